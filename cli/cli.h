@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cli: the kvmrec command-line front end. Each subcommand is one file,
+ * cmd_<name>.c, exporting cmd_<name>(argc, argv) with argv[0] the subcommand
+ * name; it returns one of the exit codes below and prints its own errors as
+ * one line on stderr ("kvmrec NAME: FILE: problem").
+ */
+#ifndef KVMREC_CLI_H
+#define KVMREC_CLI_H
+
+enum kvmrec_exit {
+	KVMREC_EXIT_OK = 0,          /* success; check passed */
+	KVMREC_EXIT_FAIL = 1,        /* check failed: violation, traces differ */
+	KVMREC_EXIT_USAGE = 2,       /* bad flags or bad input (unreadable, damaged trace) */
+	KVMREC_EXIT_UNDECIDED = 125, /* the trace lacks the evidence to decide */
+};
+
+#define KVMREC_EXIT_CODES_HELP \
+	"Exit status: 0 ok/pass, 1 check failed, 2 usage error or bad input,\n" \
+	"125 cannot decide (the trace lacks the evidence).\n"
+
+int cmd_record(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_bisect(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+
+/* True if argv holds -h or --help before any "--". */
+int cli_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The main job: record the built-in VMM running the seed scenario (guest
+# `tpr`) under the QEMU 2.7 injection rule and under the fixed rule, replay
+# both with --check-once and print the verdicts.
+set -uo pipefail
+b=${1:-build}
+out=$b/demo
+mkdir -p "$out"
+rm -f "$out"/tpr-*.zst
+
+if [ ! -e /dev/kvm ]; then
+  echo "demo: /dev/kvm is missing: cannot run the built-in VMM here" >&2
+  exit 2
+fi
+
+for policy in qemu-2.7 fixed; do
+  t=$out/tpr-$policy.zst
+  echo "== record: kvmrec-vmm --policy $policy guests/tpr.elf -> $t"
+  "$b/kvmrec" record -o "$t" -- "$b/kvmrec-vmm" --policy "$policy" "$b/guests/tpr.elf"
+  echo "   (guest exit status $?)"
+  echo "== replay --check-once $t"
+  "$b/kvmrec" replay "$t" --check-once
+  echo "   verdict exit status $?"
+done
+echo "== bisect $out/tpr-qemu-2.7.zst"
+"$b/kvmrec" bisect "$out/tpr-qemu-2.7.zst"
+exit 0

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * trace_reader: streams the events of a kvmrec trace in constant memory.
+ *
+ * Owns the input file, one zstd decompression context and the current
+ * record. A frame's records are handed out only once the frame has been
+ * decompressed whole and its checksum verified; a frame cut off by the end of
+ * the file (a crash, a kill) still gives up every complete record in it.
+ * Every complete record before the damage is returned; then trace_reader_next()
+ * returns a negative errno and trace_reader_error() says, in one line naming
+ * the file, where reading stopped, e.g.
+ *   "trace.zst: truncated after event 12345 (byte 67890)".
+ *
+ * Memory: one decompressed frame (at most TRACE_READER_MAX_FRAME) plus the
+ * current record, whatever the trace size. Never crashes on any input.
+ */
+#ifndef KVMREC_TRACE_READER_H
+#define KVMREC_TRACE_READER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "trace_event.h"
+
+#define TRACE_READER_MAX_FRAME (16u * 1024 * 1024)
+
+struct trace_reader;
+
+/*
+ * Opens @path ("-" is stdin) and reads the Header. Returns 0, or a negative
+ * errno with *out still set (so trace_reader_error() can be asked) when the
+ * file cannot be read, is not a kvmrec trace (-EINVAL), or has a newer major
+ * format version (-EPROTONOSUPPORT). Close *out in every case where it is set.
+ */
+int trace_reader_open(const char *path, struct trace_reader **out);
+
+const Kvmrec__Header *trace_reader_header(const struct trace_reader *r);
+
+/*
+ * Reads the next event into @ev. Returns 1 with an event, 0 at the end
+ * (the Footer was read), or a negative errno: -EIO for damage (truncation
+ * or corruption; see trace_reader_error()). @ev->rec stays valid until the
+ * next call.
+ */
+int trace_reader_next(struct trace_reader *r, struct trace_event *ev);
+
+/* The Footer, once trace_reader_next() has returned 0; else NULL. */
+const Kvmrec__Footer *trace_reader_footer(const struct trace_reader *r);
+
+/* One line, no newline, naming the file; "" when there was no error. */
+const char *trace_reader_error(const struct trace_reader *r);
+
+uint64_t trace_reader_offset(const struct trace_reader *r); /* compressed bytes consumed */
+void trace_reader_close(struct trace_reader *r);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * trace_writer: turns events into a kvmrec trace file.
+ *
+ * Owns the output file and one zstd compression context. Records are framed
+ * as varint length + serialized Record into zstd frames (with content
+ * checksums); a frame ends when its raw size reaches TRACE_FRAME_BYTES, when
+ * TRACE_FRAME_NS have passed since it began, or on trace_writer_flush(), and
+ * is written out at once, so a crash loses at most the open frame.
+ *
+ * The writer assigns sequence numbers (contiguous, from 1), counts events per
+ * kind and writes them in the Footer on trace_writer_close(). Memory is
+ * bounded by one frame. Every function returns 0 (or a value) on success and
+ * a negative errno on failure; trace_writer_error() then says what failed.
+ */
+#ifndef KVMREC_TRACE_WRITER_H
+#define KVMREC_TRACE_WRITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "trace_event.h"
+
+#define TRACE_FRAME_BYTES (256u * 1024)
+#define TRACE_FRAME_NS    (100ull * 1000 * 1000)
+
+struct trace_writer;
+
+struct trace_writer_opts {
+	int zstd_level;        /* 0: default (3) */
+	bool overwrite;        /* false: fail with -EEXIST if path exists */
+	unsigned int mode;     /* file mode; 0: 0600 */
+};
+
+/*
+ * Creates @path ("-" is stdout) and writes the magic and @hdr. Format
+ * version fields of @hdr are filled in by the writer.
+ */
+int trace_writer_open(const char *path, Kvmrec__Header *hdr,
+		      const struct trace_writer_opts *opts,
+		      struct trace_writer **out);
+
+/*
+ * Appends one event. @ev->rec is the body; its position fields are
+ * overwritten with deltas. @ev->seq is ignored on input and set to the
+ * sequence number assigned. Returns 0 or -errno.
+ */
+int trace_writer_append(struct trace_writer *w, struct trace_event *ev);
+
+/* Ends the open frame and writes it out (fflush, not fsync). */
+int trace_writer_flush(struct trace_writer *w);
+
+/*
+ * Writes the Footer (@extra may be NULL; its dropped, kernel_lost,
+ * ring_stalls, end_reason and vmm_status are kept, counts and sequence
+ * fields are the writer's), ends the last frame and closes the file.
+ * Frees @w in every case.
+ */
+int trace_writer_close(struct trace_writer *w, const Kvmrec__Footer *extra);
+
+/* Frees @w without writing a footer: the trace reads as truncated. */
+void trace_writer_abort(struct trace_writer *w);
+
+const char *trace_writer_error(const struct trace_writer *w);
+uint64_t trace_writer_bytes(const struct trace_writer *w);  /* compressed, so far */
+uint64_t trace_writer_events(const struct trace_writer *w);
+
+#endif
