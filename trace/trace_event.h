@@ -19,6 +19,9 @@
 
 #define TRACE_VCPU_NONE (-1)  /* VM-wide event */
 
+/* Largest serialized Record; writers refuse bigger, readers call bigger corrupt. */
+#define TRACE_RECORD_MAX (1u << 20)
+
 struct trace_event {
 	uint64_t seq;          /* global order, contiguous from Header on */
 	uint64_t ts_ns;        /* Header.clock (CLOCK_MONOTONIC) */

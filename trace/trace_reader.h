@@ -18,6 +18,7 @@
 #define KVMREC_TRACE_READER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "trace_event.h"
 
@@ -32,6 +33,13 @@ struct trace_reader;
  * format version (-EPROTONOSUPPORT). Close *out in every case where it is set.
  */
 int trace_reader_open(const char *path, struct trace_reader **out);
+
+/*
+ * As trace_reader_open(), reading @len bytes at @buf (which must outlive the
+ * reader); @name stands for the file in error messages.
+ */
+int trace_reader_open_mem(const void *buf, size_t len, const char *name,
+			  struct trace_reader **out);
 
 const Kvmrec__Header *trace_reader_header(const struct trace_reader *r);
 

@@ -33,7 +33,9 @@ struct trace_writer_opts {
 
 /*
  * Creates @path ("-" is stdout) and writes the magic and @hdr. Format
- * version fields of @hdr are filled in by the writer.
+ * version fields of @hdr are filled in by the writer, start_ns (the base of
+ * the first event's ts_delta) is set to 0 if absent. On failure *out is NULL
+ * and trace_writer_error(NULL) says why, naming the file.
  */
 int trace_writer_open(const char *path, Kvmrec__Header *hdr,
 		      const struct trace_writer_opts *opts,
@@ -60,6 +62,7 @@ int trace_writer_close(struct trace_writer *w, const Kvmrec__Footer *extra);
 /* Frees @w without writing a footer: the trace reads as truncated. */
 void trace_writer_abort(struct trace_writer *w);
 
+/* One line naming the file, "" if none; @w NULL: why the last open failed. */
 const char *trace_writer_error(const struct trace_writer *w);
 uint64_t trace_writer_bytes(const struct trace_writer *w);  /* compressed, so far */
 uint64_t trace_writer_events(const struct trace_writer *w);

@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * trace_reader: zstd frames -> varint-delimited records -> events with
+ * absolute positions. See trace_reader.h for the contract.
+ *
+ * A frame is decompressed whole into r->frame before any of its records is
+ * parsed, so nothing from a frame whose checksum fails is ever handed out.
+ * The one exception is the last frame when the input ends inside it: its
+ * complete blocks are all a crashed recorder left, and they are returned.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+/* ZSTD_getFrameHeader: the frame header checks below need it (exported by libzstd.so). */
+#define ZSTD_STATIC_LINKING_ONLY
+#include <zstd.h>
+
+#include "trace_reader.h"
+#include "trace_writer.h"
+#include "trace_arena.h"
+#include "trace_varint.h"
+
+#define IN_CHUNK (128u * 1024)
+/* Enough of a frame to read its header (ZSTD_FRAMEHEADERSIZE_MAX). */
+#define FRAME_HEADER_MAX 18
+#define WINDOW_LOG_MAX 24      /* 16 MiB = TRACE_READER_MAX_FRAME */
+
+enum frame_state {
+	FRAME_NONE,      /* nothing loaded; the next load starts at a frame boundary */
+	FRAME_WHOLE,     /* decompressed and checksum verified */
+	FRAME_CUT,       /* the input ended inside it: complete blocks only */
+};
+
+struct trace_reader {
+	char *name;
+	int fd;                 /* -1 for memory input */
+	bool own_fd;
+	ZSTD_DCtx *dctx;
+
+	uint8_t *in;            /* read buffer (file input) */
+	ZSTD_inBuffer zin;
+	uint64_t in_base;       /* file offset of zin.src[0] */
+	bool in_eof;
+
+	uint8_t *frame;
+	size_t frame_len, frame_cap, frame_pos;
+	enum frame_state fstate;
+	uint64_t frame_off;     /* file offset where the loaded frame starts */
+
+	struct trace_arena arena;
+	Kvmrec__Record *hdr_rec;    /* malloc'ed, lives until close */
+	Kvmrec__Record *foot_rec;
+	Kvmrec__Record *cur;
+	const uint8_t *rec_data;    /* the last record's bytes, in frame */
+	size_t rec_len;
+
+	uint64_t seq, ts;
+	int32_t vcpu;
+	uint32_t tid;
+	uint64_t events;        /* events handed out */
+
+	int err;
+	bool done;
+	char errbuf[512];
+};
+
+static int reader_fail(struct trace_reader *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (r->err)
+		return r->err;
+	n = snprintf(r->errbuf, sizeof(r->errbuf), "%s: ", r->name);
+	va_start(ap, fmt);
+	vsnprintf(r->errbuf + n, sizeof(r->errbuf) - n, fmt, ap);
+	va_end(ap);
+	r->err = err;
+	return err;
+}
+
+static uint64_t in_offset(const struct trace_reader *r)
+{
+	return r->in_base + r->zin.pos;
+}
+
+static int truncated(struct trace_reader *r)
+{
+	return reader_fail(r, -EIO, "truncated after event %llu (byte %llu)",
+			   (unsigned long long)r->seq, (unsigned long long)in_offset(r));
+}
+
+static int corrupt(struct trace_reader *r, const char *why)
+{
+	return reader_fail(r, -EIO, "corrupt frame at byte %llu after event %llu (%s)",
+			   (unsigned long long)r->frame_off, (unsigned long long)r->seq, why);
+}
+
+/*
+ * Makes at least @want unread bytes available in zin if the input has them.
+ * Returns the number available, or a negative errno on a read error.
+ */
+static ssize_t in_fill(struct trace_reader *r, size_t want)
+{
+	size_t avail = r->zin.size - r->zin.pos;
+
+	if (r->fd < 0 || avail >= want || r->in_eof)
+		return (ssize_t)avail;
+	/* Slide the unread tail to the front so a frame header is contiguous. */
+	memmove(r->in, (const uint8_t *)r->zin.src + r->zin.pos, avail);
+	r->in_base += r->zin.pos;
+	r->zin.src = r->in;
+	r->zin.pos = 0;
+	r->zin.size = avail;
+	while (r->zin.size < want) {
+		ssize_t n = read(r->fd, r->in + r->zin.size, IN_CHUNK - r->zin.size);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return reader_fail(r, -errno, "read failed at byte %llu: %s",
+					   (unsigned long long)in_offset(r), strerror(errno));
+		}
+		if (n == 0) {
+			r->in_eof = true;
+			break;
+		}
+		r->zin.size += (size_t)n;
+	}
+	return (ssize_t)(r->zin.size - r->zin.pos);
+}
+
+static int frame_grow(struct trace_reader *r, size_t cap)
+{
+	uint8_t *p;
+
+	if (cap > TRACE_READER_MAX_FRAME)
+		cap = TRACE_READER_MAX_FRAME;
+	if (cap <= r->frame_cap)
+		return 0;
+	p = realloc(r->frame, cap);
+	if (!p)
+		return reader_fail(r, -ENOMEM, "out of memory for a %zu byte frame", cap);
+	r->frame = p;
+	r->frame_cap = cap;
+	return 0;
+}
+
+/*
+ * Loads the next frame. Returns 1 with a frame (r->fstate says whole or cut),
+ * 0 at a clean end of input, or a negative errno (error set).
+ */
+static int frame_load(struct trace_reader *r)
+{
+	ZSTD_frameHeader fh;
+	ssize_t avail;
+	size_t ret;
+	char why[160];
+
+	r->frame_len = r->frame_pos = 0;
+	r->fstate = FRAME_NONE;
+	avail = in_fill(r, FRAME_HEADER_MAX);
+	if (avail < 0)
+		return (int)avail;
+	r->frame_off = in_offset(r);
+	if (avail == 0)
+		return 0;
+
+	ret = ZSTD_getFrameHeader(&fh, (const uint8_t *)r->zin.src + r->zin.pos, (size_t)avail);
+	if (ZSTD_isError(ret))
+		return corrupt(r, ZSTD_getErrorName(ret));
+	if (ret > 0) {
+		/* Not even a whole frame header before the end of input. */
+		r->zin.pos = r->zin.size;
+		return truncated(r);
+	}
+	if (fh.frameType != ZSTD_frame)
+		return corrupt(r, "unexpected skippable frame");
+	if (!fh.checksumFlag)
+		return corrupt(r, "frame has no content checksum");
+	if (fh.frameContentSize != ZSTD_CONTENTSIZE_UNKNOWN &&
+	    fh.frameContentSize > TRACE_READER_MAX_FRAME) {
+		snprintf(why, sizeof(why), "frame of %llu bytes exceeds the %u byte limit",
+			 (unsigned long long)fh.frameContentSize, TRACE_READER_MAX_FRAME);
+		return corrupt(r, why);
+	}
+	if (fh.frameContentSize != ZSTD_CONTENTSIZE_UNKNOWN && frame_grow(r, fh.frameContentSize))
+		return r->err;
+
+	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+	for (;;) {
+		ZSTD_outBuffer zout = { r->frame, r->frame_cap, r->frame_len };
+		size_t in_before = r->zin.pos;
+
+		if (r->zin.pos == r->zin.size) {
+			avail = in_fill(r, 1);
+			if (avail < 0)
+				return (int)avail;
+			if (avail == 0) {
+				r->fstate = FRAME_CUT;
+				return 1;
+			}
+			continue;
+		}
+		ret = ZSTD_decompressStream(r->dctx, &zout, &r->zin);
+		r->frame_len = zout.pos;
+		if (ZSTD_isError(ret))
+			return corrupt(r, ZSTD_getErrorName(ret));
+		if (ret == 0) {
+			r->fstate = FRAME_WHOLE;
+			return 1;
+		}
+		if (zout.pos == zout.size && r->zin.pos == in_before) {
+			/* Stalled on a full output buffer. */
+			if (r->frame_cap >= TRACE_READER_MAX_FRAME) {
+				snprintf(why, sizeof(why), "frame exceeds the %u byte limit",
+					 TRACE_READER_MAX_FRAME);
+				return corrupt(r, why);
+			}
+			if (frame_grow(r, r->frame_cap ? r->frame_cap * 2 : TRACE_FRAME_BYTES))
+				return r->err;
+		}
+	}
+}
+
+/*
+ * Parses the next record of the loaded frame into r->cur (arena memory).
+ * Returns 1 with a record, 0 if the frame is used up, or a negative errno.
+ */
+static int record_next(struct trace_reader *r, ProtobufCAllocator *alloc, Kvmrec__Record **out)
+{
+	const uint8_t *p = r->frame + r->frame_pos, *end = r->frame + r->frame_len;
+	uint64_t len;
+	size_t n;
+	char why[160];
+
+	if (p == end)
+		return 0;
+	n = trace_varint_get(p, end, &len);
+	if (!n) {
+		if (r->fstate == FRAME_CUT && end - p < TRACE_VARINT_MAX)
+			return truncated(r);
+		return corrupt(r, "bad record length");
+	}
+	if (len > TRACE_RECORD_MAX) {
+		snprintf(why, sizeof(why), "record of %llu bytes exceeds the %u byte limit",
+			 (unsigned long long)len, TRACE_RECORD_MAX);
+		return corrupt(r, why);
+	}
+	if (len > (uint64_t)(end - p) - n) {
+		if (r->fstate == FRAME_CUT)
+			return truncated(r);
+		return corrupt(r, "record runs past the end of its frame");
+	}
+	*out = kvmrec__record__unpack(alloc, (size_t)len, p + n);
+	if (!*out) {
+		snprintf(why, sizeof(why), "undecodable record %llu bytes into the frame",
+			 (unsigned long long)(p - r->frame));
+		return corrupt(r, why);
+	}
+	r->rec_data = p + n;
+	r->rec_len = (size_t)len;
+	r->frame_pos += n + (size_t)len;
+	return 1;
+}
+
+/* Next record from the stream, loading frames as needed. 1, or -errno; never 0. */
+static int stream_next(struct trace_reader *r, ProtobufCAllocator *alloc, Kvmrec__Record **out)
+{
+	int ret;
+
+	for (;;) {
+		if (r->fstate != FRAME_NONE) {
+			ret = record_next(r, alloc, out);
+			if (ret)
+				return ret;
+			if (r->fstate == FRAME_CUT)
+				return truncated(r);
+		}
+		ret = frame_load(r);
+		if (ret < 0)
+			return ret;
+		if (ret == 0)
+			return truncated(r);
+	}
+}
+
+static int reader_start(struct trace_reader *r)
+{
+	const uint8_t *m;
+	ssize_t avail;
+	int ret;
+
+	avail = in_fill(r, 4);
+	if (avail < 0)
+		return (int)avail;
+	if (avail == 0)
+		return reader_fail(r, -EINVAL, "empty file (not a kvmrec trace)");
+	if (avail < 4 || ZSTD_isFrame((const uint8_t *)r->zin.src + r->zin.pos, (size_t)avail) == 0)
+		return reader_fail(r, -EINVAL, "not a kvmrec trace (not zstd-compressed)");
+
+	ret = frame_load(r);
+	if (ret < 0)
+		return ret;
+	if (r->frame_len < TRACE_MAGIC_LEN) {
+		if (r->fstate == FRAME_CUT)
+			return truncated(r);
+		return reader_fail(r, -EINVAL, "not a kvmrec trace (no magic)");
+	}
+	m = r->frame;
+	if (memcmp(m, "KVMREC\0", 7))
+		return reader_fail(r, -EINVAL, "not a kvmrec trace (bad magic)");
+	if (m[7] > TRACE_FORMAT_MAJOR)
+		return reader_fail(r, -EPROTONOSUPPORT,
+				   "trace format version %u is newer than this kvmrec reads (%u)",
+				   m[7], TRACE_FORMAT_MAJOR);
+	if (m[7] == 0)
+		return reader_fail(r, -EINVAL, "not a kvmrec trace (format version 0)");
+	r->frame_pos = TRACE_MAGIC_LEN;
+
+	/* The header outlives the arena: unpack it with malloc. */
+	ret = stream_next(r, NULL, &r->hdr_rec);
+	if (ret < 0)
+		return ret;
+	if (r->hdr_rec->body_case != KVMREC__RECORD__BODY_HEADER)
+		return reader_fail(r, -EINVAL, "not a kvmrec trace (first record is not a header)");
+	if (r->hdr_rec->header->has_format_major &&
+	    r->hdr_rec->header->format_major > TRACE_FORMAT_MAJOR)
+		return reader_fail(r, -EPROTONOSUPPORT,
+				   "trace format version %u is newer than this kvmrec reads (%u)",
+				   r->hdr_rec->header->format_major, TRACE_FORMAT_MAJOR);
+	r->ts = r->hdr_rec->header->start_ns;
+	return 0;
+}
+
+static int reader_new(const char *name, struct trace_reader **out)
+{
+	struct trace_reader *r = calloc(1, sizeof(*r));
+
+	*out = r;
+	if (!r)
+		return -ENOMEM;
+	r->fd = -1;
+	r->vcpu = TRACE_VCPU_NONE;
+	r->name = strdup(name);
+	r->dctx = ZSTD_createDCtx();
+	if (!r->name || !r->dctx || trace_arena_init(&r->arena, 64 * 1024) ||
+	    frame_grow(r, TRACE_FRAME_BYTES + 1024)) {
+		if (!r->name)
+			r->name = strdup("?");
+		return reader_fail(r, -ENOMEM, "out of memory");
+	}
+	if (ZSTD_isError(ZSTD_DCtx_setParameter(r->dctx, ZSTD_d_windowLogMax, WINDOW_LOG_MAX)))
+		return reader_fail(r, -EINVAL, "zstd: cannot limit the window size");
+	return 0;
+}
+
+int trace_reader_open(const char *path, struct trace_reader **out)
+{
+	struct trace_reader *r;
+	int ret = reader_new(path, out);
+
+	if (ret)
+		return ret;
+	r = *out;
+	r->in = malloc(IN_CHUNK);
+	if (!r->in)
+		return reader_fail(r, -ENOMEM, "out of memory");
+	r->zin.src = r->in;
+	if (!strcmp(path, "-")) {
+		r->fd = STDIN_FILENO;
+	} else {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (r->fd < 0)
+			return reader_fail(r, -errno, "cannot open: %s", strerror(errno));
+		r->own_fd = true;
+	}
+	return reader_start(r);
+}
+
+int trace_reader_open_mem(const void *buf, size_t len, const char *name,
+			  struct trace_reader **out)
+{
+	struct trace_reader *r;
+	int ret = reader_new(name, out);
+
+	if (ret)
+		return ret;
+	r = *out;
+	r->zin.src = buf;
+	r->zin.size = len;
+	r->in_eof = true;
+	return reader_start(r);
+}
+
+const Kvmrec__Header *trace_reader_header(const struct trace_reader *r)
+{
+	return r->hdr_rec ? r->hdr_rec->header : NULL;
+}
+
+/* The footer ends the trace: check it against what was read and that nothing follows. */
+static int footer_check(struct trace_reader *r)
+{
+	const Kvmrec__Footer *f = r->foot_rec->footer;
+	char why[160];
+	ssize_t avail;
+
+	if (r->frame_pos != r->frame_len)
+		return corrupt(r, "data after the footer");
+	if (r->fstate != FRAME_WHOLE)
+		return truncated(r);
+	avail = in_fill(r, 1);
+	if (avail < 0)
+		return (int)avail;
+	if (avail > 0)
+		return reader_fail(r, -EIO, "data after the footer at byte %llu",
+				   (unsigned long long)in_offset(r));
+	if ((f->has_events && f->events != r->events) ||
+	    (f->has_last_seq && f->last_seq != r->seq)) {
+		snprintf(why, sizeof(why), "footer says %llu events ending at %llu, read %llu ending at %llu",
+			 (unsigned long long)f->events, (unsigned long long)f->last_seq,
+			 (unsigned long long)r->events, (unsigned long long)r->seq);
+		return corrupt(r, why);
+	}
+	return 0;
+}
+
+int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
+{
+	Kvmrec__Record *rec;
+	int ret;
+
+	if (r->err)
+		return r->err;
+	if (r->done)
+		return 0;
+	trace_arena_reset(&r->arena);
+	r->cur = NULL;
+	ret = stream_next(r, &r->arena.pb, &rec);
+	if (ret < 0)
+		return ret;
+
+	switch (rec->body_case) {
+	case KVMREC__RECORD__BODY_HEADER:
+		return corrupt(r, "a second header");
+	case KVMREC__RECORD__BODY_FOOTER:
+		/* Unpacked again outside the arena, so it outlives the next reset. */
+		r->foot_rec = kvmrec__record__unpack(NULL, r->rec_len, r->rec_data);
+		if (!r->foot_rec)
+			return reader_fail(r, -ENOMEM, "out of memory");
+		ret = footer_check(r);
+		if (ret)
+			return ret;
+		r->done = true;
+		break;
+	default:
+		r->seq += rec->has_seq_delta ? rec->seq_delta : 1;
+		if (rec->has_ts_delta)
+			r->ts += (uint64_t)rec->ts_delta;
+		if (rec->has_vcpu)
+			r->vcpu = rec->vcpu;
+		if (rec->has_tid)
+			r->tid = rec->tid;
+		r->events++;
+		r->cur = rec;
+		ev->seq = r->seq;
+		ev->ts_ns = r->ts;
+		ev->vcpu = r->vcpu;
+		ev->tid = r->tid;
+		ev->rec = rec;
+		return 1;
+	}
+	return 0;
+}
+
+const Kvmrec__Footer *trace_reader_footer(const struct trace_reader *r)
+{
+	return r->done && r->foot_rec ? r->foot_rec->footer : NULL;
+}
+
+const char *trace_reader_error(const struct trace_reader *r)
+{
+	return r->errbuf;
+}
+
+uint64_t trace_reader_offset(const struct trace_reader *r)
+{
+	return in_offset(r);
+}
+
+void trace_reader_close(struct trace_reader *r)
+{
+	if (!r)
+		return;
+	if (r->own_fd)
+		close(r->fd);
+	if (r->hdr_rec)
+		kvmrec__record__free_unpacked(r->hdr_rec, NULL);
+	if (r->foot_rec)
+		kvmrec__record__free_unpacked(r->foot_rec, NULL);
+	trace_arena_fini(&r->arena);
+	ZSTD_freeDCtx(r->dctx);
+	free(r->frame);
+	free(r->in);
+	free(r->name);
+	free(r);
+}

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * trace_writer: records -> varint-delimited protobuf -> zstd frames -> file.
+ * See trace_writer.h for the contract.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "trace_writer.h"
+#include "trace_varint.h"
+
+/* Record.body field numbers run to 101; counts are kept per field number. */
+#define KIND_SLOTS 128
+
+/* Wall clock is read every this many appends: cheap, and 64 exits at ~10 us is < 1 ms. */
+#define CLOCK_CHECK_MASK 63
+
+struct trace_writer {
+	int fd;
+	bool own_fd;
+	char *path;
+	ZSTD_CCtx *cctx;
+
+	uint8_t *raw;          /* the open frame, uncompressed */
+	size_t raw_len, raw_cap;
+	uint8_t *out;          /* one compressed frame */
+	size_t out_cap;
+
+	uint64_t frame_records;   /* records in the open frame */
+	uint64_t frame_wall_ns;   /* wall clock when the open frame got its first record */
+	uint64_t frame_ts_ns;     /* trace clock of the open frame's first record */
+
+	uint64_t seq;          /* last assigned */
+	uint64_t ts;           /* previous record's timestamp */
+	int32_t vcpu;
+	uint32_t tid;
+	uint64_t appends;
+
+	uint64_t bytes;        /* compressed bytes written */
+	uint64_t counts[KIND_SLOTS];
+	int err;               /* sticky: once failed, every call fails */
+	char errbuf[256];
+};
+
+/* Why the last trace_writer_open() failed, for trace_writer_error(NULL). */
+static __thread char open_error[256];
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static int fail(struct trace_writer *w, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (w->err)
+		return w->err;
+	n = snprintf(w->errbuf, sizeof(w->errbuf), "%s: ", w->path);
+	va_start(ap, fmt);
+	vsnprintf(w->errbuf + n, sizeof(w->errbuf) - n, fmt, ap);
+	va_end(ap);
+	w->err = err;
+	return err;
+}
+
+static int write_all(struct trace_writer *w, const uint8_t *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(w->fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail(w, -errno, "write failed: %s", strerror(errno));
+		}
+		p += n;
+		len -= (size_t)n;
+		w->bytes += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int frame_end(struct trace_writer *w)
+{
+	size_t n;
+
+	if (w->err)
+		return w->err;
+	if (!w->raw_len)
+		return 0;
+	n = ZSTD_compress2(w->cctx, w->out, w->out_cap, w->raw, w->raw_len);
+	if (ZSTD_isError(n))
+		return fail(w, -EIO, "zstd compression failed: %s", ZSTD_getErrorName(n));
+	w->raw_len = 0;
+	w->frame_records = 0;
+	return write_all(w, w->out, n);
+}
+
+static int raw_reserve(struct trace_writer *w, size_t need)
+{
+	size_t cap;
+	uint8_t *p;
+
+	if (w->raw_len + need <= w->raw_cap)
+		return 0;
+	/* Only a record bigger than a whole frame gets here with an empty frame. */
+	cap = w->raw_len + need;
+	p = realloc(w->raw, cap);
+	if (!p)
+		return fail(w, -ENOMEM, "out of memory");
+	w->raw = p;
+	w->raw_cap = cap;
+	free(w->out);
+	w->out_cap = ZSTD_compressBound(cap);
+	w->out = malloc(w->out_cap);
+	if (!w->out)
+		return fail(w, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* Appends one varint-delimited record to the open frame, ending it first if full. */
+static int put_record(struct trace_writer *w, const Kvmrec__Record *rec)
+{
+	size_t len = protobuf_c_message_get_packed_size(&rec->base);
+	size_t need = len + TRACE_VARINT_MAX;
+
+	if (len > TRACE_RECORD_MAX)
+		return fail(w, -EMSGSIZE, "record of %zu bytes exceeds the %u byte limit",
+			    len, TRACE_RECORD_MAX);
+	if (w->raw_len && w->raw_len + need > TRACE_FRAME_BYTES) {
+		int ret = frame_end(w);
+
+		if (ret)
+			return ret;
+	}
+	if (raw_reserve(w, need))
+		return w->err;
+	w->raw_len += trace_varint_put(w->raw + w->raw_len, len);
+	w->raw_len += protobuf_c_message_pack(&rec->base, w->raw + w->raw_len);
+	w->frame_records++;
+	return 0;
+}
+
+static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header *hdr,
+			const struct trace_writer_opts *opts)
+{
+	Kvmrec__Record rec = KVMREC__RECORD__INIT;
+	int level, flags, ret;
+
+	level = opts->zstd_level ? opts->zstd_level : 3;
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1)))
+		return fail(w, -EINVAL, "bad zstd level %d", level);
+
+	if (!strcmp(path, "-")) {
+		w->fd = STDOUT_FILENO;
+	} else {
+		flags = O_WRONLY | O_CREAT | O_CLOEXEC | (opts->overwrite ? O_TRUNC : O_EXCL);
+		w->fd = open(path, flags, opts->mode ? opts->mode : 0600);
+		if (w->fd < 0) {
+			ret = -errno;
+			if (ret == -EEXIST)
+				return fail(w, ret, "already exists (will not overwrite)");
+			return fail(w, ret, "cannot create: %s", strerror(-ret));
+		}
+		w->own_fd = true;
+	}
+
+	hdr->has_format_major = 1;
+	hdr->format_major = TRACE_FORMAT_MAJOR;
+	hdr->has_format_minor = 1;
+	hdr->format_minor = TRACE_FORMAT_MINOR;
+	if (!hdr->has_start_ns) {
+		hdr->has_start_ns = 1;
+		hdr->start_ns = 0;
+	}
+	w->ts = hdr->start_ns;
+
+	memcpy(w->raw, "KVMREC\0", 7);
+	w->raw[7] = TRACE_FORMAT_MAJOR;
+	w->raw_len = TRACE_MAGIC_LEN;
+	rec.body_case = KVMREC__RECORD__BODY_HEADER;
+	rec.header = hdr;
+	ret = put_record(w, &rec);
+	if (ret)
+		return ret;
+	/* The header goes out at once: a trace that dies early still says what it was. */
+	return frame_end(w);
+}
+
+int trace_writer_open(const char *path, Kvmrec__Header *hdr,
+		      const struct trace_writer_opts *opts,
+		      struct trace_writer **out)
+{
+	static const struct trace_writer_opts defaults;
+	struct trace_writer *w;
+	int ret;
+
+	*out = NULL;
+	snprintf(open_error, sizeof(open_error), "%s: out of memory", path);
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->fd = -1;
+	w->vcpu = TRACE_VCPU_NONE;
+	w->path = strdup(path);
+	w->raw_cap = TRACE_FRAME_BYTES + TRACE_VARINT_MAX;
+	w->raw = malloc(w->raw_cap);
+	w->out_cap = ZSTD_compressBound(w->raw_cap);
+	w->out = malloc(w->out_cap);
+	w->cctx = ZSTD_createCCtx();
+	if (!w->path || !w->raw || !w->out || !w->cctx) {
+		trace_writer_abort(w);
+		return -ENOMEM;
+	}
+	ret = writer_start(w, path, hdr, opts ? opts : &defaults);
+	if (ret) {
+		/* Nothing half-made is handed out; the reason stays for trace_writer_error(NULL). */
+		memcpy(open_error, w->errbuf, sizeof(open_error));
+		if (w->own_fd && ret != -EEXIST)
+			unlink(path);
+		trace_writer_abort(w);
+		return ret;
+	}
+	open_error[0] = 0;
+	*out = w;
+	return 0;
+}
+
+int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
+{
+	Kvmrec__Record *rec = ev->rec;
+	uint32_t kind = rec->body_case;
+	int ret;
+
+	if (w->err)
+		return w->err;
+	if (kind == KVMREC__RECORD__BODY_HEADER || kind == KVMREC__RECORD__BODY_FOOTER)
+		return -EINVAL;
+
+	rec->has_seq_delta = 0;
+	rec->seq_delta = 1;
+	rec->has_ts_delta = ev->ts_ns != w->ts;
+	rec->ts_delta = (int64_t)(ev->ts_ns - w->ts);
+	rec->has_vcpu = ev->vcpu != w->vcpu;
+	rec->vcpu = ev->vcpu;
+	rec->has_tid = ev->tid != w->tid;
+	rec->tid = ev->tid;
+
+	ret = put_record(w, rec);
+	if (ret)
+		return ret;
+	if (w->frame_records == 1) {
+		w->frame_ts_ns = ev->ts_ns;
+		w->frame_wall_ns = now_ns();
+	}
+
+	w->ts = ev->ts_ns;
+	w->vcpu = ev->vcpu;
+	w->tid = ev->tid;
+	ev->seq = ++w->seq;
+	w->counts[kind < KIND_SLOTS ? kind : 0]++;
+
+	if (ev->ts_ns - w->frame_ts_ns >= TRACE_FRAME_NS ||
+	    (!(++w->appends & CLOCK_CHECK_MASK) && now_ns() - w->frame_wall_ns >= TRACE_FRAME_NS))
+		return frame_end(w);
+	return 0;
+}
+
+int trace_writer_flush(struct trace_writer *w)
+{
+	return frame_end(w);
+}
+
+int trace_writer_close(struct trace_writer *w, const Kvmrec__Footer *extra)
+{
+	Kvmrec__Record rec = KVMREC__RECORD__INIT;
+	Kvmrec__Footer f = KVMREC__FOOTER__INIT;
+	Kvmrec__KindCount kc[KIND_SLOTS], *kcp[KIND_SLOTS];
+	size_t n = 0;
+	int ret;
+
+	if (extra) {
+		f.has_dropped = extra->has_dropped;
+		f.dropped = extra->dropped;
+		f.has_kernel_lost = extra->has_kernel_lost;
+		f.kernel_lost = extra->kernel_lost;
+		f.has_ring_stalls = extra->has_ring_stalls;
+		f.ring_stalls = extra->ring_stalls;
+		f.end_reason = extra->end_reason;
+		f.has_vmm_status = extra->has_vmm_status;
+		f.vmm_status = extra->vmm_status;
+	}
+	for (uint32_t k = 0; k < KIND_SLOTS; k++) {
+		if (!w->counts[k])
+			continue;
+		kvmrec__kind_count__init(&kc[n]);
+		kc[n].has_kind = 1;
+		kc[n].kind = k;
+		kc[n].has_count = 1;
+		kc[n].count = w->counts[k];
+		kcp[n] = &kc[n];
+		n++;
+	}
+	f.n_counts = n;
+	f.counts = kcp;
+	f.has_events = 1;
+	f.events = w->seq;
+	if (w->seq) {
+		f.has_first_seq = f.has_last_seq = 1;
+		f.first_seq = 1;
+		f.last_seq = w->seq;
+	}
+	rec.body_case = KVMREC__RECORD__BODY_FOOTER;
+	rec.footer = &f;
+
+	ret = w->err;
+	if (!ret)
+		ret = put_record(w, &rec);
+	if (!ret)
+		ret = frame_end(w);
+	if (!ret && w->own_fd && close(w->fd) < 0)
+		ret = -errno;
+	if (!ret && w->own_fd)
+		w->fd = -1;
+	trace_writer_abort(w);
+	return ret;
+}
+
+void trace_writer_abort(struct trace_writer *w)
+{
+	if (!w)
+		return;
+	if (w->own_fd && w->fd >= 0)
+		close(w->fd);
+	ZSTD_freeCCtx(w->cctx);
+	free(w->raw);
+	free(w->out);
+	free(w->path);
+	free(w);
+}
+
+const char *trace_writer_error(const struct trace_writer *w)
+{
+	return w ? w->errbuf : open_error;
+}
+
+uint64_t trace_writer_bytes(const struct trace_writer *w)
+{
+	return w->bytes;
+}
+
+uint64_t trace_writer_events(const struct trace_writer *w)
+{
+	return w->seq;
+}
