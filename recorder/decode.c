@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Raw records carry the kernel's structs as the VMM saw them; here they are
+ * turned into the schema's messages. Fields that are zero are still set where
+ * the schema gives them meaning (a TPR of 0 is evidence, not absence).
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <string.h>
+
+#include "decode.h"
+#include "lapic_page.h"
+
+#define MSG_INIT(b, field, fn) fn(&(b)->field)
+
+static const uint8_t *raw_payload(const struct raw_hdr *h, uint32_t len, uint32_t fixed,
+				  uint32_t need)
+{
+	if (len < sizeof(*h) + fixed || h->arglen > len - sizeof(*h) - fixed ||
+	    need > h->arglen)
+		return NULL;
+	return (const uint8_t *)(h + 1) + fixed;
+}
+
+int decode_run_wants_entry(const struct raw_hdr *h, uint32_t len)
+{
+	const struct raw_run *x = (const struct raw_run *)(h + 1);
+	const uint8_t *u;
+
+	if (h->type != RAW_RUN || h->ret != 0 || len < sizeof(*h) + sizeof(*x))
+		return 0;
+	u = raw_payload(h, len, sizeof(*x), x->union_len);
+	if (!u)
+		return 0;
+	if (x->exit_reason == KVM_EXIT_IO && x->union_len >= 16)
+		return u[0] == KVM_EXIT_IO_IN;
+	if (x->exit_reason == KVM_EXIT_MMIO && x->union_len >= 24)
+		return !u[20];
+	return 0;
+}
+
+static void bin(ProtobufCBinaryData *d, protobuf_c_boolean *has, const void *p, size_t n)
+{
+	d->data = (uint8_t *)p;
+	d->len = n;
+	*has = 1;
+}
+
+static void decode_exit_payload(struct decode_buf *b, Kvmrec__RunExit *e, uint32_t reason,
+				const uint8_t *u, uint32_t ulen, const uint8_t *data,
+				uint32_t dlen, const uint8_t *entry, uint32_t entry_len)
+{
+	struct kvm_run run;
+
+	/* The union, copied into a real kvm_run so the UAPI names do the work. */
+	memset(&run, 0, sizeof(run));
+	memcpy(&run.hw, u, ulen > 256 ? 256 : ulen);
+	switch (reason) {
+	case KVM_EXIT_IO:
+		if (ulen < 16)
+			break;
+		kvmrec__exit_io__init(&b->io);
+		b->io.has_out = 1;
+		b->io.out = run.io.direction == KVM_EXIT_IO_OUT;
+		b->io.has_size = 1;
+		b->io.size = run.io.size;
+		b->io.has_port = 1;
+		b->io.port = run.io.port;
+		if (run.io.count != 1) {
+			b->io.has_count = 1;
+			b->io.count = run.io.count;
+		}
+		if (b->io.out && dlen)
+			bin(&b->io.data, &b->io.has_data, data, dlen);
+		else if (!b->io.out && entry)
+			bin(&b->io.data, &b->io.has_data, entry, entry_len);
+		e->payload_case = KVMREC__RUN_EXIT__PAYLOAD_IO;
+		e->io = &b->io;
+		return;
+	case KVM_EXIT_MMIO:
+		if (ulen < 24)
+			break;
+		kvmrec__exit_mmio__init(&b->mmio);
+		b->mmio.has_addr = 1;
+		b->mmio.addr = run.mmio.phys_addr;
+		b->mmio.has_len = 1;
+		b->mmio.len = run.mmio.len;
+		b->mmio.has_write = 1;
+		b->mmio.write = run.mmio.is_write;
+		if (run.mmio.is_write) {
+			memcpy(b->bytes, run.mmio.data, 8);
+			bin(&b->mmio.data, &b->mmio.has_data, b->bytes,
+			    run.mmio.len > 8 ? 8 : run.mmio.len);
+		} else if (entry) {
+			bin(&b->mmio.data, &b->mmio.has_data, entry, entry_len);
+		}
+		e->payload_case = KVMREC__RUN_EXIT__PAYLOAD_MMIO;
+		e->mmio = &b->mmio;
+		return;
+	case KVM_EXIT_TPR_ACCESS:
+		if (ulen < 16)
+			break;
+		kvmrec__exit_tpr_access__init(&b->tpr);
+		b->tpr.has_rip = 1;
+		b->tpr.rip = run.tpr_access.rip;
+		b->tpr.has_write = 1;
+		b->tpr.write = run.tpr_access.is_write;
+		e->payload_case = KVMREC__RUN_EXIT__PAYLOAD_TPR_ACCESS;
+		e->tpr_access = &b->tpr;
+		return;
+	case KVM_EXIT_IOAPIC_EOI:
+		if (ulen < 1)
+			break;
+		kvmrec__exit_ioapic_eoi__init(&b->eoi);
+		b->eoi.has_vector = 1;
+		b->eoi.vector = run.eoi.vector;
+		e->payload_case = KVMREC__RUN_EXIT__PAYLOAD_EOI;
+		e->eoi = &b->eoi;
+		return;
+	case KVM_EXIT_SYSTEM_EVENT: {
+		uint32_t n = run.system_event.ndata;
+
+		if (ulen < 136)
+			break;
+		if (n > 16)
+			n = 16;
+		kvmrec__exit_system_event__init(&b->sysev);
+		b->sysev.has_type = 1;
+		b->sysev.type = run.system_event.type;
+		memcpy(b->u64s, run.system_event.data, sizeof(b->u64s));
+		if (!n && b->u64s[0])
+			n = 1;  /* older kernels: one flags word */
+		b->sysev.n_data = n;
+		b->sysev.data = b->u64s;
+		e->payload_case = KVMREC__RUN_EXIT__PAYLOAD_SYSTEM_EVENT;
+		e->system_event = &b->sysev;
+		return;
+	}
+	case KVM_EXIT_INTERNAL_ERROR: {
+		uint32_t n = run.internal.ndata;
+
+		if (ulen < 136)
+			break;
+		if (n > 16)
+			n = 16;
+		kvmrec__exit_internal__init(&b->internal);
+		b->internal.has_suberror = 1;
+		b->internal.suberror = run.internal.suberror;
+		memcpy(b->u64s, run.internal.data, sizeof(b->u64s));
+		b->internal.n_data = n;
+		b->internal.data = b->u64s;
+		e->payload_case = KVMREC__RUN_EXIT__PAYLOAD_INTERNAL;
+		e->internal = &b->internal;
+		return;
+	}
+	case KVM_EXIT_FAIL_ENTRY:
+		if (ulen < 16)
+			break;
+		kvmrec__exit_fail_entry__init(&b->fail);
+		b->fail.has_reason = 1;
+		b->fail.reason = run.fail_entry.hardware_entry_failure_reason;
+		b->fail.has_cpu = 1;
+		b->fail.cpu = run.fail_entry.cpu;
+		e->payload_case = KVMREC__RUN_EXIT__PAYLOAD_FAIL_ENTRY;
+		e->fail_entry = &b->fail;
+		return;
+	case KVM_EXIT_HYPERCALL:
+		if (ulen < 72)
+			break;
+		kvmrec__exit_hypercall__init(&b->hcall);
+		b->hcall.has_nr = 1;
+		b->hcall.nr = run.hypercall.nr;
+		memcpy(b->u64s, run.hypercall.args, 6 * sizeof(uint64_t));
+		b->hcall.n_args = 6;
+		b->hcall.args = b->u64s;
+		b->hcall.has_ret = 1;
+		b->hcall.ret = run.hypercall.ret;
+		e->payload_case = KVMREC__RUN_EXIT__PAYLOAD_HYPERCALL;
+		e->hypercall = &b->hcall;
+		return;
+	case KVM_EXIT_DEBUG:
+		if (ulen < 32)
+			break;
+		kvmrec__exit_debug__init(&b->debug);
+		b->debug.has_exception = 1;
+		b->debug.exception = run.debug.arch.exception;
+		b->debug.has_pc = 1;
+		b->debug.pc = run.debug.arch.pc;
+		b->debug.has_dr6 = 1;
+		b->debug.dr6 = run.debug.arch.dr6;
+		b->debug.has_dr7 = 1;
+		b->debug.dr7 = run.debug.arch.dr7;
+		e->payload_case = KVMREC__RUN_EXIT__PAYLOAD_DEBUG;
+		e->debug = &b->debug;
+		return;
+	case KVM_EXIT_X86_RDMSR:
+	case KVM_EXIT_X86_WRMSR:
+		if (ulen < 24)
+			break;
+		kvmrec__exit_msr__init(&b->msr);
+		b->msr.has_index = 1;
+		b->msr.index = run.msr.index;
+		b->msr.has_data = 1;
+		b->msr.data = run.msr.data;
+		b->msr.has_error = 1;
+		b->msr.error = run.msr.error;
+		b->msr.has_reason = 1;
+		b->msr.reason = run.msr.reason;
+		e->payload_case = KVMREC__RUN_EXIT__PAYLOAD_MSR;
+		e->msr = &b->msr;
+		return;
+	default:
+		break;
+	}
+	if (ulen) {
+		e->payload_case = KVMREC__RUN_EXIT__PAYLOAD_RAW;
+		e->raw.data = (uint8_t *)u;
+		e->raw.len = ulen;
+	}
+}
+
+static int decode_run(struct decode_buf *b, const struct raw_hdr *h, uint32_t len,
+		      const uint8_t *entry, uint32_t entry_len)
+{
+	const struct raw_run *x = (const struct raw_run *)(h + 1);
+	Kvmrec__RunExit *e = &b->exit;
+	const uint8_t *u;
+
+	if (len < sizeof(*h) + sizeof(*x))
+		return -EINVAL;
+	u = raw_payload(h, len, sizeof(*x), x->union_len);
+	if (!u || x->union_len > 256 || (uint64_t)x->union_len + x->data_len != h->arglen)
+		return -EINVAL;
+	kvmrec__run_exit__init(e);
+	b->rec.body_case = KVMREC__RECORD__BODY_EXIT;
+	b->rec.exit = e;
+	e->has_reason = 1;
+	e->reason = x->exit_reason;
+	if (h->ret) {
+		e->has_ret = 1;
+		e->ret = (int32_t)h->ret;
+		e->has_err = 1;
+		e->err = (uint32_t)h->err;
+	}
+	if (x->flags) {
+		e->has_flags = 1;
+		e->flags = x->flags;
+	}
+	if (h->ts > x->entry_ts) {
+		e->has_run_ns = 1;
+		e->run_ns = h->ts - x->entry_ts;
+	}
+	e->has_cr8 = 1;
+	e->cr8 = x->cr8;
+	e->has_apic_base = 1;
+	e->apic_base = x->apic_base;
+	if (x->run_flags) {
+		e->has_run_flags = 1;
+		e->run_flags = x->run_flags;
+	}
+	if (x->cr8_in != x->cr8) {
+		e->has_cr8_in = 1;
+		e->cr8_in = x->cr8_in;
+	}
+	if (h->ret == 0)
+		decode_exit_payload(b, e, x->exit_reason, u, x->union_len,
+				    u + x->union_len, x->data_len, entry, entry_len);
+	return 0;
+}
+
+static void set_ret(protobuf_c_boolean *has_ret, int32_t *ret, protobuf_c_boolean *has_err,
+		    uint32_t *err, const struct raw_hdr *h)
+{
+	if (h->ret) {
+		*has_ret = 1;
+		*ret = (int32_t)h->ret;
+	}
+	if (h->ret < 0) {
+		*has_err = 1;
+		*err = (uint32_t)h->err;
+	}
+}
+
+static void decode_lapic(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *page)
+{
+	Kvmrec__LapicSync *l = &b->lapic;
+
+	kvmrec__lapic_sync__init(l);
+	b->rec.body_case = KVMREC__RECORD__BODY_LAPIC;
+	b->rec.lapic = l;
+	l->has_set = 1;
+	l->set = h->req == (uint32_t)KVM_SET_LAPIC;
+	set_ret(&l->has_ret, &l->ret, &l->has_err, &l->err, h);
+	if (!page)
+		return;
+	l->has_regs = 1;
+	l->regs.data = (uint8_t *)page;
+	l->regs.len = LAPIC_PAGE_SIZE;
+	lapic_page_vec256(page, LAPIC_REG_IRR, b->irr);
+	lapic_page_vec256(page, LAPIC_REG_ISR, b->isr);
+	lapic_page_vec256(page, LAPIC_REG_TMR, b->tmr);
+	l->n_irr = l->n_isr = l->n_tmr = 8;
+	l->irr = b->irr;
+	l->isr = b->isr;
+	l->tmr = b->tmr;
+	l->has_tpr = l->has_ppr = l->has_id = l->has_spiv = 1;
+	l->tpr = lapic_page_reg(page, LAPIC_REG_TPR);
+	l->ppr = lapic_page_reg(page, LAPIC_REG_PPR);
+	l->id = lapic_page_reg(page, LAPIC_REG_ID);
+	l->spiv = lapic_page_reg(page, LAPIC_REG_SPIV);
+	for (int i = 0; i < 6; i++)
+		b->lvt[i] = lapic_page_reg(page, LAPIC_REG_LVTT + 0x10 * (uint32_t)i);
+	l->n_lvt = 6;
+	l->lvt = b->lvt;
+	l->has_icr_lo = l->has_icr_hi = 1;
+	l->icr_lo = lapic_page_reg(page, LAPIC_REG_ICR_LO);
+	l->icr_hi = lapic_page_reg(page, LAPIC_REG_ICR_HI);
+}
+
+static void decode_vcpu_events(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p)
+{
+	Kvmrec__VcpuEvents *v = &b->vev;
+	struct kvm_vcpu_events ev;
+
+	kvmrec__vcpu_events__init(v);
+	b->rec.body_case = KVMREC__RECORD__BODY_VCPU_EVENTS;
+	b->rec.vcpu_events = v;
+	v->has_set = 1;
+	v->set = h->req == (uint32_t)KVM_SET_VCPU_EVENTS;
+	set_ret(&v->has_ret, &v->ret, &v->has_err, &v->err, h);
+	if (!p)
+		return;
+	memcpy(&ev, p, sizeof(ev));
+	v->has_exception_injected = v->has_exception_nr = v->has_exception_has_error = 1;
+	v->exception_injected = ev.exception.injected;
+	v->exception_nr = ev.exception.nr;
+	v->exception_has_error = ev.exception.has_error_code;
+	v->has_exception_error = 1;
+	v->exception_error = ev.exception.error_code;
+	v->has_interrupt_injected = v->has_interrupt_nr = v->has_interrupt_soft = 1;
+	v->interrupt_injected = ev.interrupt.injected;
+	v->interrupt_nr = ev.interrupt.nr;
+	v->interrupt_soft = ev.interrupt.soft;
+	v->has_interrupt_shadow = 1;
+	v->interrupt_shadow = ev.interrupt.shadow;
+	v->has_nmi_injected = v->has_nmi_pending = v->has_nmi_masked = 1;
+	v->nmi_injected = ev.nmi.injected;
+	v->nmi_pending = ev.nmi.pending;
+	v->nmi_masked = ev.nmi.masked;
+	v->has_sipi_vector = v->has_flags = 1;
+	v->sipi_vector = ev.sipi_vector;
+	v->flags = ev.flags;
+	v->has_raw = 1;
+	v->raw.data = (uint8_t *)p;
+	v->raw.len = sizeof(ev);
+}
+
+static Kvmrec__Injection *inj_init(struct decode_buf *b, const struct raw_hdr *h,
+				   Kvmrec__InjectKind kind)
+{
+	Kvmrec__Injection *i = &b->inj;
+
+	kvmrec__injection__init(i);
+	b->rec.body_case = KVMREC__RECORD__BODY_INJECT;
+	b->rec.inject = i;
+	i->has_kind = 1;
+	i->kind = kind;
+	set_ret(&i->has_ret, &i->ret, &i->has_err, &i->err, h);
+	return i;
+}
+
+static Kvmrec__VmSetup *setup_init(struct decode_buf *b, const struct raw_hdr *h,
+				   Kvmrec__SetupKind kind, uint32_t nargs)
+{
+	Kvmrec__VmSetup *s = &b->setup;
+
+	kvmrec__vm_setup__init(s);
+	b->rec.body_case = KVMREC__RECORD__BODY_SETUP;
+	b->rec.setup = s;
+	s->has_kind = 1;
+	s->kind = kind;
+	if (h->ret) {
+		s->has_ret = 1;
+		s->ret = h->ret;
+	}
+	if (h->ret < 0) {
+		s->has_err = 1;
+		s->err = (uint32_t)h->err;
+	}
+	memset(b->u64s, 0, sizeof(b->u64s));
+	s->n_args = nargs;
+	s->args = b->u64s;
+	return s;
+}
+
+static int decode_ioctl(struct decode_buf *b, const struct raw_hdr *h, uint32_t len)
+{
+	const uint8_t *p = raw_payload(h, len, 0, 0);
+	uint32_t n = h->arglen;
+
+	if (!p)
+		return -EINVAL;
+#define ARG(type) (n >= sizeof(type) ? (const type *)p : NULL)
+	switch (h->req) {
+	case (uint32_t)KVM_INTERRUPT: {
+		const struct kvm_interrupt *a = ARG(struct kvm_interrupt);
+		Kvmrec__Injection *i = inj_init(b, h, KVMREC__INJECT_KIND__INJECT_INTERRUPT);
+
+		if (a) {
+			i->has_vector = 1;
+			i->vector = a->irq;
+		}
+		return 0;
+	}
+	case (uint32_t)KVM_NMI:
+		inj_init(b, h, KVMREC__INJECT_KIND__INJECT_NMI);
+		return 0;
+	case (uint32_t)KVM_IRQ_LINE:
+	case (uint32_t)KVM_IRQ_LINE_STATUS: {
+		bool st = h->req == (uint32_t)KVM_IRQ_LINE_STATUS;
+		Kvmrec__Injection *i = inj_init(b, h, st ? KVMREC__INJECT_KIND__INJECT_IRQ_LINE_STATUS :
+						KVMREC__INJECT_KIND__INJECT_IRQ_LINE);
+		uint32_t w[4] = { 0 };
+
+		memcpy(w, p, n < sizeof(w) ? n : sizeof(w));
+		if (n >= 8) {
+			i->has_gsi = i->has_level = 1;
+			i->gsi = w[0];
+			i->level = w[1];
+		}
+		if (st && n >= 12) {
+			i->has_status = 1;
+			i->status = (int32_t)w[2];
+		}
+		return 0;
+	}
+	case (uint32_t)KVM_SIGNAL_MSI: {
+		const struct kvm_msi *a = ARG(struct kvm_msi);
+		Kvmrec__Injection *i = inj_init(b, h, KVMREC__INJECT_KIND__INJECT_SIGNAL_MSI);
+
+		if (a) {
+			i->has_msi_addr = i->has_msi_data = i->has_msi_flags = i->has_msi_devid = 1;
+			i->msi_addr = (uint64_t)a->address_hi << 32 | a->address_lo;
+			i->msi_data = a->data;
+			i->msi_flags = a->flags;
+			i->msi_devid = a->devid;
+		}
+		return 0;
+	}
+	case (uint32_t)KVM_GET_LAPIC:
+	case (uint32_t)KVM_SET_LAPIC:
+		decode_lapic(b, h, n >= LAPIC_PAGE_SIZE ? p : NULL);
+		return 0;
+	case (uint32_t)KVM_GET_VCPU_EVENTS:
+	case (uint32_t)KVM_SET_VCPU_EVENTS:
+		decode_vcpu_events(b, h, ARG(struct kvm_vcpu_events) ? p : NULL);
+		return 0;
+	case (uint32_t)KVM_CREATE_VM:
+	case (uint32_t)KVM_CREATE_VCPU: {
+		Kvmrec__VmSetup *s = setup_init(b, h, h->req == (uint32_t)KVM_CREATE_VM ?
+						KVMREC__SETUP_KIND__SETUP_CREATE_VM :
+						KVMREC__SETUP_KIND__SETUP_CREATE_VCPU, 1);
+
+		if (n >= 8)
+			memcpy(&b->u64s[0], p, 8);
+		(void)s;
+		return 0;
+	}
+	case (uint32_t)KVM_ENABLE_CAP: {
+		const struct kvm_enable_cap *a = ARG(struct kvm_enable_cap);
+		Kvmrec__VmSetup *s = setup_init(b, h, KVMREC__SETUP_KIND__SETUP_ENABLE_CAP, 0);
+
+		if (a) {
+			s->has_cap = s->has_flags = 1;
+			s->cap = a->cap;
+			s->flags = a->flags;
+			memcpy(b->u64s, a->args, sizeof(a->args));
+			s->n_args = 4;
+		}
+		return 0;
+	}
+	case (uint32_t)KVM_TPR_ACCESS_REPORTING: {
+		const struct kvm_tpr_access_ctl *a = ARG(struct kvm_tpr_access_ctl);
+		Kvmrec__VmSetup *s = setup_init(b, h, KVMREC__SETUP_KIND__SETUP_TPR_ACCESS_REPORTING,
+						a ? 1 : 0);
+
+		if (a) {
+			b->u64s[0] = a->enabled;
+			s->has_flags = 1;
+			s->flags = a->flags;
+		}
+		return 0;
+	}
+	case (uint32_t)KVM_IRQFD: {
+		const struct kvm_irqfd *a = ARG(struct kvm_irqfd);
+		Kvmrec__VmSetup *s = setup_init(b, h, KVMREC__SETUP_KIND__SETUP_IRQFD, a ? 4 : 0);
+
+		if (a) {
+			b->u64s[0] = a->fd;
+			b->u64s[1] = a->gsi;
+			b->u64s[2] = a->flags;
+			b->u64s[3] = a->resamplefd;
+			s->has_flags = 1;
+			s->flags = a->flags;
+		}
+		return 0;
+	}
+	case (uint32_t)KVM_SET_GSI_ROUTING: {
+		const struct kvm_irq_routing *a = ARG(struct kvm_irq_routing);
+		Kvmrec__VmSetup *s = setup_init(b, h, KVMREC__SETUP_KIND__SETUP_SET_GSI_ROUTING, 0);
+		uint32_t nr, i;
+
+		if (!a)
+			return 0;
+		nr = (n - sizeof(*a)) / sizeof(a->entries[0]);
+		if (nr > a->nr)
+			nr = a->nr;
+		if (nr > DECODE_MAX_ROUTES)
+			nr = DECODE_MAX_ROUTES;
+		b->u64s[0] = a->nr;  /* entries the VMM passed; routes holds what fitted */
+		s->n_args = 1;
+		for (i = 0; i < nr; i++) {
+			struct kvm_irq_routing_entry en;
+			Kvmrec__GsiRoute *r = &b->routes[i];
+
+			memcpy(&en, p + sizeof(*a) + i * sizeof(en), sizeof(en));
+			kvmrec__gsi_route__init(r);
+			r->has_gsi = r->has_type = r->has_flags = 1;
+			r->gsi = en.gsi;
+			r->type = en.type;
+			r->flags = en.flags;
+			if (en.type == KVM_IRQ_ROUTING_IRQCHIP) {
+				r->has_irqchip = r->has_pin = 1;
+				r->irqchip = en.u.irqchip.irqchip;
+				r->pin = en.u.irqchip.pin;
+			} else if (en.type == KVM_IRQ_ROUTING_MSI) {
+				r->has_msi_addr = r->has_msi_data = 1;
+				r->msi_addr = (uint64_t)en.u.msi.address_hi << 32 | en.u.msi.address_lo;
+				r->msi_data = en.u.msi.data;
+			}
+			b->route_ptrs[i] = r;
+		}
+		s->n_routes = nr;
+		s->routes = b->route_ptrs;
+		return 0;
+	}
+	case (uint32_t)KVM_CREATE_IRQCHIP:
+		setup_init(b, h, KVMREC__SETUP_KIND__SETUP_CREATE_IRQCHIP, 0);
+		return 0;
+	case (uint32_t)KVM_SET_CPUID2: {
+		const struct kvm_cpuid2 *a = ARG(struct kvm_cpuid2);
+
+		setup_init(b, h, KVMREC__SETUP_KIND__SETUP_SET_CPUID, a ? 1 : 0);
+		if (a)
+			b->u64s[0] = a->nent;
+		return 0;
+	}
+	case (uint32_t)KVM_SET_VAPIC_ADDR: {
+		const struct kvm_vapic_addr *a = ARG(struct kvm_vapic_addr);
+
+		setup_init(b, h, KVMREC__SETUP_KIND__SETUP_VAPIC_ADDR, a ? 1 : 0);
+		if (a)
+			b->u64s[0] = a->vapic_addr;
+		return 0;
+	}
+	default:
+		return -EINVAL;
+	}
+#undef ARG
+}
+
+int decode_raw(struct decode_buf *b, const struct raw_hdr *h, uint32_t len,
+	       const uint8_t *entry, uint32_t entry_len)
+{
+	kvmrec__record__init(&b->rec);
+	if (len < sizeof(*h) || h->len != len)
+		return -EINVAL;
+	if (h->type == RAW_RUN)
+		return decode_run(b, h, len, entry, entry_len);
+	if (h->type == RAW_IOCTL)
+		return decode_ioctl(b, h, len);
+	return -EINVAL;
+}
+
+void decode_kevent(struct decode_buf *b, const struct kev *k)
+{
+	Kvmrec__KernelEvent *e = &b->kevent;
+
+	kvmrec__record__init(&b->rec);
+	kvmrec__kernel_event__init(e);
+	b->rec.body_case = KVMREC__RECORD__BODY_KEVENT;
+	b->rec.kevent = e;
+	e->has_id = 1;
+	e->id = (Kvmrec__KernelEventId)k->id;
+	e->n_args = k->nargs;
+	e->args = (int64_t *)k->args;
+	e->has_cpu = 1;
+	e->cpu = k->cpu;
+}

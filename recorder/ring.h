@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ring: the shared memory between the interposer and the recorder parent.
+ *
+ * One memfd, created by the parent, holds a control page and a fixed number
+ * of slots; each VMM thread that makes a recorded ioctl claims a slot and is
+ * its only producer, the parent its only consumer. A producer never
+ * overwrites what the parent has not consumed: when the ring is full it waits
+ * (and counts the stall), or with lossy set drops the record and counts it.
+ * Everything published stays in the memfd, so the parent can still drain a
+ * ring after the VMM died, even of SIGKILL. Functions return 0 or -errno.
+ */
+#ifndef KVMREC_RECORDER_RING_H
+#define KVMREC_RECORDER_RING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#define RING_MAGIC 0x676e6972636572ull /* "recring" */
+#define RING_ENV_FD "KVMREC_RING_FD"
+#define RING_DEFAULT_SIZE (1u << 20)
+#define RING_MIN_SIZE (64u * 1024)
+#define RING_MAX_SIZE (256u << 20)
+#define RING_DEFAULT_SLOTS 32
+
+enum ring_state { RING_FREE = 0, RING_ACTIVE = 1, RING_DONE = 2 };
+
+struct ring_ctl {
+	uint64_t magic;
+	uint32_t nslots;
+	uint32_t lossy;
+	uint64_t ring_size;         /* data bytes per slot, power of two */
+	uint32_t attached_pid;      /* set by the interposer when it starts */
+	uint32_t pad0;
+	uint64_t reentrant;         /* ioctls from signal handlers inside a record: not logged */
+	uint64_t no_slot;           /* records lost because every slot was taken */
+};
+
+struct ring {
+	uint32_t state;             /* enum ring_state */
+	uint32_t tid;
+	int32_t vcpu;               /* vCPU this thread last ran, -1 none */
+	uint32_t pad0;
+	uint64_t stalls;            /* producer waits on a full ring */
+	uint64_t dropped;           /* lossy drops */
+	uint8_t pad1[64 - 32];
+	uint64_t head;              /* producer: bytes published */
+	uint8_t pad2[56];
+	uint64_t tail;              /* consumer: bytes consumed */
+	uint8_t pad3[56];
+	/* ring_size data bytes follow */
+};
+
+size_t ring_region_size(uint32_t nslots, uint64_t ring_size);
+/* Parent: memfd (close-on-exec) with @nslots rings of @ring_size bytes. */
+int ring_region_create(uint32_t nslots, uint64_t ring_size, bool lossy,
+		       int *fd_out, struct ring_ctl **ctl_out);
+/* Interposer: maps an inherited region and checks it. */
+int ring_region_attach(int fd, struct ring_ctl **ctl_out);
+struct ring *ring_slot(struct ring_ctl *ctl, uint32_t i);
+uint8_t *ring_data(struct ring *r);
+
+/* Producer. */
+struct ring *ring_claim(struct ring_ctl *ctl, uint32_t tid);
+void ring_release(struct ring *r);
+/*
+ * Space for one record of @len bytes (multiple of 8, at most ring_size/4),
+ * contiguous. NULL only in lossy mode when the ring is full (counted).
+ */
+void *ring_reserve(struct ring_ctl *ctl, struct ring *r, uint32_t len);
+void ring_publish(struct ring *r, uint32_t len);
+
+/* Consumer: bytes published and not yet consumed. */
+uint64_t ring_avail(struct ring *r);
+/* Pointer at consumer offset tail+@off, and bytes contiguous from there. */
+const uint8_t *ring_peek(struct ring_ctl *ctl, struct ring *r, uint64_t off, uint64_t *contig);
+void ring_consume(struct ring *r, uint64_t len);
+/* After a RING_DONE ring is drained: makes the slot claimable again. */
+void ring_recycle(struct ring *r);
+
+#endif
