@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* kvmrec stat: exits, latencies, injections and losses of one trace. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "progress.h"
+#include "stat.h"
+#include "trace_reader.h"
+
+static void stat_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kvmrec stat TRACE [--json]\n\n"
+		"Per vCPU and overall: exits by reason (count, share, percentiles of the\n"
+		"time in the guest before the exit and in userspace after it), interrupt\n"
+		"injections by vector and source (KVM_INTERRUPT, kvm_inj_virq, LAPIC accepts,\n"
+		"EOIs), LAPIC syncs, kernel events, and everything lost or dropped. Vectors\n"
+		"delivered more often than requested are listed as suspects.\n\n"
+		"  --json   one JSON object instead of the text report\n\n"
+		"A damaged trace is reported up to the damage, then exits 2.\n"
+		KVMREC_EXIT_CODES_HELP);
+}
+
+int cmd_stat(int argc, char **argv)
+{
+	const char *path = NULL;
+	int json = 0;
+
+	if (cli_wants_help(argc, argv)) {
+		stat_usage(stdout);
+		return KVMREC_EXIT_OK;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "kvmrec stat: unknown option '%s' (see kvmrec stat --help)\n", argv[i]);
+			return KVMREC_EXIT_USAGE;
+		} else if (!path) {
+			path = argv[i];
+		} else {
+			fprintf(stderr, "kvmrec stat: one trace only ('%s')\n", argv[i]);
+			return KVMREC_EXIT_USAGE;
+		}
+	}
+	if (!path) {
+		fprintf(stderr, "kvmrec stat: no trace given (see kvmrec stat --help)\n");
+		return KVMREC_EXIT_USAGE;
+	}
+
+	struct trace_reader *r = NULL;
+	int err = trace_reader_open(path, &r);
+	if (err < 0) {
+		if (r && *trace_reader_error(r))
+			fprintf(stderr, "kvmrec stat: %s\n", trace_reader_error(r));
+		else
+			fprintf(stderr, "kvmrec stat: %s: %s\n", path, strerror(-err));
+		trace_reader_close(r);
+		return KVMREC_EXIT_USAGE;
+	}
+
+	struct stat_report *s;
+	if (stat_report_alloc(path, trace_reader_header(r), &s) < 0) {
+		fprintf(stderr, "kvmrec stat: %s: out of memory\n", path);
+		trace_reader_close(r);
+		return KVMREC_EXIT_USAGE;
+	}
+
+	struct progress p;
+	struct trace_event ev;
+	int ret;
+	progress_begin(&p, "kvmrec stat", path);
+	while ((ret = trace_reader_next(r, &ev)) > 0) {
+		if (stat_report_add(s, &ev) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+		progress_event(&p, trace_reader_offset(r));
+	}
+	progress_end(&p);
+
+	const char *damage = ret < 0 ? trace_reader_error(r) : NULL;
+	if (ret == -ENOMEM)
+		damage = "out of memory";
+	stat_report_finish(s, ret == 0 ? trace_reader_footer(r) : NULL, damage);
+	if (json)
+		stat_report_print_json(s, stdout);
+	else
+		stat_report_print_text(s, stdout);
+	fflush(stdout);
+
+	int rc = KVMREC_EXIT_OK;
+	if (ret < 0) {
+		if (ret == -ENOMEM || !*trace_reader_error(r))
+			fprintf(stderr, "kvmrec stat: %s: %s\n", path, strerror(-ret));
+		else
+			fprintf(stderr, "kvmrec stat: %s\n", trace_reader_error(r));
+		rc = KVMREC_EXIT_USAGE;
+	} else if (ferror(stdout)) {
+		fprintf(stderr, "kvmrec stat: writing the report: %s\n", strerror(errno));
+		rc = KVMREC_EXIT_USAGE;
+	}
+	stat_report_free(s);
+	trace_reader_close(r);
+	return rc;
+}

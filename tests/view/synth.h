@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * synth: synthetic traces for the view tests, written with the real
+ * trace_writer. The shape is the seed's: one vCPU that gets vectors 32 and 62
+ * accepted by the in-kernel LAPIC, a TPR-access exit with a KVM_GET_LAPIC that
+ * sees 62 pending, the kernel delivering (EOI of) 62, and - under the QEMU 2.7
+ * rule - an irq-window request, IRQ_WINDOW_OPEN exit and a KVM_INTERRUPT of 62
+ * again. A second vCPU does plain port I/O so the traces have two streams.
+ */
+#ifndef KVMREC_TESTS_VIEW_SYNTH_H
+#define KVMREC_TESTS_VIEW_SYNTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct synth_opts {
+	bool qemu27;          /* the double injection */
+	uint64_t ts_seed;     /* varies timestamps, thread ids and EINTR exits only */
+	unsigned int loops;   /* trailing port writes per vCPU */
+	unsigned int drops;   /* a Drop record of this many, if non-zero */
+	bool no_footer;       /* abort instead of close: reads as truncated */
+};
+
+/* Writes @path. Returns 0 or -errno. Sets *seq_dup to the KVM_INTERRUPT's seq. */
+int synth_write(const char *path, const struct synth_opts *o, uint64_t *seq_dup);
+
+#endif
