@@ -147,3 +147,20 @@ const char *trace_lapic_reg_name(uint32_t offset)
 		return "";
 	return lapic_regs[offset / 16];
 }
+
+const char *trace_body_kind_name(uint32_t body_case)
+{
+	switch (body_case) {
+	case KVMREC__RECORD__BODY_EXIT:        return "exit";
+	case KVMREC__RECORD__BODY_INJECT:      return "inject";
+	case KVMREC__RECORD__BODY_LAPIC:       return "lapic";
+	case KVMREC__RECORD__BODY_KEVENT:      return "kevent";
+	case KVMREC__RECORD__BODY_VCPU_EVENTS: return "vcpu_events";
+	case KVMREC__RECORD__BODY_SETUP:       return "setup";
+	case KVMREC__RECORD__BODY_NOTE:        return "note";
+	case KVMREC__RECORD__BODY_DROP:        return "drop";
+	case KVMREC__RECORD__BODY_HEADER:      return "header";
+	case KVMREC__RECORD__BODY_FOOTER:      return "footer";
+	default:                               return "unknown";
+	}
+}

@@ -19,5 +19,7 @@ const char *const *trace_kevent_args(Kvmrec__KernelEventId id);
 const char *trace_inject_kind_name(Kvmrec__InjectKind k);
 const char *trace_setup_kind_name(Kvmrec__SetupKind k);
 const char *trace_lapic_reg_name(uint32_t offset);      /* 0x80 -> "TPR"; "" if none */
+/* Record.body field number -> "exit", "inject", "lapic", ...; "unknown" if none. */
+const char *trace_body_kind_name(uint32_t body_case);
 
 #endif

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * trace_bench: kvmrec's trace writer and reader against plain zstd of the
+ * same events as fixed-size structs, side by side in one run.
+ *
+ * Two streams: "steady", a guest looping on one port write (PIO exits ~10 us
+ * apart with jitter, one vCPU, as an exit-heavy loop records), and "mixed",
+ * what the seed scenario records (exits with their kvm_userspace_exit /
+ * kvm_pio kernel events, interrupt windows and injections, TPR reports with
+ * LAPIC syncs of a 1 KiB page, EOIs). Prints events/s and bytes/event for
+ * each and the ratios. Usage: trace_bench [EVENTS] [DIR]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "trace_reader.h"
+#include "trace_writer.h"
+
+/* What a recorder without kvmrec's format would keep per event. */
+struct raw_event {
+	uint64_t seq, ts_ns;
+	int32_t vcpu;
+	uint32_t tid;
+	uint32_t kind, reason;
+	uint32_t port, size;
+	uint64_t data;
+	int64_t args[5];
+};
+
+struct gen {
+	uint64_t rng, i, ts;
+	Kvmrec__Record rec;
+	Kvmrec__RunExit exit;
+	Kvmrec__ExitIo io;
+	Kvmrec__ExitTprAccess tpr;
+	Kvmrec__KernelEvent kev;
+	Kvmrec__Injection inj;
+	Kvmrec__LapicSync lapic;
+	int64_t args[5];
+	uint32_t irr[8], isr[8], tmr[8], lvt[6];
+	uint8_t page[1024], data[8];
+	int phase;
+};
+
+static uint64_t rnd(struct gen *g)
+{
+	uint64_t x = g->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return g->rng = x;
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/* ~10 us per exit: 10 us + up to ~250 ns of jitter, and a rare slow exit. */
+static uint64_t exit_gap(struct gen *g)
+{
+	uint64_t r = rnd(g);
+	uint64_t gap = 10000 + (r & 0xff);
+
+	if ((r >> 20 & 1023) == 0)
+		gap += r >> 32 & 0xffff;
+	return gap;
+}
+
+static void pio_exit(struct gen *g, struct trace_event *ev, struct raw_event *raw)
+{
+	kvmrec__run_exit__init(&g->exit);
+	kvmrec__exit_io__init(&g->io);
+	g->exit.has_reason = 1;
+	g->exit.reason = 2;    /* KVM_EXIT_IO */
+	g->exit.has_flags = 1;
+	g->exit.flags = KVMREC__RUN_FLAG__RUN_READY_FOR_INJECTION | KVMREC__RUN_FLAG__RUN_IF_FLAG;
+	g->io.has_out = g->io.out = 1;
+	g->io.has_size = 1;
+	g->io.size = 1;
+	g->io.has_port = 1;
+	g->io.port = 0xe9;
+	g->io.has_data = 1;
+	g->io.data.len = 1;
+	g->io.data.data = g->data;
+	g->data[0] = 'x';
+	g->exit.payload_case = KVMREC__RUN_EXIT__PAYLOAD_IO;
+	g->exit.io = &g->io;
+	g->rec.body_case = KVMREC__RECORD__BODY_EXIT;
+	g->rec.exit = &g->exit;
+	raw->kind = 5;
+	raw->reason = 2;
+	raw->port = 0xe9;
+	raw->size = 1;
+	raw->data = 'x';
+	(void)ev;
+}
+
+static void kevent(struct gen *g, Kvmrec__KernelEventId id, int n, const int64_t *args,
+		   struct raw_event *raw)
+{
+	kvmrec__kernel_event__init(&g->kev);
+	g->kev.has_id = 1;
+	g->kev.id = id;
+	memcpy(g->args, args, n * sizeof(*args));
+	g->kev.n_args = n;
+	g->kev.args = g->args;
+	g->kev.has_cpu = 1;
+	g->kev.cpu = 1;
+	g->rec.body_case = KVMREC__RECORD__BODY_KEVENT;
+	g->rec.kevent = &g->kev;
+	raw->kind = 8;
+	raw->reason = id;
+	memcpy(raw->args, args, n * sizeof(*args));
+}
+
+static void gen_steady(struct gen *g, struct trace_event *ev, struct raw_event *raw)
+{
+	memset(raw, 0, sizeof(*raw));
+	kvmrec__record__init(&g->rec);
+	g->ts += exit_gap(g);
+	pio_exit(g, ev, raw);
+	ev->ts_ns = g->ts;
+	ev->vcpu = 0;
+	ev->tid = 4242;
+	ev->rec = &g->rec;
+}
+
+/*
+ * The seed scenario's mix, per guest port write: the kernel's kvm_pio and
+ * kvm_userspace_exit, then the exit; every 64th write the guest touches TPR
+ * (a TPR report, a KVM_GET_LAPIC), an interrupt window opens, KVM_INTERRUPT
+ * injects, and the kernel reports the EOI.
+ */
+static void gen_mixed(struct gen *g, struct trace_event *ev, struct raw_event *raw)
+{
+	static const int steps_io[] = { 0, 1, 2 };
+	static const int steps_irq[] = { 3, 4, 5, 6, 7, 0, 1, 2 };
+	uint64_t round = g->i / 3;
+	int step;
+
+	memset(raw, 0, sizeof(*raw));
+	kvmrec__record__init(&g->rec);
+	ev->vcpu = 0;
+	ev->tid = 4242;
+	/* Rounds are 3 events, every 64th round 8. */
+	if (g->phase == 0 && round % 64 == 63)
+		g->phase = 1;
+	if (g->phase) {
+		step = steps_irq[g->phase - 1];
+		g->phase = g->phase == 8 ? 0 : g->phase + 1;
+	} else {
+		step = steps_io[g->i % 3];
+		g->i++;
+	}
+
+	switch (step) {
+	case 0: {
+		int64_t a[] = { 1, 0xe9, 1, 1, 'x' };
+
+		g->ts += exit_gap(g) - 600;
+		kevent(g, KVMREC__KERNEL_EVENT_ID__KEV_PIO, 5, a, raw);
+		break;
+	}
+	case 1: {
+		int64_t a[] = { 2, 0 };
+
+		g->ts += 300 + (rnd(g) & 63);
+		kevent(g, KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT, 2, a, raw);
+		break;
+	}
+	case 2:
+		g->ts += 300 + (rnd(g) & 63);
+		pio_exit(g, ev, raw);
+		break;
+	case 3:
+		kvmrec__run_exit__init(&g->exit);
+		kvmrec__exit_tpr_access__init(&g->tpr);
+		g->ts += exit_gap(g);
+		g->exit.has_reason = 1;
+		g->exit.reason = 12;
+		g->tpr.has_rip = 1;
+		g->tpr.rip = 0x101234;
+		g->tpr.has_write = g->tpr.write = 1;
+		g->exit.payload_case = KVMREC__RUN_EXIT__PAYLOAD_TPR_ACCESS;
+		g->exit.tpr_access = &g->tpr;
+		g->rec.body_case = KVMREC__RECORD__BODY_EXIT;
+		g->rec.exit = &g->exit;
+		raw->kind = 5;
+		raw->reason = 12;
+		break;
+	case 4:
+		kvmrec__lapic_sync__init(&g->lapic);
+		g->ts += 1500 + (rnd(g) & 255);
+		memset(g->irr, 0, sizeof(g->irr));
+		g->irr[1] = 1u << 30;            /* vector 62 pending */
+		memcpy(g->page + 0x200 + 0x10, &g->irr[1], 4);
+		g->lapic.has_regs = 1;
+		g->lapic.regs.len = 1024;
+		g->lapic.regs.data = g->page;
+		g->lapic.n_irr = g->lapic.n_isr = g->lapic.n_tmr = 8;
+		g->lapic.irr = g->irr;
+		g->lapic.isr = g->isr;
+		g->lapic.tmr = g->tmr;
+		g->lapic.has_tpr = 1;
+		g->lapic.tpr = 0xf0;
+		g->lapic.has_ppr = 1;
+		g->lapic.ppr = 0xf0;
+		g->lapic.has_spiv = 1;
+		g->lapic.spiv = 0x1ff;
+		g->lapic.n_lvt = 6;
+		g->lapic.lvt = g->lvt;
+		g->rec.body_case = KVMREC__RECORD__BODY_LAPIC;
+		g->rec.lapic = &g->lapic;
+		raw->kind = 7;
+		break;
+	case 5:
+		kvmrec__run_exit__init(&g->exit);
+		g->ts += exit_gap(g);
+		g->exit.has_reason = 1;
+		g->exit.reason = 7;
+		g->exit.has_flags = 1;
+		g->exit.flags = KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW |
+				KVMREC__RUN_FLAG__RUN_READY_FOR_INJECTION | KVMREC__RUN_FLAG__RUN_IF_FLAG;
+		g->rec.body_case = KVMREC__RECORD__BODY_EXIT;
+		g->rec.exit = &g->exit;
+		raw->kind = 5;
+		raw->reason = 7;
+		break;
+	case 6:
+		kvmrec__injection__init(&g->inj);
+		g->ts += 800 + (rnd(g) & 127);
+		g->inj.has_kind = 1;
+		g->inj.kind = KVMREC__INJECT_KIND__INJECT_INTERRUPT;
+		g->inj.has_vector = 1;
+		g->inj.vector = 62;
+		g->rec.body_case = KVMREC__RECORD__BODY_INJECT;
+		g->rec.inject = &g->inj;
+		raw->kind = 6;
+		raw->reason = 62;
+		break;
+	default: {
+		int64_t a[] = { 0, 62 };
+
+		g->ts += 2000 + (rnd(g) & 511);
+		kevent(g, KVMREC__KERNEL_EVENT_ID__KEV_EOI, 2, a, raw);
+		break;
+	}
+	}
+	ev->ts_ns = g->ts;
+	ev->rec = &g->rec;
+}
+
+typedef void gen_fn(struct gen *g, struct trace_event *ev, struct raw_event *raw);
+
+static int run(const char *name, gen_fn *gen, uint64_t n, const char *dir)
+{
+	struct trace_writer_opts opts = { .overwrite = true };
+	struct gen g = { .rng = 0x1234567, .ts = 5000000000ull };
+	struct raw_event *raws = calloc(n, sizeof(*raws));
+	Kvmrec__Header hdr = KVMREC__HEADER__INIT;
+	struct trace_writer *w;
+	struct trace_reader *r;
+	struct trace_event ev;
+	char path[4096];
+	double t0, t_gen, t_write, t_read, t_zc, t_zd;
+	uint64_t bytes, got = 0, sum = 0;
+	size_t zcap, zlen, dlen;
+	void *zbuf, *dbuf;
+	int ret;
+
+	if (!raws)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/trace_bench-%s.zst", dir, name);
+	hdr.recorder = "synthetic";
+	hdr.has_start_ns = 1;
+	hdr.start_ns = g.ts;
+
+	/* Generation alone, so it can be taken out of the writer's time. */
+	t0 = now();
+	for (uint64_t i = 0; i < n; i++) {
+		gen(&g, &ev, &raws[i]);
+		raws[i].seq = i + 1;
+		raws[i].ts_ns = ev.ts_ns;
+		raws[i].vcpu = ev.vcpu;
+		raws[i].tid = ev.tid;
+	}
+	t_gen = now() - t0;
+
+	memset(&g, 0, sizeof(g));
+	g.rng = 0x1234567;
+	g.ts = 5000000000ull;
+	ret = trace_writer_open(path, &hdr, &opts, &w);
+	if (ret) {
+		fprintf(stderr, "trace_bench: %s\n", trace_writer_error(NULL));
+		free(raws);
+		return ret;
+	}
+	t0 = now();
+	for (uint64_t i = 0; i < n; i++) {
+		struct raw_event scratch;
+
+		gen(&g, &ev, &scratch);
+		ret = trace_writer_append(w, &ev);
+		if (ret)
+			break;
+	}
+	bytes = trace_writer_bytes(w);
+	if (!ret)
+		ret = trace_writer_close(w, NULL);
+	else
+		trace_writer_abort(w);
+	t_write = now() - t0 - t_gen;
+	if (ret) {
+		fprintf(stderr, "trace_bench: %s: write failed: %s\n", path, strerror(-ret));
+		free(raws);
+		return ret;
+	}
+
+	t0 = now();
+	ret = trace_reader_open(path, &r);
+	while (ret >= 0 && (ret = trace_reader_next(r, &ev)) == 1) {
+		got++;
+		sum += ev.ts_ns + (uint64_t)ev.rec->body_case;
+	}
+	t_read = now() - t0;
+	if (ret < 0 || got != n)
+		fprintf(stderr, "trace_bench: %s: read back %llu of %llu: %s\n", path,
+			(unsigned long long)got, (unsigned long long)n, trace_reader_error(r));
+	trace_reader_close(r);
+	unlink(path);
+
+	zcap = ZSTD_compressBound(n * sizeof(*raws));
+	zbuf = malloc(zcap);
+	dbuf = malloc(n * sizeof(*raws));
+	if (!zbuf || !dbuf) {
+		free(zbuf);
+		free(dbuf);
+		free(raws);
+		return -ENOMEM;
+	}
+	/* Fault the buffers in first: page faults are not zstd's cost. */
+	memset(zbuf, 0, zcap);
+	memset(dbuf, 0, n * sizeof(*raws));
+	t0 = now();
+	zlen = ZSTD_compress(zbuf, zcap, raws, n * sizeof(*raws), 3);
+	t_zc = now() - t0;
+	t0 = now();
+	dlen = ZSTD_decompress(dbuf, n * sizeof(*raws), zbuf, zlen);
+	t_zd = now() - t0;
+	if (ZSTD_isError(zlen) || ZSTD_isError(dlen))
+		fprintf(stderr, "trace_bench: zstd failed\n");
+
+	printf("%-7s %9llu events | kvmrec: write %6.2f M ev/s, read %6.2f M ev/s, %5.2f B/event"
+	       " | zstd -3 of %zu-byte structs: compress %6.2f M ev/s, decompress %6.2f M ev/s,"
+	       " %5.2f B/event | size kvmrec/zstd %.2f, read kvmrec/zstd-decompress %.2f\n",
+	       name, (unsigned long long)n, n / t_write / 1e6, n / t_read / 1e6,
+	       (double)bytes / n, sizeof(*raws), n / t_zc / 1e6, n / t_zd / 1e6,
+	       (double)zlen / n, (double)bytes / zlen, t_zd / t_read);
+	fflush(stdout);
+	free(zbuf);
+	free(dbuf);
+	free(raws);
+	return (got == n && sum) ? 0 : -EIO;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t n = 2000000;
+	const char *dir = "/tmp";
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: trace_bench [EVENTS] [DIR]\n"
+		       "Writes and reads EVENTS synthetic events (default 2000000) through\n"
+		       "kvmrec's trace format in DIR (default /tmp) and compares with plain zstd.\n");
+		return 0;
+	}
+	if (argc > 1)
+		n = strtoull(argv[1], NULL, 0);
+	if (argc > 2)
+		dir = argv[2];
+	if (!n) {
+		fprintf(stderr, "trace_bench: EVENTS must be a positive number\n");
+		return 2;
+	}
+	if (run("steady", gen_steady, n, dir) || run("mixed", gen_mixed, n, dir))
+		return 1;
+	return 0;
+}
