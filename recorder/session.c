@@ -1,1 +1,707 @@
-/* placeholder */
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The parent's loop: every couple of milliseconds read the kernel's samples,
+ * then emit, from the rings and the kernel queue, everything older than a
+ * watermark a little behind now, smallest timestamp first. The watermark
+ * leaves room for a sample stamped but not yet published (a vCPU thread
+ * preempted between its clock read and its publish, a kernel event still
+ * being committed). After the VMM is gone the watermark is lifted and all
+ * that is left is emitted.
+ */
+#include <cpuid.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "kevents.h"
+#include "merge.h"
+#include "raw.h"
+#include "ring.h"
+#include "session.h"
+#include "trace_writer.h"
+
+#define WATERMARK_NS (20ull * 1000 * 1000)
+#define POLL_NS (2ull * 1000 * 1000)
+#define FLUSH_NS TRACE_FRAME_NS
+
+struct session {
+	struct ring_ctl *ctl;
+	struct trace_writer *w;
+	struct kevents *kev;
+	struct kevq kq;
+	struct decode_buf buf;
+	struct recorder_result *res;
+	uint64_t last_ts;            /* of the last event written */
+	uint64_t seen_dropped, seen_noslot, seen_reentrant;
+	uint64_t done_stalls;
+	int write_err;
+	char *err_file;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Before the VMM starts. */
+
+int recorder_find_vmm(const char *file, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	int err = -ENOENT;
+
+	if (strchr(file, '/')) {
+		if (access(file, F_OK))
+			return -ENOENT;
+		if (access(file, X_OK))
+			return -EACCES;
+		snprintf(out, len, "%s", file);
+		return 0;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *end = strchrnul(path, ':');
+		int n = (int)(end - path);
+
+		snprintf(out, len, "%.*s%s%s", n, path, n ? "/" : "", file);
+		if (!access(out, X_OK)) {
+			struct stat st;
+
+			if (!stat(out, &st) && S_ISREG(st.st_mode))
+				return 0;
+		} else if (errno == EACCES) {
+			err = -EACCES;
+		}
+		path = *end ? end + 1 : end;
+	}
+	return err;
+}
+
+int recorder_check_dynamic(const char *path)
+{
+	Elf64_Ehdr eh;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int dynamic = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64) {
+		close(fd);
+		return 0;  /* a script or something exec knows: let it try */
+	}
+	for (unsigned int i = 0; i < eh.e_phnum && i < 4096; i++) {
+		Elf64_Phdr ph;
+
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) !=
+		    (ssize_t)sizeof(ph))
+			break;
+		if (ph.p_type == PT_INTERP)
+			dynamic = 1;
+	}
+	close(fd);
+	return dynamic ? 0 : -ENOEXEC;
+}
+
+static int find_preload(const struct recorder_opts *o, char *out, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (o->preload) {
+		snprintf(out, len, "%s", o->preload);
+		return access(out, R_OK) ? -ENOENT : 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		char *slash;
+
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(out, len, "%.3800s/libkvmrec-preload.so", self);
+			if (!access(out, R_OK))
+				return 0;
+			snprintf(out, len, "%.3800s/../lib/libkvmrec-preload.so", self);
+			if (!access(out, R_OK))
+				return 0;
+		}
+	}
+#ifdef KVMREC_LIBDIR
+	snprintf(out, len, "%s/libkvmrec-preload.so", KVMREC_LIBDIR);
+	if (!access(out, R_OK))
+		return 0;
+#endif
+	return -ENOENT;
+}
+
+static void cpu_vendor(char out[13])
+{
+	unsigned int a, b, c, d;
+
+	memset(out, 0, 13);
+	if (!__get_cpuid(0, &a, &b, &c, &d))
+		return;
+	memcpy(out, &b, 4);
+	memcpy(out + 4, &d, 4);
+	memcpy(out + 8, &c, 4);
+}
+
+static int kvm_api_version(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int v;
+
+	if (fd < 0)
+		return -1;
+	v = ioctl(fd, KVM_GET_API_VERSION, 0);
+	close(fd);
+	return v;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Emitting. */
+
+static void emit(struct session *s, uint64_t ts, int32_t vcpu, uint32_t tid, Kvmrec__Record *rec)
+{
+	struct trace_event ev = { .ts_ns = ts, .vcpu = vcpu, .tid = tid, .rec = rec };
+	int ret;
+
+	if (s->write_err)
+		return;
+	ret = trace_writer_append(s->w, &ev);
+	if (ret < 0) {
+		s->write_err = ret;
+		snprintf(s->res->error, sizeof(s->res->error), "%s", trace_writer_error(s->w));
+		return;
+	}
+	s->last_ts = ts;
+	s->res->events++;
+}
+
+static void emit_note(struct session *s, const char *key, const char *text)
+{
+	Kvmrec__Record rec;
+	Kvmrec__Annotation a;
+
+	kvmrec__record__init(&rec);
+	kvmrec__annotation__init(&a);
+	a.key = (char *)key;
+	a.text = (char *)text;
+	rec.body_case = KVMREC__RECORD__BODY_NOTE;
+	rec.note = &a;
+	emit(s, s->last_ts, TRACE_VCPU_NONE, 0, &rec);
+}
+
+static void emit_drop(struct session *s, uint64_t count, const char *what)
+{
+	Kvmrec__Record rec;
+	Kvmrec__Drop d;
+
+	kvmrec__record__init(&rec);
+	kvmrec__drop__init(&d);
+	d.has_count = 1;
+	d.count = count;
+	d.what = (char *)what;
+	rec.body_case = KVMREC__RECORD__BODY_DROP;
+	rec.drop = &d;
+	emit(s, s->last_ts, TRACE_VCPU_NONE, 0, &rec);
+	s->res->dropped += count;
+}
+
+/* Drops are counted where they happen; here they become Drop records. */
+static void emit_drops(struct session *s)
+{
+	uint64_t dropped = 0, v;
+
+	for (uint32_t i = 0; i < s->ctl->nslots; i++)
+		dropped += __atomic_load_n(&ring_slot(s->ctl, i)->dropped, __ATOMIC_RELAXED);
+	if (dropped > s->seen_dropped) {
+		emit_drop(s, dropped - s->seen_dropped, "userspace ring full (--lossy)");
+		s->seen_dropped = dropped;
+	}
+	v = __atomic_load_n(&s->ctl->no_slot, __ATOMIC_RELAXED);
+	if (v > s->seen_noslot) {
+		emit_drop(s, v - s->seen_noslot, "no free ring for a VMM thread");
+		s->seen_noslot = v;
+	}
+	v = __atomic_load_n(&s->ctl->reentrant, __ATOMIC_RELAXED);
+	if (v > s->seen_reentrant) {
+		emit_drop(s, v - s->seen_reentrant, "KVM ioctl from a signal handler inside a record");
+		s->seen_reentrant = v;
+	}
+}
+
+/* ------------------------------------------------------------------------- */
+/* Reading the rings. */
+
+/* The record at the ring's tail, skipping padding; NULL if none. */
+static const struct raw_hdr *ring_head(struct session *s, struct ring *r, uint32_t *len)
+{
+	for (;;) {
+		uint64_t avail = ring_avail(r), contig;
+		const struct raw_hdr *h;
+
+		if (avail < sizeof(uint64_t))
+			return NULL;
+		h = (const struct raw_hdr *)ring_peek(s->ctl, r, 0, &contig);
+		if (h->len < 8 || (h->len & 7) || h->len > contig || h->len > avail ||
+		    (h->type != RAW_PAD && h->len < sizeof(*h))) {
+			/* Not something the interposer wrote: say so, keep the rest going. */
+			ring_consume(r, avail);
+			emit_drop(s, 1, "damaged ring data");
+			continue;
+		}
+		if (h->type == RAW_PAD || h->type == RAW_RUN_ENTRY) {
+			ring_consume(r, h->len);
+			continue;
+		}
+		*len = h->len;
+		return h;
+	}
+}
+
+/*
+ * An IN or MMIO-read exit is complete once the vCPU re-entered and the
+ * interposer logged what the guest got. Returns 1 with *entry set (NULL if
+ * the VMM never re-entered and @final), 0 if still waiting.
+ */
+static int ring_find_entry(struct session *s, struct ring *r, const struct raw_hdr *h,
+			   bool final, struct raw_hdr **entry)
+{
+	uint64_t avail = ring_avail(r), off = h->len;
+
+	*entry = NULL;
+	while (off + sizeof(struct raw_hdr) <= avail) {
+		uint64_t contig;
+		struct raw_hdr *e = (struct raw_hdr *)ring_peek(s->ctl, r, off, &contig);
+
+		if (e->len < 8 || (e->len & 7) || e->len > contig || off + e->len > avail)
+			return 1;
+		if (e->type == RAW_RUN_ENTRY && e->vcpu == h->vcpu &&
+		    e->arglen <= e->len - sizeof(*e)) {
+			*entry = e;
+			return 1;
+		}
+		if (e->type == RAW_RUN && e->vcpu == h->vcpu)
+			return 1;
+		off += e->len;
+	}
+	return final;
+}
+
+static void emit_ring_record(struct session *s, struct ring *r, const struct raw_hdr *h,
+			     uint32_t len, struct raw_hdr *entry)
+{
+	const uint8_t *edata = entry ? (const uint8_t *)(entry + 1) : NULL;
+	uint32_t elen = entry ? entry->arglen : 0;
+
+	if (decode_raw(&s->buf, h, len, edata, elen) == 0) {
+		emit(s, h->ts, h->vcpu, r->tid, &s->buf.rec);
+		if (h->type == RAW_RUN)
+			s->res->runs++;
+	} else {
+		emit_drop(s, 1, "undecodable interposer record");
+	}
+	if (entry)
+		entry->type = RAW_PAD;  /* consumed with its exit */
+	ring_consume(r, len);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Kernel samples. */
+
+static void on_kev(void *ctx, struct kev *ev)
+{
+	struct session *s = ctx;
+
+	/* Map the thread to the vCPU it runs, as its interposer said. */
+	for (uint32_t i = 0; i < s->ctl->nslots; i++) {
+		struct ring *r = ring_slot(s->ctl, i);
+
+		if (r->state != RING_FREE && r->tid == ev->pid) {
+			ev->vcpu = __atomic_load_n(&r->vcpu, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	if (kevq_push(&s->kq, ev) < 0)
+		emit_drop(s, 1, "kernel event (out of memory)");
+	s->res->kernel_events++;
+}
+
+static void emit_kev(struct session *s, struct kev *k)
+{
+	decode_kevent(&s->buf, k);
+	emit(s, k->ts, k->vcpu, k->pid, &s->buf.rec);
+	kevq_pop(&s->kq);
+}
+
+/* ------------------------------------------------------------------------- */
+
+/* Emits, in timestamp order, everything stamped before @watermark. */
+static void drain(struct session *s, uint64_t watermark, bool final)
+{
+	struct ring *live[4096];
+	uint32_t nlive = 0;
+
+	for (uint32_t i = 0; i < s->ctl->nslots && nlive < 4096; i++) {
+		struct ring *r = ring_slot(s->ctl, i);
+
+		if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) != RING_FREE)
+			live[nlive++] = r;
+	}
+	for (;;) {
+		struct ring *best = NULL;
+		const struct raw_hdr *bh = NULL;
+		uint32_t blen = 0;
+		uint64_t bts = UINT64_MAX;
+		struct kev *k = kevq_front(&s->kq);
+
+		for (uint32_t i = 0; i < nlive; i++) {
+			uint32_t len;
+			const struct raw_hdr *h = ring_head(s, live[i], &len);
+
+			if (h && h->ts < bts) {
+				best = live[i];
+				bh = h;
+				blen = len;
+				bts = h->ts;
+			}
+		}
+		/* The kernel stamps its samples before the ioctl returns: ties go to it. */
+		if (k && k->ts <= bts && k->ts < watermark) {
+			emit_kev(s, k);
+			continue;
+		}
+		if (!best || bts >= watermark)
+			break;
+		struct raw_hdr *entry = NULL;
+
+		if (decode_run_wants_entry(bh, blen) &&
+		    !ring_find_entry(s, best, bh, final, &entry))
+			break;  /* the exit waits for its data; so does everything after it */
+		emit_ring_record(s, best, bh, blen, entry);
+	}
+	emit_drops(s);
+	/* A thread that ended and was drained gives its slot back. */
+	for (uint32_t i = 0; i < nlive; i++) {
+		struct ring *r = live[i];
+
+		if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) == RING_DONE && !ring_avail(r)) {
+			s->done_stalls += r->stalls;
+			s->seen_dropped -= r->dropped;
+			r->stalls = 0;
+			r->dropped = 0;
+			ring_recycle(r);
+		}
+	}
+}
+
+static uint64_t total_stalls(struct session *s)
+{
+	uint64_t n = s->done_stalls;
+
+	for (uint32_t i = 0; i < s->ctl->nslots; i++)
+		n += ring_slot(s->ctl, i)->stalls;
+	return n;
+}
+
+/* ------------------------------------------------------------------------- */
+
+static volatile sig_atomic_t g_child;
+
+static void forward_signal(int sig)
+{
+	if (g_child > 0)
+		kill((pid_t)g_child, sig);
+}
+
+static void set_forwarding(bool on)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? forward_signal : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+}
+
+static void child_exec(char **argv, const char *preload, int ringfd, int gofd, int errfd)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char buf[PATH_MAX * 2], num[16];
+	char c;
+	int e;
+
+	/* Wait until the parent has tracing set up for our pid. */
+	if (read(gofd, &c, 1) != 1)
+		_exit(127);
+	close(gofd);
+	snprintf(buf, sizeof(buf), "%s%s%s", preload, old && *old ? ":" : "", old ? old : "");
+	setenv("LD_PRELOAD", buf, 1);
+	snprintf(num, sizeof(num), "%d", ringfd);
+	setenv(RING_ENV_FD, num, 1);
+	fcntl(ringfd, F_SETFD, 0);
+	execvp(argv[0], argv);
+	e = errno;
+	if (write(errfd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static void fill_header(Kvmrec__Header *h, const struct recorder_opts *o, pid_t pid,
+			struct kevents *kev, const char *note, struct utsname *uts, char *vendor,
+			const char **avail, const char **enabled)
+{
+	struct timespec wall;
+
+	kvmrec__header__init(h);
+	h->kvmrec_version = (char *)KVMREC_VERSION;
+	if (!uname(uts))
+		h->host_kernel = uts->release;
+	cpu_vendor(vendor);
+	h->cpu_vendor = vendor;
+	h->has_kvm_api_version = 1;
+	h->kvm_api_version = kvm_api_version();
+	for (h->n_vmm_argv = 0; o->argv[h->n_vmm_argv]; h->n_vmm_argv++)
+		;
+	h->vmm_argv = o->argv;
+	h->clock = (char *)"mono";
+	h->has_start_ns = 1;
+	h->start_ns = mono_ns();
+	clock_gettime(CLOCK_REALTIME, &wall);
+	h->has_wall_start_unix_ns = 1;
+	h->wall_start_unix_ns = (uint64_t)wall.tv_sec * 1000000000ull + (uint64_t)wall.tv_nsec;
+	h->recorder = (char *)"preload";
+	h->has_vmm_pid = 1;
+	h->vmm_pid = (uint32_t)pid;
+	if (kev) {
+		h->n_kernel_events_available = kevents_available(kev, avail, KEVENTS_MAX);
+		h->kernel_events_available = (char **)avail;
+		h->n_kernel_events_enabled = kevents_enabled(kev, enabled, KEVENTS_MAX);
+		h->kernel_events_enabled = (char **)enabled;
+	}
+	h->kernel_events_note = (char *)note;
+}
+
+int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
+{
+	struct session s = { .res = res };
+	char vmm[PATH_MAX], preload[PATH_MAX], note[512], vendor[13];
+	const char *avail[KEVENTS_MAX], *enabled[KEVENTS_MAX];
+	struct trace_writer_opts wo = { .overwrite = false, .mode = 0600 };
+	int ringfd = -1, gopipe[2], errpipe[2], ret, e;
+	Kvmrec__Header hdr;
+	struct utsname uts;
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	ret = recorder_find_vmm(o->argv[0], vmm, sizeof(vmm));
+	if (ret < 0) {
+		snprintf(res->error, sizeof(res->error), "%s: %s", o->argv[0],
+			 ret == -EACCES ? "VMM is not executable" : "VMM not found");
+		return ret;
+	}
+	ret = recorder_check_dynamic(vmm);
+	if (ret == -ENOEXEC) {
+		snprintf(res->error, sizeof(res->error),
+			 "%.400s: statically linked VMM; the interposer (LD_PRELOAD) cannot enter it",
+			 vmm);
+		return ret;
+	}
+	if (find_preload(o, preload, sizeof(preload)) < 0) {
+		snprintf(res->error, sizeof(res->error),
+			 "libkvmrec-preload.so: not found next to kvmrec or in %s",
+#ifdef KVMREC_LIBDIR
+			 KVMREC_LIBDIR
+#else
+			 "the libdir"
+#endif
+			 );
+		return -ENOENT;
+	}
+	if (!access(o->out, F_OK)) {
+		snprintf(res->error, sizeof(res->error), "%s: exists; not overwriting it", o->out);
+		return -EEXIST;
+	}
+	ret = ring_region_create(RING_DEFAULT_SLOTS, o->ring_size ? o->ring_size : RING_DEFAULT_SIZE,
+				 o->lossy, &ringfd, &s.ctl);
+	if (ret < 0) {
+		snprintf(res->error, sizeof(res->error), "cannot create the recording rings: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	if (pipe2(gopipe, O_CLOEXEC) || pipe2(errpipe, O_CLOEXEC)) {
+		snprintf(res->error, sizeof(res->error), "pipe: %s", strerror(errno));
+		return -errno;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(res->error, sizeof(res->error), "fork: %s", strerror(errno));
+		return -errno;
+	}
+	if (pid == 0) {
+		close(gopipe[1]);
+		close(errpipe[0]);
+		child_exec(o->argv, preload, ringfd, gopipe[0], errpipe[1]);
+	}
+	close(gopipe[0]);
+	close(errpipe[1]);
+	close(ringfd);
+	g_child = pid;
+	set_forwarding(true);
+
+	note[0] = '\0';
+	if (!o->kernel_events) {
+		snprintf(note, sizeof(note), "--no-kernel-events");
+	} else if (kevents_open(pid, &s.kev, note, sizeof(note)) == 0) {
+		snprintf(note, sizeof(note), "tracefs instance on the mono clock, pid %d and its tasks",
+			 (int)pid);
+		if (!access("/sys/module/kvm_pvm", F_OK))
+			snprintf(note + strlen(note), sizeof(note) - strlen(note),
+				 "; kvm-pvm backend: kvm_entry, kvm_exit and kvm_inj_virq do not fire on it");
+	} else {
+		snprintf(res->kernel_note, sizeof(res->kernel_note), "%s", note);
+	}
+	fill_header(&hdr, o, pid, s.kev, note, &uts, vendor, avail, enabled);
+	ret = trace_writer_open(o->out, &hdr, &wo, &s.w);
+	if (ret < 0) {
+		snprintf(res->error, sizeof(res->error), "%s", s.w ? trace_writer_error(s.w) : o->out);
+		if (!s.w || !res->error[0])
+			snprintf(res->error, sizeof(res->error), "%s: %s", o->out, strerror(-ret));
+		if (s.w)
+			trace_writer_abort(s.w);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		kevents_close(s.kev);
+		return ret;
+	}
+	/* Go. */
+	if (write(gopipe[1], "g", 1) != 1) {
+		snprintf(res->error, sizeof(res->error), "cannot start the VMM: %s", strerror(errno));
+	}
+	close(gopipe[1]);
+	if (read(errpipe[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
+		/* exec failed: nothing was recorded, leave no file behind. */
+		snprintf(res->error, sizeof(res->error), "%.400s: cannot execute: %s", vmm, strerror(e));
+		waitpid(pid, NULL, 0);
+		trace_writer_abort(s.w);
+		unlink(o->out);
+		kevents_close(s.kev);
+		set_forwarding(false);
+		return -e;
+	}
+	close(errpipe[0]);
+
+	uint64_t last_flush = mono_ns();
+	int status = 0;
+
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		uint64_t now;
+
+		if (s.kev)
+			kevents_read(s.kev, on_kev, &s);
+		now = mono_ns();
+		if (w == pid)
+			break;
+		drain(&s, now > WATERMARK_NS ? now - WATERMARK_NS : 0, false);
+		if (now - last_flush >= FLUSH_NS) {
+			trace_writer_flush(s.w);
+			last_flush = now;
+		}
+		struct timespec ts = { 0, (long)POLL_NS };
+
+		nanosleep(&ts, NULL);
+	}
+	g_child = 0;
+	set_forwarding(false);
+	res->wait_status = status;
+	/* The VMM is gone; what it published is all still in the rings. */
+	drain(&s, UINT64_MAX, true);
+
+	char text[256];
+	Kvmrec__Footer f;
+
+	kvmrec__footer__init(&f);
+	if (WIFSIGNALED(status)) {
+		snprintf(text, sizeof(text), "vmm killed by signal %d", WTERMSIG(status));
+		emit_note(&s, "signal", text);
+		f.has_vmm_status = 1;
+		f.vmm_status = -WTERMSIG(status);
+	} else {
+		snprintf(text, sizeof(text), "vmm exited with status %d", WEXITSTATUS(status));
+		f.has_vmm_status = 1;
+		f.vmm_status = WEXITSTATUS(status);
+	}
+	if (!__atomic_load_n(&s.ctl->attached_pid, __ATOMIC_ACQUIRE))
+		emit_note(&s, "recorder", "the interposer never started in the VMM");
+	if (s.kev) {
+		char silent[256];
+
+		kevents_silent(s.kev, silent, sizeof(silent));
+		if (silent[0]) {
+			char msg[320];
+
+			snprintf(msg, sizeof(msg), "enabled but never fired: %s", silent);
+			emit_note(&s, "kernel_events", msg);
+		}
+		res->kernel_lost = kevents_lost(s.kev);
+		if (res->kernel_lost)
+			emit_drop(&s, res->kernel_lost, "kernel ring overrun");
+		res->dropped -= res->kernel_lost;  /* counted apart, in kernel_lost */
+	}
+	res->stalls = total_stalls(&s);
+	res->kevq_peak = s.kq.peak;
+	f.has_dropped = 1;
+	f.dropped = res->dropped;
+	f.has_kernel_lost = 1;
+	f.kernel_lost = res->kernel_lost;
+	f.has_ring_stalls = 1;
+	f.ring_stalls = res->stalls;
+	f.end_reason = text;
+	if (s.write_err) {
+		trace_writer_abort(s.w);
+		ret = s.write_err;
+	} else {
+		ret = trace_writer_close(s.w, &f);
+		if (ret < 0)
+			snprintf(res->error, sizeof(res->error), "%s: cannot finish the trace: %s",
+				 o->out, strerror(-ret));
+		else
+			ret = 0;
+	}
+	struct stat st;
+
+	if (!stat(o->out, &st))
+		res->bytes = (uint64_t)st.st_size;
+	kevents_close(s.kev);
+	kevq_free(&s.kq);
+	munmap(s.ctl, ring_region_size(s.ctl->nslots, s.ctl->ring_size));
+	return ret;
+}

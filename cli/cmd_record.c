@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* kvmrec record: run a VMM under the interposer and write its trace. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "cli.h"
+#include "ring.h"
+#include "session.h"
+
+static void record_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kvmrec record [-o FILE] [--no-kernel-events] [--ring-size SIZE] [--lossy]\n"
+		"                     -- VMM ARGS...\n\n"
+		"Runs VMM with kvmrec's interposer preloaded and records every KVM_RUN exit,\n"
+		"interrupt injection, LAPIC sync and VM set-up ioctl, merged with the kernel's\n"
+		"kvm tracepoints when tracefs is usable.\n\n"
+		"  -o, --output FILE    trace to write (default trace.zst; created 0600,\n"
+		"                       never overwritten)\n"
+		"  --no-kernel-events   do not take kvm:* tracepoints\n"
+		"  --ring-size SIZE     bytes per VMM thread ring, K/M suffix (default 1M);\n"
+		"                       rounded up to a power of two\n"
+		"  --lossy              drop records (counted) instead of stalling a vCPU\n"
+		"                       when its ring is full\n"
+		"  --preload PATH       interposer library to use\n\n"
+		"Exit status: the VMM's (128+N if it was killed by signal N); 2 when the VMM\n"
+		"cannot be started or recorded (not found, statically linked, output exists).\n");
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -EINVAL;
+	if (*end == 'k' || *end == 'K')
+		v <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		v <<= 20, end++;
+	if (*end || v < RING_MIN_SIZE || v > RING_MAX_SIZE)
+		return -EINVAL;
+	while (v & (v - 1))
+		v = (v | (v - 1)) + 1;
+	*out = v;
+	return 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct recorder_opts o = { .out = "trace.zst", .kernel_events = true, .self = argv[0] };
+	struct recorder_result res;
+	int i, ret;
+
+	if (cli_wants_help(argc, argv)) {
+		record_usage(stdout);
+		return KVMREC_EXIT_OK;
+	}
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-')
+			break;
+		if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
+			o.out = argv[++i];
+		} else if (!strcmp(a, "--no-kernel-events")) {
+			o.kernel_events = false;
+		} else if (!strcmp(a, "--lossy")) {
+			o.lossy = true;
+		} else if (!strcmp(a, "--ring-size") && i + 1 < argc) {
+			if (parse_size(argv[++i], &o.ring_size)) {
+				fprintf(stderr, "kvmrec record: --ring-size %s: want 64K..256M\n", argv[i]);
+				return KVMREC_EXIT_USAGE;
+			}
+		} else if (!strcmp(a, "--preload") && i + 1 < argc) {
+			o.preload = argv[++i];
+		} else {
+			fprintf(stderr, "kvmrec record: unknown or incomplete option '%s' (see --help)\n", a);
+			return KVMREC_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "kvmrec record: no VMM given (kvmrec record [OPTIONS] -- VMM ARGS...)\n");
+		return KVMREC_EXIT_USAGE;
+	}
+	o.argv = argv + i;
+	ret = recorder_run(&o, &res);
+	if (ret < 0 && !res.wait_status && res.error[0] && !res.events) {
+		fprintf(stderr, "kvmrec record: %s\n", res.error);
+		return KVMREC_EXIT_USAGE;
+	}
+	if (res.kernel_note[0])
+		fprintf(stderr, "kvmrec record: recording without kernel events: %s\n",
+			res.kernel_note);
+	if (ret < 0)
+		fprintf(stderr, "kvmrec record: %s\n", res.error);
+	if (getenv("KVMREC_RECORD_STATS"))
+		fprintf(stderr,
+			"kvmrec record: %s: %llu events, %llu KVM_RUN, %llu kernel, %llu bytes, "
+			"%llu dropped, %llu kernel lost, %llu stalls\n",
+			o.out, (unsigned long long)res.events, (unsigned long long)res.runs,
+			(unsigned long long)res.kernel_events, (unsigned long long)res.bytes,
+			(unsigned long long)res.dropped, (unsigned long long)res.kernel_lost,
+			(unsigned long long)res.stalls);
+	if (WIFSIGNALED(res.wait_status))
+		return 128 + WTERMSIG(res.wait_status);
+	if (WIFEXITED(res.wait_status))
+		return WEXITSTATUS(res.wait_status);
+	return KVMREC_EXIT_USAGE;
+}

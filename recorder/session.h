@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * session: one `kvmrec record` run. Starts the VMM with the interposer
+ * preloaded and its rings passed in the environment, takes the kernel's kvm
+ * tracepoints for it when tracefs allows, drains and merges everything by
+ * timestamp into a trace_writer, and after the VMM ends (however it ends)
+ * drains what is left and writes the footer.
+ *
+ * recorder_run() returns 0 when the VMM ran (its wait status is in the
+ * result, whatever it was), or a negative errno with res->error set to one
+ * line naming the file and the problem (VMM not found, static VMM, output
+ * exists, ...); then no VMM was left running.
+ */
+#ifndef KVMREC_RECORDER_SESSION_H
+#define KVMREC_RECORDER_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct recorder_opts {
+	const char *out;           /* trace path */
+	char **argv;               /* VMM argv, NULL-terminated */
+	bool kernel_events;
+	bool lossy;
+	uint64_t ring_size;        /* 0: default */
+	const char *preload;       /* NULL: next to the kvmrec binary, or the libdir */
+	const char *self;          /* argv[0] of kvmrec, for finding the preload */
+};
+
+struct recorder_result {
+	int wait_status;           /* from waitpid() */
+	uint64_t events;
+	uint64_t bytes;            /* compressed trace bytes */
+	uint64_t runs;             /* KVM_RUN records */
+	uint64_t kernel_events;
+	uint64_t kernel_lost;
+	uint64_t stalls;
+	uint64_t dropped;
+	uint64_t kevq_peak;        /* most kernel samples held for ordering */
+	char kernel_note[256];     /* why there are no kernel events, or "" */
+	char error[512];
+};
+
+int recorder_run(const struct recorder_opts *o, struct recorder_result *res);
+
+/* Checks that @path can take the interposer: 0, or -ENOEXEC for a static ELF. */
+int recorder_check_dynamic(const char *path);
+/* Resolves @file through PATH like execvp; 0 and @out, or -ENOENT/-EACCES. */
+int recorder_find_vmm(const char *file, char *out, size_t len);
+
+#endif
