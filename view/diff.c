@@ -35,7 +35,17 @@ struct diff_scan {
 
 struct ctx_line {
 	uint64_t idx, seq_a, seq_b;
+	bool soft;                     /* differ only in the irq-window request */
 	char text[DESCRIBE_MAX];
+	char text_b[DESCRIBE_MAX];     /* when soft */
+};
+
+/* The first difference that is only in the irq-window request bit. */
+struct soft_diff {
+	uint64_t idx;                  /* 0: none */
+	uint64_t seq_a, seq_b;
+	bool a_asked;
+	char text_a[DESCRIBE_MAX], text_b[DESCRIBE_MAX];
 };
 
 static void set_err(char *err, size_t n, const char *fmt, ...)
@@ -149,6 +159,53 @@ static void stream_name(int32_t id, char *buf, size_t n)
  * Compares one stream. Returns DIFF_SAME or DIFF_DIFFER after printing it,
  * or -errno with @err set.
  */
+/* Equal but for the request_interrupt_window entry bit? */
+static int soft_equal(struct diff_side side[2], const struct diff_opts *o, bool *equal)
+{
+	struct exit_stream_opts so = o->stream;
+	struct exit_stream_key k[2] = { { 0 }, { 0 } };
+	int ret = 0;
+
+	*equal = false;
+	so.no_window_request = true;
+	if (side[0].ev.rec->body_case != KVMREC__RECORD__BODY_EXIT ||
+	    side[1].ev.rec->body_case != KVMREC__RECORD__BODY_EXIT)
+		return 0;
+	for (int i = 0; i < 2; i++)
+		if ((ret = exit_stream_key(side[i].ev.rec, &so, &k[i])) < 0)
+			goto out;
+	*equal = exit_stream_key_equal(&k[0], &k[1]);
+	ret = 0;
+out:
+	exit_stream_key_free(&k[0]);
+	exit_stream_key_free(&k[1]);
+	return ret;
+}
+
+static void print_ctx(FILE *out, const struct ctx_line *c)
+{
+	if (!c->soft) {
+		fprintf(out, "    #%-6" PRIu64 " A seq %-8" PRIu64 " B seq %-8" PRIu64 " %s\n",
+			c->idx, c->seq_a, c->seq_b, c->text);
+		return;
+	}
+	fprintf(out, "  ~ #%-6" PRIu64 " A seq %-8" PRIu64 " %s\n", c->idx, c->seq_a, c->text);
+	fprintf(out, "  ~ #%-6" PRIu64 " B seq %-8" PRIu64 " %s\n", c->idx, c->seq_b, c->text_b);
+}
+
+static void print_soft(FILE *out, const struct soft_diff *sd)
+{
+	fprintf(out, "  first difference at #%" PRIu64 ": %s asked for an interrupt window on "
+		     "entry, %s did not (A seq %" PRIu64 ", B seq %" PRIu64 ")\n",
+		sd->idx, sd->a_asked ? "A" : "B", sd->a_asked ? "B" : "A", sd->seq_a, sd->seq_b);
+}
+
+/*
+ * Compares one stream. Returns DIFF_SAME or DIFF_DIFFER after printing it,
+ * or -errno with @err set. The divergence reported is the first event where
+ * the streams differ in more than the VMM's irq-window requests; where they
+ * differ in those only, the first such request is reported.
+ */
 static int diff_stream(const char *pa, const char *pb, int32_t id, const struct diff_opts *o,
 		       FILE *out, char *err, size_t errlen)
 {
@@ -157,14 +214,16 @@ static int diff_stream(const char *pa, const char *pb, int32_t id, const struct 
 		{ .path = pb, .vcpu = id },
 	};
 	struct ctx_line *ring = calloc(o->context + 1, sizeof(*ring));
+	struct soft_diff *sd = calloc(1, sizeof(*sd));
 	unsigned int ring_n = 0, ring_head = 0;
 	char name[32];
 	int ret = DIFF_SAME;
 
 	stream_name(id, name, sizeof(name));
-	if (!ring) {
+	if (!ring || !sd) {
 		set_err(err, errlen, "%s: out of memory", pa);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
 	for (int i = 0; i < 2; i++) {
 		int r = trace_reader_open(side[i].path, &side[i].r);
@@ -176,6 +235,7 @@ static int diff_stream(const char *pa, const char *pb, int32_t id, const struct 
 
 	for (;;) {
 		int got[2];
+		bool soft = false;
 		for (int i = 0; i < 2; i++) {
 			got[i] = side_next(&side[i], o);
 			if (got[i] < 0) {
@@ -184,23 +244,52 @@ static int diff_stream(const char *pa, const char *pb, int32_t id, const struct 
 			}
 		}
 		if (!got[0] && !got[1]) {
-			fprintf(out, "%s: same (%" PRIu64 " events)\n", name, side[0].n);
+			if (!sd->idx) {
+				fprintf(out, "%s: same (%" PRIu64 " events)\n", name, side[0].n);
+				goto out;
+			}
+			fprintf(out, "%s: differ only in interrupt-window requests (%" PRIu64
+				" events)\n", name, side[0].n);
+			print_soft(out, sd);
+			fprintf(out, "  - #%-6" PRIu64 " A seq %-8" PRIu64 " %s\n", sd->idx, sd->seq_a, sd->text_a);
+			fprintf(out, "  + #%-6" PRIu64 " B seq %-8" PRIu64 " %s\n", sd->idx, sd->seq_b, sd->text_b);
+			ret = DIFF_DIFFER;
 			goto out;
 		}
-		if (got[0] && got[1] && exit_stream_key_equal(&side[0].key, &side[1].key)) {
-			if (o->context) {
-				struct ctx_line *c = &ring[ring_head];
-				c->idx = side[0].n;
-				c->seq_a = side[0].ev.seq;
-				c->seq_b = side[1].ev.seq;
-				describe_event(side[0].ev.rec, c->text, sizeof(c->text));
-				ring_head = (ring_head + 1) % o->context;
-				if (ring_n < o->context)
-					ring_n++;
+		if (got[0] && got[1] && !exit_stream_key_equal(&side[0].key, &side[1].key)) {
+			int r = soft_equal(side, o, &soft);
+			if (r < 0) {
+				set_err(err, errlen, "%s: out of memory", pa);
+				ret = r;
+				goto out;
 			}
-			continue;
+			if (!soft)
+				break;
+			if (!sd->idx) {
+				sd->idx = side[0].n;
+				sd->seq_a = side[0].ev.seq;
+				sd->seq_b = side[1].ev.seq;
+				sd->a_asked = side[0].ev.rec->exit->flags &
+					      KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW;
+				describe_event(side[0].ev.rec, sd->text_a, sizeof(sd->text_a));
+				describe_event(side[1].ev.rec, sd->text_b, sizeof(sd->text_b));
+			}
+		} else if (!got[0] || !got[1]) {
+			break;
 		}
-		break;
+		if (o->context) {
+			struct ctx_line *c = &ring[ring_head];
+			c->idx = side[0].n;
+			c->seq_a = side[0].ev.seq;
+			c->seq_b = side[1].ev.seq;
+			c->soft = soft;
+			describe_event(side[0].ev.rec, c->text, sizeof(c->text));
+			if (soft)
+				describe_event(side[1].ev.rec, c->text_b, sizeof(c->text_b));
+			ring_head = (ring_head + 1) % o->context;
+			if (ring_n < o->context)
+				ring_n++;
+		}
 	}
 
 	/* Divergence at stream event n (1-based) of both sides. */
@@ -215,11 +304,10 @@ static int diff_stream(const char *pa, const char *pb, int32_t id, const struct 
 	else
 		fprintf(out, ": B ends after %" PRIu64 " events, A goes on (seq %" PRIu64 ")\n",
 			side[1].n, side[0].ev.seq);
-	for (unsigned int k = 0; k < ring_n; k++) {
-		const struct ctx_line *c = &ring[(ring_head + o->context - ring_n + k) % o->context];
-		fprintf(out, "    #%-6" PRIu64 " A seq %-8" PRIu64 " B seq %-8" PRIu64 " %s\n",
-			c->idx, c->seq_a, c->seq_b, c->text);
-	}
+	if (sd->idx)
+		print_soft(out, sd);
+	for (unsigned int k = 0; k < ring_n; k++)
+		print_ctx(out, &ring[(ring_head + o->context - ring_n + k) % o->context]);
 	/* The diverging event and what follows it, on each side. */
 	for (int i = 0; i < 2; i++) {
 		for (unsigned int k = 0; k <= o->context; k++) {
@@ -247,6 +335,7 @@ out:
 		trace_reader_close(side[i].r);
 	}
 	free(ring);
+	free(sd);
 	return ret;
 }
 

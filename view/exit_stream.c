@@ -58,6 +58,9 @@ int exit_stream_key(const Kvmrec__Record *rec, const struct exit_stream_opts *o,
 		x.has_run_ns = 0;
 		x.run_ns = 0;
 		x.flags &= ~(uint32_t)KVMREC__RUN_FLAG__RUN_IMMEDIATE_EXIT;
+		if (o && o->no_window_request)
+			x.flags &= ~(uint32_t)KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW;
+		x.has_flags = x.flags != 0;
 		return key_pack(key, tag, &x.base);
 	}
 	case KVMREC__RECORD__BODY_INJECT:

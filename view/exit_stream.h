@@ -33,6 +33,12 @@
 
 struct exit_stream_opts {
 	bool kernel;          /* compare kernel tracepoint events too */
+	/*
+	 * Leave out the request_interrupt_window entry bit: what the VMM asked
+	 * for, as opposed to what the guest did. diff uses it to tell a VMM
+	 * that only asked differently from one that injected differently.
+	 */
+	bool no_window_request;
 };
 
 struct exit_stream_key {

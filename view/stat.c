@@ -23,6 +23,7 @@
 #define STAT_NKEV        (KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ_OLD + 1)
 #define STAT_VCPU_OTHER  INT32_MIN
 #define STAT_REASON_OTHER UINT32_MAX
+#define KVM_EXIT_IRQ_WINDOW_OPEN 7
 
 struct reason_stat {
 	uint32_t reason;
@@ -50,6 +51,8 @@ struct vcpu_stat {
 	uint64_t kvm_nmi, inj_nmi, eoi_none;
 	uint64_t lapic_get, lapic_set, lapic_failed;
 	uint64_t vcpu_events;
+	/* Interrupt windows: entries that asked, exits where one was open. */
+	uint64_t win_asked, win_exit, win_ready;
 	/* The previous exit, waiting for the next entry to close its userspace time. */
 	bool have_prev;
 	uint64_t prev_ts;
@@ -67,7 +70,7 @@ struct stat_report {
 	char *recorder;
 	char *kevents_note;
 	bool kevents_on;          /* any kernel tracepoint enabled */
-	bool inj_virq_on;         /* kvm_inj_virq enabled: kernel deliveries visible */
+	bool inj_virq_seen;       /* kvm_inj_virq fired: kernel deliveries visible */
 
 	uint64_t events, first_seq, last_seq, first_ts, last_ts;
 	uint64_t by_kind[16];     /* exit, inject, lapic, kevent, vcpu_events, setup, note, drop, other */
@@ -95,17 +98,6 @@ static char *xstrdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static bool header_has_event(const Kvmrec__Header *h, const char *name)
-{
-	for (size_t i = 0; i < h->n_kernel_events_enabled; i++) {
-		const char *e = h->kernel_events_enabled[i];
-		const char *colon = strchr(e, ':');  /* "kvm:kvm_eoi" or "kvm_eoi" */
-		if (!strcmp(colon ? colon + 1 : e, name))
-			return true;
-	}
-	return false;
-}
-
 int stat_report_alloc(const char *path, const Kvmrec__Header *hdr, struct stat_report **out)
 {
 	struct stat_report *s = calloc(1, sizeof(*s));
@@ -127,7 +119,6 @@ int stat_report_alloc(const char *path, const Kvmrec__Header *hdr, struct stat_r
 		s->recorder = xstrdup(hdr->recorder);
 		s->kevents_note = xstrdup(hdr->kernel_events_note);
 		s->kevents_on = hdr->n_kernel_events_enabled > 0;
-		s->inj_virq_on = header_has_event(hdr, "kvm_inj_virq");
 	}
 	*out = s;
 	return 0;
@@ -202,6 +193,16 @@ static int stat_exit(struct stat_report *s, const struct trace_event *ev)
 	}
 	c->exits++;
 	r->count++;
+	if (x->flags & KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW) {
+		c->win_asked++;
+		/* kvm-pvm opens the window at whatever exit comes next: count those too. */
+		if (x->reason == KVM_EXIT_IRQ_WINDOW_OPEN)
+			c->win_exit++;
+		else if (x->flags & KVMREC__RUN_FLAG__RUN_READY_FOR_INJECTION)
+			c->win_ready++;
+	} else if (x->reason == KVM_EXIT_IRQ_WINDOW_OPEN) {
+		c->win_exit++;
+	}
 	if (x->has_ret && x->ret < 0)
 		r->errors++;
 	hist_add(&r->guest, run);
@@ -258,6 +259,7 @@ static int stat_kevent(struct stat_report *s, const struct trace_event *ev)
 		s->kev_unknown++;
 	switch (k->id) {
 	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
+		s->inj_virq_seen = true;
 		vec = describe_kevent_arg(k, "irq", -1);
 		if (vec < 0 || vec > 255)
 			break;
@@ -421,7 +423,7 @@ void stat_report_free(struct stat_report *s)
  */
 static uint64_t vec_deliveries(const struct stat_report *s, const struct vec_stat *v)
 {
-	return v->kvm_interrupt + (s->inj_virq_on ? v->inj_virq : v->eoi);
+	return v->kvm_interrupt + (s->inj_virq_seen ? v->inj_virq : v->eoi);
 }
 
 /*
@@ -464,6 +466,9 @@ static struct vcpu_stat *stat_total(const struct stat_report *s)
 		t->lapic_set += c->lapic_set;
 		t->lapic_failed += c->lapic_failed;
 		t->vcpu_events += c->vcpu_events;
+		t->win_asked += c->win_asked;
+		t->win_exit += c->win_exit;
+		t->win_ready += c->win_ready;
 		for (int v = 0; v < 256; v++) {
 			t->vec[v].kvm_interrupt += c->vec[v].kvm_interrupt;
 			t->vec[v].inj_virq += c->vec[v].inj_virq;
@@ -578,6 +583,12 @@ static void print_vcpu_text(const struct stat_report *s, const struct vcpu_stat 
 		free(o);
 	}
 
+	if (c->win_asked || c->win_exit)
+		fprintf(f, "  interrupt windows: asked on %" PRIu64 " KVM_RUN entries; open at %" PRIu64
+			" exits (%" PRIu64 " IRQ_WINDOW_OPEN, %" PRIu64
+			" other exits ready for injection)\n", c->win_asked, c->win_exit + c->win_ready,
+			c->win_exit, c->win_ready);
+
 	bool any = false;
 	for (int v = 0; v < 256; v++) {
 		if (!vec_used(&c->vec[v]))
@@ -625,8 +636,8 @@ void stat_report_print_text(const struct stat_report *s, FILE *f)
 	fprintf(f, "recorder: %s; kernel events: %s%s%s\n", s->recorder ? s->recorder : "?",
 		s->kevents_on ? "on" : "off", s->kevents_note && *s->kevents_note ? " - " : "",
 		s->kevents_note ? s->kevents_note : "");
-	if (s->kevents_on && !s->inj_virq_on)
-		fprintf(f, "(kvm_inj_virq was not recorded: kernel deliveries are counted by their EOIs)\n");
+	if (s->kevents_on && !s->inj_virq_seen)
+		fprintf(f, "(no kvm_inj_virq in the trace: kernel deliveries are counted by their EOIs)\n");
 	fprintf(f, "%" PRIu64 " events (seq %" PRIu64 "..%" PRIu64 "), ", s->events,
 		s->first_seq, s->last_seq);
 	print_ms(f, s->last_ts - s->first_ts);
@@ -769,9 +780,10 @@ static void json_vcpu(const struct stat_report *s, const struct vcpu_stat *c, FI
 	}
 	fprintf(f, "],\"nmi\":{\"kvm_nmi\":%" PRIu64 ",\"kvm_inj_nmi\":%" PRIu64 "}"
 		",\"eoi_none\":%" PRIu64 ",\"lapic_syncs\":{\"get\":%" PRIu64 ",\"set\":%" PRIu64
-		",\"failed\":%" PRIu64 "},\"vcpu_events\":%" PRIu64 "}",
+		",\"failed\":%" PRIu64 "},\"vcpu_events\":%" PRIu64 ",\"irq_window\":{\"asked\":%" PRIu64
+		",\"irq_window_open_exits\":%" PRIu64 ",\"ready_exits\":%" PRIu64 "}}",
 		c->kvm_nmi, c->inj_nmi, c->eoi_none, c->lapic_get, c->lapic_set, c->lapic_failed,
-		c->vcpu_events);
+		c->vcpu_events, c->win_asked, c->win_exit, c->win_ready);
 }
 
 void stat_report_print_json(const struct stat_report *s, FILE *f)
@@ -784,7 +796,7 @@ void stat_report_print_json(const struct stat_report *s, FILE *f)
 	json_out_str(f, s->recorder);
 	fprintf(f, ",\"kernel_events\":%s,\"kvm_inj_virq\":%s,\"events\":%" PRIu64
 		",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64 ",\"span_ns\":%" PRIu64,
-		s->kevents_on ? "true" : "false", s->inj_virq_on ? "true" : "false", s->events,
+		s->kevents_on ? "true" : "false", s->inj_virq_seen ? "true" : "false", s->events,
 		s->first_seq, s->last_seq, s->last_ts - s->first_ts);
 	fprintf(f, ",\"records\":{\"exit\":%" PRIu64 ",\"inject\":%" PRIu64 ",\"lapic\":%" PRIu64
 		",\"kevent\":%" PRIu64 ",\"vcpu_events\":%" PRIu64 ",\"setup\":%" PRIu64

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* chrome_json: Chrome trace-event export (see chrome_json.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "chrome_json.h"
+#include "describe.h"
+#include "json_out.h"
+#include "lapic_page.h"
+#include "trace_names.h"
+
+#define CJ_MAX_VCPUS   512
+#define CJ_FLOW_QUEUE  8       /* outstanding requests kept per (vCPU, vector) */
+#define CJ_VM_TID      0       /* vCPU n is tid n + 1 */
+
+struct cj_vcpu {
+	int32_t id;
+	bool have_prev;
+	uint64_t prev_exit_ts;
+	uint32_t prev_reason;
+	uint64_t prev_seq;
+	int tpr, irr_max, isr_max;   /* last counter values; -2: never */
+	/* Outstanding requests per vector: flow ids, oldest first. */
+	uint64_t flow[256][CJ_FLOW_QUEUE];
+	uint8_t n_flow[256];
+	bool accepted[256];          /* the LAPIC ever accepted this vector */
+};
+
+struct cj {
+	FILE *out;
+	uint32_t pid;
+	bool first;                  /* no event written yet: no comma */
+	bool inj_virq_on;            /* a kvm_inj_virq was seen: deliveries are visible */
+	uint64_t next_flow;
+	struct cj_vcpu *vcpus[CJ_MAX_VCPUS];
+	size_t n_vcpus;
+	bool vm_named;
+};
+
+static int cj_tid(int32_t vcpu)
+{
+	return vcpu < 0 ? CJ_VM_TID : vcpu + 1;
+}
+
+/* Opens one event object with the fields every event has. */
+static void cj_begin(struct cj *c, const char *ph, const char *name, const char *cat,
+		     uint64_t ts_ns, int tid)
+{
+	fprintf(c->out, "%s\n{\"ph\":\"%s\",\"name\":", c->first ? "" : ",", ph);
+	c->first = false;
+	json_out_str(c->out, name);
+	if (cat) {
+		fprintf(c->out, ",\"cat\":");
+		json_out_str(c->out, cat);
+	}
+	fprintf(c->out, ",\"pid\":%" PRIu32 ",\"tid\":%d,\"ts\":", c->pid, tid);
+	json_out_us(c->out, (long long)ts_ns);
+}
+
+static void cj_thread_name(struct cj *c, int tid, const char *name, int sort)
+{
+	fprintf(c->out, "%s\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%" PRIu32
+		",\"tid\":%d,\"args\":{\"name\":", c->first ? "" : ",", c->pid, tid);
+	c->first = false;
+	json_out_str(c->out, name);
+	fprintf(c->out, "}},\n{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":%" PRIu32
+		",\"tid\":%d,\"args\":{\"sort_index\":%d}}", c->pid, tid, sort);
+}
+
+static struct cj_vcpu *cj_vcpu(struct cj *c, int32_t id)
+{
+	for (size_t i = 0; i < c->n_vcpus; i++)
+		if (c->vcpus[i]->id == id)
+			return c->vcpus[i];
+	if (c->n_vcpus >= CJ_MAX_VCPUS || id < 0)
+		return NULL;
+	struct cj_vcpu *v = calloc(1, sizeof(*v));
+	if (!v)
+		return NULL;
+	v->id = id;
+	v->tpr = v->irr_max = v->isr_max = -2;
+	c->vcpus[c->n_vcpus++] = v;
+
+	char name[32];
+	snprintf(name, sizeof(name), "vCPU %d", id);
+	cj_thread_name(c, cj_tid(id), name, id + 1);
+	return v;
+}
+
+static void cj_args_event(struct cj *c, const struct trace_event *ev)
+{
+	char d[DESCRIBE_MAX];
+
+	describe_event(ev->rec, d, sizeof(d));
+	fprintf(c->out, ",\"args\":{\"seq\":%" PRIu64 ",\"event\":", ev->seq);
+	json_out_str(c->out, d);
+	fprintf(c->out, "}}");
+}
+
+static void cj_instant(struct cj *c, const struct trace_event *ev, int32_t vcpu,
+		       const char *name, const char *cat, const char *cname)
+{
+	cj_begin(c, "i", name, cat, ev->ts_ns, cj_tid(vcpu));
+	fprintf(c->out, ",\"s\":\"t\"");
+	if (cname)
+		fprintf(c->out, ",\"cname\":\"%s\"", cname);
+	cj_args_event(c, ev);
+}
+
+static void cj_counter(struct cj *c, struct cj_vcpu *v, int *last, const char *what,
+		       const char *key, int value, uint64_t ts)
+{
+	char name[48];
+
+	if (*last == value)
+		return;
+	*last = value;
+	snprintf(name, sizeof(name), "vCPU %d %s", v->id, what);
+	cj_begin(c, "C", name, "lapic", ts, cj_tid(v->id));
+	fprintf(c->out, ",\"args\":{\"%s\":%d}}", key, value);
+}
+
+/* A request for @vec on @v: start an arrow, to end at its delivery. */
+static void cj_request(struct cj *c, struct cj_vcpu *v, unsigned int vec, uint64_t ts, int tid)
+{
+	uint64_t id = ++c->next_flow;
+	char name[32];
+
+	v->accepted[vec] = true;
+	if (v->n_flow[vec] == CJ_FLOW_QUEUE) {
+		/* The oldest request's arrow is given up; its instants remain. */
+		memmove(&v->flow[vec][0], &v->flow[vec][1], (CJ_FLOW_QUEUE - 1) * sizeof(uint64_t));
+		v->n_flow[vec]--;
+	}
+	v->flow[vec][v->n_flow[vec]++] = id;
+	snprintf(name, sizeof(name), "irq %u", vec);
+	cj_begin(c, "s", name, "irq", ts, tid);
+	fprintf(c->out, ",\"id\":%" PRIu64 "}", id);
+}
+
+/* A delivery of @vec on @v: end the oldest outstanding request's arrow. Returns false if none. */
+static bool cj_deliver(struct cj *c, struct cj_vcpu *v, unsigned int vec, uint64_t ts)
+{
+	char name[32];
+
+	if (!v->n_flow[vec])
+		return false;
+	uint64_t id = v->flow[vec][0];
+	memmove(&v->flow[vec][0], &v->flow[vec][1], (CJ_FLOW_QUEUE - 1) * sizeof(uint64_t));
+	v->n_flow[vec]--;
+	snprintf(name, sizeof(name), "irq %u", vec);
+	cj_begin(c, "f", name, "irq", ts, cj_tid(v->id));
+	fprintf(c->out, ",\"bp\":\"e\",\"id\":%" PRIu64 "}", id);
+	return true;
+}
+
+static void cj_exit(struct cj *c, const struct trace_event *ev)
+{
+	const Kvmrec__RunExit *x = ev->rec->exit;
+	struct cj_vcpu *v = cj_vcpu(c, ev->vcpu);
+	uint64_t run = x->has_run_ns ? x->run_ns : 0;
+	uint64_t entry = ev->ts_ns >= run ? ev->ts_ns - run : 0;
+	char d[DESCRIBE_MAX];
+
+	if (!v) {
+		cj_instant(c, ev, ev->vcpu, "exit", "exit", NULL);
+		return;
+	}
+	/* Clock steps must not make slices on one track overlap. */
+	if (v->have_prev && entry < v->prev_exit_ts)
+		entry = v->prev_exit_ts;
+	if (v->have_prev) {
+		cj_begin(c, "X", trace_exit_reason_name(v->prev_reason), "userspace",
+			 v->prev_exit_ts, cj_tid(v->id));
+		fprintf(c->out, ",\"dur\":");
+		json_out_us(c->out, (long long)(entry - v->prev_exit_ts));
+		fprintf(c->out, ",\"args\":{\"after exit seq\":%" PRIu64 "}}", v->prev_seq);
+	}
+	describe_event(ev->rec, d, sizeof(d));
+	cj_begin(c, "X", "guest", "guest", entry, cj_tid(v->id));
+	fprintf(c->out, ",\"dur\":");
+	json_out_us(c->out, (long long)(ev->ts_ns - entry));
+	fprintf(c->out, ",\"args\":{\"seq\":%" PRIu64 ",\"exit\":", ev->seq);
+	json_out_str(c->out, trace_exit_reason_name(x->reason));
+	fprintf(c->out, ",\"event\":");
+	json_out_str(c->out, d);
+	fprintf(c->out, "}}");
+	v->have_prev = true;
+	v->prev_exit_ts = ev->ts_ns;
+	v->prev_reason = x->reason;
+	v->prev_seq = ev->seq;
+	if (x->has_cr8)
+		cj_counter(c, v, &v->tpr, "TPR", "TPR", (int)((x->cr8 & 0xf) << 4), ev->ts_ns);
+}
+
+static void cj_inject(struct cj *c, const struct trace_event *ev)
+{
+	const Kvmrec__Injection *in = ev->rec->inject;
+	struct cj_vcpu *v = cj_vcpu(c, ev->vcpu);
+	char name[48];
+
+	if (in->kind == KVMREC__INJECT_KIND__INJECT_INTERRUPT && v) {
+		unsigned int vec = in->vector & 0xff;
+		bool explained = cj_deliver(c, v, vec, ev->ts_ns);
+		snprintf(name, sizeof(name), "KVM_INTERRUPT %u", vec);
+		/* A userspace delivery of a vector only the LAPIC ever requested. */
+		if (!explained && v->accepted[vec]) {
+			cj_begin(c, "i", name, "inject", ev->ts_ns, cj_tid(v->id));
+			fprintf(c->out, ",\"s\":\"t\",\"cname\":\"terrible\",\"args\":{\"seq\":%" PRIu64
+				",\"request\":\"none outstanding\",\"event\":", ev->seq);
+			json_out_str(c->out, "delivered again: the in-kernel LAPIC's request was already delivered");
+			fprintf(c->out, "}}");
+			return;
+		}
+		cj_instant(c, ev, ev->vcpu, name, "inject", NULL);
+		return;
+	}
+	char d[DESCRIBE_MAX];
+	describe_event(ev->rec, d, sizeof(d));
+	char *sp = strchr(d, ' ');
+	if (sp)
+		*sp = 0;
+	cj_instant(c, ev, v ? ev->vcpu : TRACE_VCPU_NONE, d, "inject", NULL);
+}
+
+static void cj_lapic(struct cj *c, const struct trace_event *ev)
+{
+	const Kvmrec__LapicSync *l = ev->rec->lapic;
+	struct cj_vcpu *v = cj_vcpu(c, ev->vcpu);
+
+	cj_instant(c, ev, ev->vcpu, l->set ? "KVM_SET_LAPIC" : "KVM_GET_LAPIC", "lapic", NULL);
+	if (!v || (l->has_ret && l->ret < 0))
+		return;
+	if (l->has_tpr)
+		cj_counter(c, v, &v->tpr, "TPR", "TPR", (int)(l->tpr & 0xff), ev->ts_ns);
+	if (l->n_irr)
+		cj_counter(c, v, &v->irr_max, "IRR max", "vector",
+			   lapic_vec256_highest(l->irr, l->n_irr < 8 ? (unsigned int)l->n_irr : 8),
+			   ev->ts_ns);
+	if (l->n_isr)
+		cj_counter(c, v, &v->isr_max, "ISR max", "vector",
+			   lapic_vec256_highest(l->isr, l->n_isr < 8 ? (unsigned int)l->n_isr : 8),
+			   ev->ts_ns);
+}
+
+static void cj_kevent(struct cj *c, const struct trace_event *ev)
+{
+	const Kvmrec__KernelEvent *k = ev->rec->kevent;
+	const char *name = k->id ? trace_kevent_name(k->id) : (k->name ? k->name : "kernel event");
+	int64_t vec, apic;
+	struct cj_vcpu *v;
+	char buf[48];
+
+	switch (k->id) {
+	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
+		vec = describe_kevent_arg(k, "vec", -1);
+		apic = describe_kevent_arg(k, "apicid", ev->vcpu);
+		v = cj_vcpu(c, (int32_t)apic);
+		if (v && vec >= 0 && vec < 256) {
+			snprintf(buf, sizeof(buf), "accept %" PRId64, vec);
+			cj_instant(c, ev, v->id, buf, "irq", NULL);
+			/* The arrow starts on the sender's track, where the accept happened. */
+			if (!describe_kevent_arg(k, "coalesced", 0))
+				cj_request(c, v, (unsigned int)vec, ev->ts_ns, cj_tid(ev->vcpu));
+			return;
+		}
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
+		vec = describe_kevent_arg(k, "irq", -1);
+		v = cj_vcpu(c, ev->vcpu);
+		c->inj_virq_on = true;
+		if (v && vec >= 0 && vec < 256) {
+			snprintf(buf, sizeof(buf), "inj_virq %" PRId64, vec);
+			cj_deliver(c, v, (unsigned int)vec, ev->ts_ns);
+			cj_instant(c, ev, v->id, buf, "irq", NULL);
+			return;
+		}
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
+		vec = describe_kevent_arg(k, "vector", -1);
+		apic = describe_kevent_arg(k, "apicid", ev->vcpu);
+		v = cj_vcpu(c, (int32_t)apic);
+		if (v && vec >= 0 && vec < 256) {
+			snprintf(buf, sizeof(buf), "EOI %" PRId64, vec);
+			/*
+			 * Without kvm_inj_virq (it never fires on some backends), an EOI
+			 * is the evidence of a kernel delivery.
+			 */
+			if (!c->inj_virq_on)
+				cj_deliver(c, v, (unsigned int)vec, ev->ts_ns);
+			cj_instant(c, ev, v->id, buf, "eoi", NULL);
+			return;
+		}
+		if (v) {
+			cj_instant(c, ev, v->id, "EOI (none in service)", "eoi", NULL);
+			return;
+		}
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
+		v = cj_vcpu(c, ev->vcpu);
+		if (v && describe_kevent_arg(k, "rw", 0) == 1 &&
+		    describe_kevent_arg(k, "reg", -1) == LAPIC_REG_TPR)
+			cj_counter(c, v, &v->tpr, "TPR", "TPR",
+				   (int)(describe_kevent_arg(k, "val", 0) & 0xff), ev->ts_ns);
+		break;
+	default:
+		break;
+	}
+	cj_vcpu(c, ev->vcpu);
+	cj_instant(c, ev, ev->vcpu, name, "kernel", NULL);
+}
+
+static void cj_event(struct cj *c, const struct trace_event *ev)
+{
+	char d[DESCRIBE_MAX];
+
+	switch (ev->rec->body_case) {
+	case KVMREC__RECORD__BODY_EXIT:
+		cj_exit(c, ev);
+		return;
+	case KVMREC__RECORD__BODY_INJECT:
+		cj_inject(c, ev);
+		return;
+	case KVMREC__RECORD__BODY_LAPIC:
+		cj_lapic(c, ev);
+		return;
+	case KVMREC__RECORD__BODY_KEVENT:
+		cj_kevent(c, ev);
+		return;
+	case KVMREC__RECORD__BODY_DROP:
+		/* Lost records concern the whole trace: a global instant. */
+		cj_begin(c, "i", "DROPPED", "drop", ev->ts_ns, cj_tid(TRACE_VCPU_NONE));
+		fprintf(c->out, ",\"s\":\"g\",\"cname\":\"terrible\"");
+		cj_args_event(c, ev);
+		return;
+	default:
+		describe_event(ev->rec, d, sizeof(d));
+		{
+			char *sp = strchr(d, ' ');
+			/* "setup irqfd ..." names itself by its first two words. */
+			if (sp && ev->rec->body_case == KVMREC__RECORD__BODY_SETUP)
+				sp = strchr(sp + 1, ' ');
+			if (sp)
+				*sp = 0;
+		}
+		if (ev->vcpu >= 0)
+			cj_vcpu(c, ev->vcpu);
+		cj_instant(c, ev, ev->vcpu >= 0 && c->n_vcpus ? ev->vcpu : TRACE_VCPU_NONE, d,
+			   describe_kind(ev->rec), NULL);
+		return;
+	}
+}
+
+int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
+		       struct progress *p, char *err, size_t errlen)
+{
+	const Kvmrec__Header *h = trace_reader_header(r);
+	struct cj *c = calloc(1, sizeof(*c));
+	struct trace_event ev;
+	int ret;
+
+	if (!c) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	c->out = out;
+	c->first = true;
+	c->pid = h && h->has_vmm_pid && h->vmm_pid ? h->vmm_pid : 1;
+
+	fprintf(out, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+	fprintf(out, "\n{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%" PRIu32
+		",\"tid\":0,\"args\":{\"name\":", c->pid);
+	c->first = false;
+	{
+		char name[256];
+		snprintf(name, sizeof(name), "VMM %s (kvmrec)",
+			 h && h->n_vmm_argv ? h->vmm_argv[0] : "?");
+		json_out_str(out, name);
+	}
+	fprintf(out, "}}");
+	cj_thread_name(c, CJ_VM_TID, "VM", 0);
+
+	while ((ret = trace_reader_next(r, &ev)) > 0) {
+		cj_event(c, &ev);
+		if (p)
+			progress_event(p, trace_reader_offset(r));
+	}
+
+	fprintf(out, "\n],\"otherData\":{\"kvmrec_version\":");
+	json_out_str(out, KVMREC_VERSION);
+	fprintf(out, ",\"trace\":");
+	json_out_str(out, path);
+	if (h) {
+		fprintf(out, ",\"vmm\":");
+		char vmm[512] = "";
+		for (size_t i = 0; i < h->n_vmm_argv; i++) {
+			size_t n = strlen(vmm);
+			snprintf(vmm + n, sizeof(vmm) - n, "%s%s", i ? " " : "", h->vmm_argv[i]);
+		}
+		json_out_str(out, vmm);
+		fprintf(out, ",\"clock\":");
+		json_out_str(out, h->clock ? h->clock : "mono");
+	}
+	fprintf(out, ",\"kernel_deliveries_seen_as\":\"%s\"",
+		c->inj_virq_on ? "kvm_inj_virq" : "kvm_eoi");
+	if (ret < 0) {
+		fprintf(out, ",\"damage\":");
+		json_out_str(out, trace_reader_error(r));
+		snprintf(err, errlen, "%s", *trace_reader_error(r) ? trace_reader_error(r) : path);
+	}
+	fprintf(out, "}}\n");
+
+	for (size_t i = 0; i < c->n_vcpus; i++)
+		free(c->vcpus[i]);
+	free(c);
+	return ret < 0 ? ret : 0;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * chrome_json: a trace as Chrome trace-event JSON, the format
+ * ui.perfetto.dev and chrome://tracing open.
+ *
+ * One process (the VMM), one thread track per vCPU and one "VM" track for
+ * VM-wide events. On each vCPU track: an "X" slice per stretch in the guest
+ * (KVM_RUN entry to exit, named "guest", the exit in its args) and per
+ * stretch in userspace (exit to the next entry, named after the exit
+ * reason); instants for injections, EOIs, LAPIC accepts and syncs and other
+ * kernel events; counters for TPR and the highest IRR and ISR vector; flow
+ * arrows from each interrupt request (kvm_apic_accept_irq) to its delivery
+ * (KVM_INTERRUPT, kvm_inj_virq, or the guest's EOI as long as no kvm_inj_virq
+ * has been seen). A delivery no outstanding request explains is marked "cname":
+ * "terrible" with "request": "none outstanding" in its args.
+ *
+ * Times are the trace clock (CLOCK_MONOTONIC) in microseconds. Slices on one
+ * track never overlap. Streams: memory is fixed per vCPU. The same trace
+ * gives the same bytes.
+ */
+#ifndef KVMREC_VIEW_CHROME_JSON_H
+#define KVMREC_VIEW_CHROME_JSON_H
+
+#include <stdio.h>
+#include "progress.h"
+#include "trace_reader.h"
+
+/*
+ * Writes the whole JSON document for the events @r still has to give. A
+ * damaged trace still gives a valid document (what was read, the damage in
+ * "otherData"), then -EIO with @err set. Returns 0 or -errno.
+ */
+int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
+		       struct progress *p, char *err, size_t errlen);
+
+#endif
