@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target: any bytes through the trace reader and the text
+ * formatter. The reader must never crash, leak or read out of bounds, and
+ * must end every stream with 0 or a negative errno and a one-line error.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "trace_format.h"
+#include "trace_reader.h"
+
+/* A zstd frame can expand a few bytes into millions of empty records: stop early. */
+#define MAX_EVENTS 20000
+
+/*
+ * Content checksums stop nearly every mutation of a real trace at the frame
+ * level. So an input whose first byte is 2 or 3 mod 4 (a real trace starts
+ * with 0x28, 0 mod 4) is the decompressed stream itself: the harness
+ * compresses the rest into one frame, or two split where the second byte
+ * says, and the fuzzer reaches the magic, record and header parsing.
+ */
+static const uint8_t *as_frames(const uint8_t *data, size_t *size)
+{
+	static ZSTD_CCtx *cctx;
+	static uint8_t *out;
+	static size_t cap;
+	size_t len = *size - 1, split, n1, n2;
+	const uint8_t *raw = data + 1;
+
+	if (!cctx) {
+		cctx = ZSTD_createCCtx();
+		ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+		ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 1);
+	}
+	if (cap < 2 * ZSTD_compressBound(len)) {
+		free(out);
+		cap = 2 * ZSTD_compressBound(len);
+		out = malloc(cap);
+	}
+	split = (data[0] & 3) == 3 && len ? (size_t)data[1 % *size] * len / 256 : len;
+	n1 = ZSTD_compress2(cctx, out, cap, raw, split);
+	if (ZSTD_isError(n1))
+		abort();
+	n2 = 0;
+	if (split < len) {
+		n2 = ZSTD_compress2(cctx, out + n1, cap - n1, raw + split, len - split);
+		if (ZSTD_isError(n2))
+			abort();
+	}
+	*size = n1 + n2;
+	return out;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static FILE *null;
+	struct trace_reader *r;
+	struct trace_event ev;
+	int ret, n = 0;
+
+	if (!null)
+		null = fopen("/dev/null", "w");
+	if (size && (data[0] & 3) >= 2)
+		data = as_frames(data, &size);
+	ret = trace_reader_open_mem(data, size, "fuzz.zst", &r);
+	if (!r)
+		return 0;
+	if (ret == 0) {
+		trace_format_header(null, trace_reader_header(r));
+		while (n++ < MAX_EVENTS && (ret = trace_reader_next(r, &ev)) == 1)
+			trace_format_event(null, &ev);
+		if (ret == 0)
+			trace_format_footer(null, trace_reader_footer(r));
+	}
+	if (ret < 0 && (strncmp(trace_reader_error(r), "fuzz.zst: ", 10) ||
+			strchr(trace_reader_error(r), '\n')))
+		abort();
+	if (ret == 0 && n <= MAX_EVENTS && !trace_reader_footer(r))
+		abort();
+	trace_reader_close(r);
+	return 0;
+}
