@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * check_once: the exactly-once verdict of a trace (DESIGN §3), as a library
+ * call for other modules (kvmrec plot centres on the first violation).
+ *
+ * check_once_file() replays @path through the replayer's models and fills
+ * @out with the verdict and the first violation. It owns nothing after it
+ * returns. Returns the exit code `kvmrec replay --check-once` would give
+ * (0 pass, 1 violation, 2 bad input, 125 cannot decide); on 2, out->error
+ * holds the one-line reason naming the file. This struct only grows.
+ */
+#ifndef KVMREC_CHECK_ONCE_H
+#define KVMREC_CHECK_ONCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum check_once_kind {
+	CHECK_ONCE_NONE = 0,
+	CHECK_ONCE_DOUBLE,	/* delivered again with no new request */
+	CHECK_ONCE_SPURIOUS,	/* delivered with no request ever seen */
+	CHECK_ONCE_LOST,	/* requested, never delivered by the end */
+};
+
+enum check_once_path {
+	CHECK_PATH_NONE = 0,
+	CHECK_PATH_KERNEL,	/* the in-kernel LAPIC delivered it */
+	CHECK_PATH_USER,	/* userspace KVM_INTERRUPT */
+	CHECK_PATH_BEFORE,	/* already in service when the trace began */
+};
+
+/* Which record shows a delivery. */
+enum check_once_evidence {
+	CHECK_EV_NONE = 0,
+	CHECK_EV_INJ_VIRQ,	/* kvm_inj_virq */
+	CHECK_EV_KVM_INTERRUPT,	/* the KVM_INTERRUPT ioctl record */
+	CHECK_EV_EOI,		/* kvm_eoi of the vector: it was in service */
+	CHECK_EV_MODEL,		/* the model's decision (bisect what-if) */
+};
+
+/* A point in the trace; seq == 0 means "none". */
+struct check_once_ref {
+	uint64_t seq;
+	uint64_t ts_ns;
+};
+
+struct check_once_violation {
+	enum check_once_kind kind;
+	int32_t vcpu;
+	uint32_t vector;
+	struct check_once_ref delivery;	/* the offending delivery (LOST: the request) */
+	enum check_once_path path;
+	enum check_once_evidence evidence;
+	struct check_once_ref first;	/* the earlier delivery of the vector */
+	enum check_once_path first_path;
+	enum check_once_evidence first_evidence;
+	struct check_once_ref request;	/* the request the first delivery matched */
+	struct check_once_ref window;	/* the exit that opened the window */
+	uint32_t window_reason;		/* KVM_EXIT_* of that exit */
+	struct check_once_ref stale_sync; /* KVM_GET_LAPIC whose IRR still had the vector */
+};
+
+struct check_once_result {
+	int verdict;			/* 0, 1, 2, 125: the exit code */
+	uint64_t events;		/* events replayed */
+	uint64_t requests;
+	uint64_t deliveries;
+	uint64_t violations;
+	struct check_once_violation first;	/* valid when violations > 0 */
+	uint64_t before_start;		/* deliveries of requests older than the trace (imports) */
+	bool requests_inferred;		/* no kvm_apic_accept_irq: requests from IPIs/MSIs only */
+	bool truncated;			/* the trace was damaged; verdict on the prefix */
+	char undecided[256];		/* what could not be decided, "" if all was */
+	char error[256];		/* verdict 2: the one-line reason */
+};
+
+/* @model: a policy name (see policy.h), or NULL for the one the trace names. */
+int check_once_file(const char *path, const char *model, struct check_once_result *out);
+
+#endif

@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The field layouts are those of the kernel's TP_printk() formats in
+ * arch/x86/kvm/trace.h and virt/kvm/trace.h, old and new; sscanf-style
+ * matching keeps each decoder to the format it reads.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ftrace_parse.h"
+#include "trace_names.h"
+
+static const char *skip_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* "[001]" at @s: returns the CPU and sets *end past it, or -1. */
+static int cpu_field(const char *s, const char **end)
+{
+	char *e;
+	long cpu;
+
+	if (*s != '[' || !isdigit((unsigned char)s[1]))
+		return -1;
+	cpu = strtol(s + 1, &e, 10);
+	if (*e != ']')
+		return -1;
+	*end = e + 1;
+	return (int)cpu;
+}
+
+/* "34591.708476:" at @s: the time in ns, *end past the colon; -1 if not. */
+static int ts_field(const char *s, uint64_t *ns, const char **end)
+{
+	uint64_t sec = 0, frac = 0;
+	int digits = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	while (isdigit((unsigned char)*s))
+		sec = sec * 10 + (*s++ - '0');
+	if (*s != '.')
+		return -1;
+	s++;
+	while (isdigit((unsigned char)*s)) {
+		if (digits < 9) {
+			frac = frac * 10 + (*s - '0');
+			digits++;
+		}
+		s++;
+	}
+	if (!digits || *s != ':')
+		return -1;
+	while (digits++ < 9)
+		frac *= 10;
+	*ns = sec * 1000000000ull + frac;
+	*end = s + 1;
+	return 0;
+}
+
+int ftrace_line_parse(const char *line, struct ftrace_line *out)
+{
+	const char *p, *cpu_end = NULL, *q, *dash = NULL;
+	size_t n;
+	int cpu = -1;
+
+	/* The task name may hold spaces and dashes: find "[cpu]" first. */
+	for (p = line; *p; p++) {
+		if (*p == '[' && (cpu = cpu_field(p, &cpu_end)) >= 0)
+			break;
+	}
+	if (cpu < 0)
+		return 0;
+	/* "task-pid" or "task-pid (tgid)" before it. */
+	q = p;
+	while (q > line && q[-1] == ' ')
+		q--;
+	if (q > line && q[-1] == ')') {
+		while (q > line && q[-1] != '(')
+			q--;
+		if (q > line)
+			q--;
+		while (q > line && q[-1] == ' ')
+			q--;
+	}
+	for (const char *t = line; t < q; t++)
+		if (*t == '-')
+			dash = t;
+	if (!dash || !isdigit((unsigned char)dash[1]))
+		return 0;
+	out->pid = atoi(dash + 1);
+	out->cpu = cpu;
+	/* Optional latency flags ("d..2", "...1."), then the timestamp. */
+	p = skip_ws(cpu_end);
+	if (ts_field(p, &out->ts_ns, &q) < 0) {
+		while (*p && *p != ' ')
+			p++;
+		p = skip_ws(p);
+		if (ts_field(p, &out->ts_ns, &q) < 0)
+			return 0;
+	}
+	p = skip_ws(q);
+	if (!strncmp(p, "kvm:", 4))
+		p += 4;
+	for (n = 0; p[n] && p[n] != ':' && p[n] != ' '; n++)
+		;
+	if (!n || p[n] != ':' || n >= sizeof(out->event))
+		return 0;
+	memcpy(out->event, p, n);
+	out->event[n] = 0;
+	out->fields = skip_ws(p + n + 1);
+	return 1;
+}
+
+static const struct {
+	const char *name;
+	int reason;
+} exit_names[] = {
+	/* VMX basic exit reasons, as the kernel prints them (old and new names). */
+	{ "EXCEPTION_NMI", 0 }, { "EXTERNAL_INTERRUPT", 1 }, { "TRIPLE_FAULT", 2 },
+	{ "INIT_SIGNAL", 3 }, { "SIPI_SIGNAL", 4 }, { "PENDING_INTERRUPT", 7 },
+	{ "INTERRUPT_WINDOW", 7 }, { "NMI_WINDOW", 8 }, { "TASK_SWITCH", 9 },
+	{ "CPUID", 10 }, { "HLT", 12 }, { "INVD", 13 }, { "INVLPG", 14 },
+	{ "RDPMC", 15 }, { "RDTSC", 16 }, { "VMCALL", 18 }, { "CR_ACCESS", 28 },
+	{ "DR_ACCESS", 29 }, { "IO_INSTRUCTION", 30 }, { "MSR_READ", 31 },
+	{ "MSR_WRITE", 32 }, { "INVALID_STATE", 33 }, { "MWAIT_INSTRUCTION", 36 },
+	{ "MONITOR_TRAP_FLAG", 37 }, { "MONITOR_INSTRUCTION", 39 },
+	{ "PAUSE_INSTRUCTION", 40 }, { "MCE_DURING_VMENTRY", 41 },
+	{ "TPR_BELOW_THRESHOLD", 43 }, { "APIC_ACCESS", 44 }, { "EOI_INDUCED", 45 },
+	{ "GDTR_IDTR", 46 }, { "LDTR_TR", 47 }, { "EPT_VIOLATION", 48 },
+	{ "EPT_MISCONFIG", 49 }, { "INVEPT", 50 }, { "RDTSCP", 51 },
+	{ "PREEMPTION_TIMER", 52 }, { "INVVPID", 53 }, { "WBINVD", 54 },
+	{ "XSETBV", 55 }, { "APIC_WRITE", 56 },
+	/* SVM exit codes are printed in lower case. */
+	{ "intr", 0x60 }, { "nmi", 0x61 }, { "vintr", 0x64 }, { "cpuid", 0x72 },
+	{ "hlt", 0x78 }, { "io", 0x7b }, { "msr", 0x7c }, { "shutdown", 0x7f },
+	{ "npf", 0x400 }, { "avic_incomplete_ipi", 0x401 }, { "avic_unaccelerated_access", 0x402 },
+};
+
+int ftrace_exit_reason_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(exit_names) / sizeof(exit_names[0]); i++)
+		if (!strcmp(exit_names[i].name, name))
+			return exit_names[i].reason;
+	if (!strncmp(name, "0x", 2))
+		return (int)strtol(name, NULL, 16);
+	return -1;
+}
+
+static const struct {
+	const char *name;
+	int off;
+} apic_regs[] = {
+	{ "APIC_ID", 0x20 }, { "APIC_LVR", 0x30 }, { "APIC_TASKPRI", 0x80 },
+	{ "APIC_ARBPRI", 0x90 }, { "APIC_PROCPRI", 0xa0 }, { "APIC_EOI", 0xb0 },
+	{ "APIC_RRR", 0xc0 }, { "APIC_LDR", 0xd0 }, { "APIC_DFR", 0xe0 },
+	{ "APIC_SPIV", 0xf0 }, { "APIC_ISR", 0x100 }, { "APIC_TMR", 0x180 },
+	{ "APIC_IRR", 0x200 }, { "APIC_ESR", 0x280 }, { "APIC_ICR", 0x300 },
+	{ "APIC_ICR2", 0x310 }, { "APIC_LVTT", 0x320 }, { "APIC_LVTTHMR", 0x330 },
+	{ "APIC_LVTPC", 0x340 }, { "APIC_LVT0", 0x350 }, { "APIC_LVT1", 0x360 },
+	{ "APIC_LVTERR", 0x370 }, { "APIC_TMICT", 0x380 }, { "APIC_TMCCT", 0x390 },
+	{ "APIC_TDCR", 0x3e0 }, { "APIC_SELF_IPI", 0x3f0 },
+};
+
+static int apic_reg_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(apic_regs) / sizeof(apic_regs[0]); i++)
+		if (!strcmp(apic_regs[i].name, name))
+			return apic_regs[i].off;
+	if (!strncmp(name, "0x", 2))
+		return (int)strtol(name, NULL, 16);
+	return -1;
+}
+
+static const char *const delivery_modes[8] = {
+	"Fixed", "LowPrio", "SMI", "Res3", "NMI", "INIT", "SIPI", "ExtINT",
+};
+
+static int dm_parse(const char *s)
+{
+	for (int i = 0; i < 8; i++)
+		if (!strncmp(s, delivery_modes[i], strlen(delivery_modes[i])))
+			return i;
+	return -1;
+}
+
+static void set_args(struct ftrace_kev *k, unsigned int n, const int64_t *a)
+{
+	for (unsigned int i = 0; i < n; i++)
+		k->args[i] = a[i];
+	k->nargs = n;
+}
+
+static int parse_exit(const char *f, struct ftrace_kev *k)
+{
+	char name[48];
+	unsigned long long rip = 0, i1 = 0, i2 = 0, intr = 0, err = 0;
+	int vcpu = -1, reason, n = 0;
+	int64_t a[7];
+
+	if (sscanf(f, "vcpu %d reason %47s%n", &vcpu, name, &n) == 2 ||
+	    sscanf(f, "reason %47s%n", name, &n) == 1) {
+		f += n;
+	} else {
+		return -1;
+	}
+	/* Current: "info1 0x.. info2 0x.. intr_info ..."; 2016: "info %llx %llx". */
+	if (!strstr(f, " info1 ")) {
+		if (sscanf(f, " rip 0x%llx info %llx %llx", &rip, &i1, &i2) < 1)
+			return -1;
+	} else if (sscanf(f, " rip 0x%llx info1 0x%llx info2 0x%llx intr_info 0x%llx error_code 0x%llx",
+			  &rip, &i1, &i2, &intr, &err) < 1) {
+		return -1;
+	}
+	snprintf(k->exit_name, sizeof(k->exit_name), "%s", name);
+	reason = ftrace_exit_reason_parse(name);
+	a[0] = reason;
+	a[1] = (int64_t)rip;
+	a[2] = islower((unsigned char)name[0]) ? 2 : 1;	/* KVM_ISA_SVM : KVM_ISA_VMX */
+	a[3] = (int64_t)i1;
+	a[4] = (int64_t)i2;
+	a[5] = (int64_t)intr;
+	a[6] = (int64_t)err;
+	set_args(k, 7, a);
+	k->vcpu = vcpu;
+	return 0;
+}
+
+static int parse_userspace_exit(const char *f, struct ftrace_kev *k)
+{
+	char name[48];
+	int num;
+	int64_t a[2] = { 0, 0 };
+
+	if (sscanf(f, "reason %47s (%d)", name, &num) != 2)
+		return -1;
+	snprintf(k->exit_name, sizeof(k->exit_name), "%s", name);
+	if (!strcmp(name, "restart"))
+		a[1] = -4;		/* -EINTR */
+	else if (!strcmp(name, "error"))
+		a[1] = -num;
+	else
+		a[0] = num;
+	set_args(k, 2, a);
+	return 0;
+}
+
+static int parse_inj_virq(const char *f, struct ftrace_kev *k)
+{
+	unsigned int irq;
+	int64_t a[3] = { 0, 0, 0 };
+
+	if (sscanf(f, "IRQ 0x%x", &irq) == 1) {
+		a[0] = irq;
+	} else if (sscanf(f, "Soft/INTn 0x%x", &irq) == 1) {
+		a[0] = irq;
+		a[1] = 1;
+	} else if (sscanf(f, "irq %u", &irq) == 1) {
+		a[0] = irq;	/* 2016: decimal */
+	} else {
+		return -1;
+	}
+	a[2] = strstr(f, "reinjected") != NULL;
+	set_args(k, 3, a);
+	return 0;
+}
+
+static int parse_accept(const char *f, struct ftrace_kev *k)
+{
+	unsigned int apicid, vec;
+	char rest[64] = "";
+	int64_t a[5];
+	int dm;
+
+	if (sscanf(f, "apicid %x vec %u (%63[^)]", &apicid, &vec, rest) < 2)
+		return -1;
+	dm = dm_parse(rest);
+	a[0] = apicid;
+	a[1] = dm < 0 ? 0 : dm;
+	a[2] = strstr(rest, "level") != NULL;
+	a[3] = vec;
+	a[4] = strstr(f, "coalesced") != NULL;
+	set_args(k, 5, a);
+	return 0;
+}
+
+static int parse_apic(const char *f, struct ftrace_kev *k)
+{
+	char rw[16], reg[32];
+	unsigned long long val;
+	int64_t a[3];
+	int off;
+
+	if (sscanf(f, "%15s %31s = 0x%llx", rw, reg, &val) != 3)
+		return -1;
+	off = apic_reg_parse(reg);
+	if (off < 0)
+		return -1;
+	a[0] = !strcmp(rw, "apic_write");
+	a[1] = off;
+	a[2] = (int64_t)val;
+	set_args(k, 3, a);
+	return 0;
+}
+
+static int parse_apic_ipi(const char *f, struct ftrace_kev *k)
+{
+	unsigned int dst, vec;
+	char rest[96] = "";
+	uint32_t icr;
+	int64_t a[2];
+	int dm;
+
+	if (sscanf(f, "dst %x vec %u (%95[^)]", &dst, &vec, rest) < 2)
+		return -1;
+	dm = dm_parse(rest);
+	icr = (vec & 0xff) | (uint32_t)(dm < 0 ? 0 : dm) << 8;
+	if (strstr(rest, "logical"))
+		icr |= 1u << 11;
+	if (strstr(rest, "|assert"))
+		icr |= 1u << 14;
+	if (strstr(rest, "|level"))
+		icr |= 1u << 15;
+	if (strstr(rest, "|self"))
+		icr |= 1u << 18;
+	else if (strstr(rest, "|all"))
+		icr |= 2u << 18;
+	else if (strstr(rest, "|others"))
+		icr |= 3u << 18;
+	a[0] = icr;
+	a[1] = dst;
+	set_args(k, 2, a);
+	return 0;
+}
+
+static int parse_pio(const char *f, struct ftrace_kev *k)
+{
+	char rw[16];
+	unsigned int port, size, count;
+	unsigned long long val = 0;
+	int64_t a[5];
+
+	if (sscanf(f, "%15s at 0x%x size %u count %u val 0x%llx", rw, &port, &size, &count,
+		   &val) < 4)
+		return -1;
+	a[0] = !strcmp(rw, "pio_write");
+	a[1] = port;
+	a[2] = size;
+	a[3] = count;
+	a[4] = (int64_t)val;
+	set_args(k, 5, a);
+	return 0;
+}
+
+static int parse_mmio(const char *f, struct ftrace_kev *k)
+{
+	char type[24];
+	unsigned int len;
+	unsigned long long gpa, val = 0;
+	int64_t a[4];
+
+	if (sscanf(f, "mmio %23s len %u gpa 0x%llx val 0x%llx", type, &len, &gpa, &val) < 3)
+		return -1;
+	a[0] = !strcmp(type, "write") ? 2 : !strcmp(type, "read") ? 1 : 0;
+	a[1] = len;
+	a[2] = (int64_t)gpa;
+	a[3] = (int64_t)val;
+	set_args(k, 4, a);
+	return 0;
+}
+
+static int parse_msr(const char *f, struct ftrace_kev *k)
+{
+	char rw[16];
+	unsigned long long ecx, data;
+	int64_t a[4];
+
+	if (sscanf(f, "%15s %llx = 0x%llx", rw, &ecx, &data) != 3)
+		return -1;
+	a[0] = !strcmp(rw, "msr_write");
+	a[1] = (int64_t)ecx;
+	a[2] = (int64_t)data;
+	a[3] = strstr(f, "#GP") != NULL;
+	set_args(k, 4, a);
+	return 0;
+}
+
+static int parse_pic_set_irq(const char *f, struct ftrace_kev *k)
+{
+	unsigned int chip, pin;
+	int64_t a[5];
+
+	if (sscanf(f, "chip %u pin %u", &chip, &pin) != 2 || pin > 7)
+		return -1;
+	a[0] = chip;
+	a[1] = pin;
+	a[2] = strstr(f, "(level") ? 1 << pin : 0;
+	a[3] = strstr(f, "masked") ? 1 << pin : 0;
+	a[4] = strstr(f, "coalesced") != NULL;
+	set_args(k, 5, a);
+	return 0;
+}
+
+static int parse_msi_set_irq(const char *f, struct ftrace_kev *k)
+{
+	unsigned long long dst;
+	unsigned int vec;
+	char rest[64] = "";
+	int64_t a[2];
+	int dm;
+
+	if (sscanf(f, "dst %llx vec %u (%63[^)]", &dst, &vec, rest) < 2)
+		return -1;
+	dm = dm_parse(rest);
+	a[0] = (int64_t)(0xfee00000ull | (dst & 0xff) << 12);
+	a[1] = (vec & 0xff) | (dm < 0 ? 0 : dm) << 8;
+	set_args(k, 2, a);
+	return 0;
+}
+
+int ftrace_kevent_parse(const char *event, const char *f, struct ftrace_kev *k)
+{
+	int64_t a[3];
+	int x, y, z;
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	k->vcpu = -1;
+	k->id = trace_kevent_parse(event);
+	switch (k->id) {
+	case KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT:
+		ret = parse_userspace_exit(f, k);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
+		ret = -1;
+		if (sscanf(f, "apicid %x vector %d", &x, &y) == 2) {
+			a[0] = x;
+			a[1] = y;
+			set_args(k, 2, a);
+			ret = 0;
+		}
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
+		ret = parse_accept(f, k);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
+		ret = parse_apic(f, k);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI:
+		ret = parse_apic_ipi(f, k);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_MSR:
+		ret = parse_msr(f, k);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
+		ret = parse_pio(f, k);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_MMIO:
+		ret = parse_mmio(f, k);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_SET_IRQ:
+		ret = -1;
+		if (sscanf(f, "gsi %d level %d source %d", &x, &y, &z) == 3) {
+			a[0] = x;
+			a[1] = y;
+			a[2] = z;
+			set_args(k, 3, a);
+			ret = 0;
+		}
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_MSI_SET_IRQ:
+		ret = parse_msi_set_irq(f, k);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_PIC_SET_IRQ:
+		ret = parse_pic_set_irq(f, k);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
+		ret = parse_inj_virq(f, k);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_ENTRY:
+		ret = -1;
+		if (sscanf(f, "vcpu %d", &x) == 1) {
+			unsigned long long rip = 0;
+			const char *r = strstr(f, "rip 0x");
+
+			if (r)
+				sscanf(r, "rip 0x%llx", &rip);
+			a[0] = x;
+			a[1] = (int64_t)rip;
+			set_args(k, 2, a);
+			k->vcpu = x;
+			ret = 0;
+		}
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_EXIT:
+		ret = parse_exit(f, k);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_NMI:
+		ret = 0;
+		break;
+	default:
+		return 1;
+	}
+	if (ret < 0) {
+		k->id = KVMREC__KERNEL_EVENT_ID__KEV_UNKNOWN;
+		k->nargs = 0;
+	}
+	return ret;
+}

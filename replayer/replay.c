@@ -1,0 +1,793 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * How the evidence is read (DESIGN §3, §7):
+ * - A request is a LAPIC accept (kvm_apic_accept_irq, not coalesced), or,
+ *   when that tracepoint was not recorded, an IPI or MSI the trace shows; or
+ *   a PIC IRR bit raised by a line change the trace shows.
+ * - A delivery is a kvm_inj_virq, a KVM_INTERRUPT (or the model's decision
+ *   under bisect's what-if), or a kvm_eoi of a vector the model did not know
+ *   was in service: the kernel delivered it without a kvm_inj_virq (this
+ *   host, APICv). A kvm_inj_virq that follows a KVM_INTERRUPT of the same
+ *   vector is that delivery, not a second one.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lapic_model.h"
+#include "lapic_page.h"
+#include "replay.h"
+#include "trace_names.h"
+#include "trace_reader.h"
+
+#define EXIT_IRQ_WINDOW_OPEN	7
+#define EXIT_TPR_ACCESS		12
+#define VMX_PENDING_INTERRUPT	7
+#define SVM_VINTR		0x64
+#define RUN_REQUEST_WINDOW	1
+#define RUN_READY		4
+#define RUN_IF			8
+#define TESTDEV_IRQ_PORT	0xe0	/* vmm/guest_abi.h */
+
+enum undecided_bit {
+	UND_NO_KERNEL_DELIVERY,
+	UND_PIC_LINES,
+	UND_DROPPED,
+	UND_VCPU_RANGE,
+	UND_NO_EOI_AT_END,
+	UND_COUNT
+};
+
+struct vcpu_state {
+	bool seen;
+	struct lapic_model kern;
+	struct apic_copy copy;
+	uint16_t req[256];			/* outstanding LAPIC requests */
+	struct check_once_ref req_at[256];	/* the latest request */
+	struct check_once_ref del_at[256];	/* the latest delivery */
+	struct check_once_ref del_req[256];	/* the request it matched */
+	uint8_t del_path[256];
+	uint8_t del_ev[256];			/* enum check_once_evidence */
+	struct check_once_ref sync_irr[256];	/* latest KVM_GET_LAPIC with the bit in IRR */
+	struct check_once_ref window, last_exit;
+	uint32_t window_reason, last_exit_reason;
+	bool ready, if_flag;
+	bool from_user;		/* a userspace exit since the last kvm_entry */
+	bool decided;		/* the pre-run decision for the next entry was taken */
+	bool model_window;
+	int model_vector;
+	int recorded_vector;
+	int pending_user_vec;	/* KVM_INTERRUPT waiting for its kvm_inj_virq */
+	bool tpr_report;	/* the next KVM_GET_LAPIC answers a TPR report */
+};
+
+struct replay {
+	struct replay_opts opts;
+	const struct policy *model;
+	char model_origin[160];
+	bool imported;
+	bool vmm_is_kvmrec;
+	bool pic_lines_visible;
+	bool pic_from_kvm_pio;
+	bool have_accept, have_inj, have_eoi, have_msi_ev;
+	bool saw_inj;
+	struct pic_pair pic;
+	uint64_t pic_req;
+	struct vcpu_state vcpu[REPLAY_MAX_VCPUS];
+	uint64_t und_count[UND_COUNT];
+	uint64_t before_start;	/* deliveries of requests older than the trace */
+	uint64_t doubles, spurious, lost;
+	uint64_t divergences, run_exits;
+	struct replay_divergence first_div;
+	struct check_once_result res;
+};
+
+struct replay *replay_alloc(const struct replay_opts *opts)
+{
+	struct replay *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->opts = *opts;
+	pic_init(&r->pic);
+	for (int i = 0; i < REPLAY_MAX_VCPUS; i++) {
+		lapic_model_init(&r->vcpu[i].kern);
+		apic_copy_init(&r->vcpu[i].copy);
+		r->vcpu[i].pending_user_vec = -1;
+		r->vcpu[i].recorded_vector = -1;
+	}
+	return r;
+}
+
+void replay_free(struct replay *r)
+{
+	free(r);
+}
+
+static bool hdr_lists(const Kvmrec__Header *h, const char *ev)
+{
+	for (size_t i = 0; i < h->n_kernel_events_enabled; i++)
+		if (!strcmp(h->kernel_events_enabled[i], ev))
+			return true;
+	return false;
+}
+
+/* kvmrec-vmm's --policy VALUE / --policy=VALUE from the recorded argv. */
+static const char *argv_policy(const Kvmrec__Header *h)
+{
+	for (size_t i = 0; i < h->n_vmm_argv; i++) {
+		const char *a = h->vmm_argv[i];
+
+		if (!strcmp(a, "--"))
+			break;
+		if (!strcmp(a, "--policy") && i + 1 < h->n_vmm_argv)
+			return h->vmm_argv[i + 1];
+		if (!strncmp(a, "--policy=", 9))
+			return a + 9;
+	}
+	return NULL;
+}
+
+void replay_begin(struct replay *r, const Kvmrec__Header *h)
+{
+	const char *argv0 = h->n_vmm_argv ? h->vmm_argv[0] : "";
+	const char *base = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
+	const char *pol;
+
+	r->imported = h->recorder && !strncmp(h->recorder, "import", 6);
+	r->vmm_is_kvmrec = strstr(base, "kvmrec-vmm") != NULL;
+	r->have_accept = hdr_lists(h, "kvm_apic_accept_irq");
+	r->have_inj = hdr_lists(h, "kvm_inj_virq");
+	r->have_eoi = hdr_lists(h, "kvm_eoi");
+	r->have_msi_ev = hdr_lists(h, "kvm_msi_set_irq");
+	/*
+	 * kvmrec-vmm's PIC lines move only through its test port, which the
+	 * trace has; an in-kernel PIC's through kvm_pic_set_irq.
+	 */
+	r->pic_lines_visible = r->vmm_is_kvmrec || hdr_lists(h, "kvm_pic_set_irq");
+	/* A recorded trace has the PIC's port I/O as exits; an import has only kvm_pio. */
+	r->pic_from_kvm_pio = r->imported;
+
+	pol = argv_policy(h);
+	if (r->opts.model) {
+		r->model = r->opts.model;
+		snprintf(r->model_origin, sizeof(r->model_origin), "--model");
+	} else if (r->vmm_is_kvmrec && pol && policy_find(pol)) {
+		r->model = policy_find(pol);
+		snprintf(r->model_origin, sizeof(r->model_origin),
+			 "trace header: kvmrec-vmm --policy %s", pol);
+	} else {
+		r->model = policy_find("qemu-fixed");
+		snprintf(r->model_origin, sizeof(r->model_origin), "default%s",
+			 r->vmm_is_kvmrec ? " (kvmrec-vmm without --policy)" : "");
+	}
+}
+
+static struct vcpu_state *vcpu_get(struct replay *r, int32_t id)
+{
+	if (id < 0 || id >= REPLAY_MAX_VCPUS) {
+		if (id >= REPLAY_MAX_VCPUS)
+			r->und_count[UND_VCPU_RANGE]++;
+		return NULL;
+	}
+	r->vcpu[id].seen = true;
+	return &r->vcpu[id];
+}
+
+static struct check_once_ref ref_of(const struct trace_event *ev)
+{
+	return (struct check_once_ref){ ev->seq, ev->ts_ns };
+}
+
+static void request_lapic(struct replay *r, struct vcpu_state *v, unsigned int vec,
+			  const struct trace_event *ev)
+{
+	vec &= 0xff;
+	if (v->req[vec] < UINT16_MAX)
+		v->req[vec]++;
+	v->req_at[vec] = ref_of(ev);
+	r->res.requests++;
+}
+
+static void pic_line(struct replay *r, unsigned int irq, int level)
+{
+	uint16_t before = r->pic.chip[0].irr | (r->pic.chip[1].irr << 8);
+	uint16_t after;
+
+	pic_set_irq(&r->pic, irq, level);
+	after = r->pic.chip[0].irr | (r->pic.chip[1].irr << 8);
+	/* IRQ 2 is the cascade, not a request of its own. */
+	if ((after & ~before) & ~(1u << 2)) {
+		r->pic_req++;
+		r->res.requests++;
+	}
+}
+
+static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+		      enum check_once_kind kind, unsigned int vec,
+		      struct check_once_ref at, enum check_once_path path,
+		      enum check_once_evidence evidence)
+{
+	struct check_once_violation *x = &r->res.first;
+
+	if (kind == CHECK_ONCE_DOUBLE)
+		r->doubles++;
+	else if (kind == CHECK_ONCE_SPURIOUS)
+		r->spurious++;
+	else
+		r->lost++;
+	if (r->res.violations++)
+		return;
+	x->kind = kind;
+	x->vcpu = vcpu;
+	x->vector = vec;
+	x->delivery = at;
+	x->path = path;
+	x->evidence = evidence;
+	if (kind == CHECK_ONCE_LOST)
+		return;
+	x->first = v->del_at[vec];
+	x->first_path = v->del_path[vec];
+	x->first_evidence = v->del_ev[vec];
+	x->request = v->del_req[vec];
+	/* The window that let the second delivery in opened after the first. */
+	if (v->window.seq && v->window.seq > x->first.seq) {
+		x->window = v->window;
+		x->window_reason = v->window_reason;
+	} else if (v->last_exit.seq) {
+		x->window = v->last_exit;
+		x->window_reason = v->last_exit_reason;
+	}
+	x->stale_sync = v->sync_irr[vec];
+}
+
+/* One delivery of @vec; matches it to a request or records a violation. */
+static void deliver(struct replay *r, int32_t vcpu, unsigned int vec,
+		    enum check_once_path path, enum check_once_evidence evidence,
+		    const struct trace_event *ev)
+{
+	struct vcpu_state *v = vcpu_get(r, vcpu);
+	struct check_once_ref at = ref_of(ev), matched = { 0, 0 };
+	int irq = pic_pending_irq(&r->pic), got;
+
+	if (!v)
+		return;
+	vec &= 0xff;
+	r->res.deliveries++;
+	if (irq >= 0 && pic_irq_vector(&r->pic, irq) == (int)vec &&
+	    (path == CHECK_PATH_USER || !v->req[vec])) {
+		pic_intack(&r->pic, &got);
+	} else if (v->req[vec]) {
+		v->req[vec]--;
+		matched = v->req_at[vec];
+	} else if (path == CHECK_PATH_USER && pic_vector_irq(&r->pic, vec) >= 0 &&
+		   !r->pic_lines_visible) {
+		/* A PIC vector, but the VMM's PIC lines are not in the trace. */
+		r->und_count[UND_PIC_LINES]++;
+	} else if (r->imported && path != CHECK_PATH_USER &&
+		   !v->req_at[vec].seq && !v->del_at[vec].seq) {
+		/* In service before the excerpt began: its request is older. */
+		r->before_start++;
+		path = CHECK_PATH_BEFORE;
+	} else {
+		violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
+			  CHECK_ONCE_SPURIOUS, vec, at, path, evidence);
+	}
+	v->del_at[vec] = at;
+	v->del_path[vec] = path;
+	v->del_ev[vec] = evidence;
+	v->del_req[vec] = matched;
+}
+
+static void divergence(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+		       const struct trace_event *ev, bool recorded_window)
+{
+	struct replay_divergence *d = &r->first_div;
+
+	if (v->model_vector == v->recorded_vector && v->model_window == recorded_window)
+		return;
+	if (r->divergences++)
+		return;
+	d->seq = ev->seq;
+	d->ts_ns = ev->ts_ns;
+	d->vcpu = vcpu;
+	d->model_vector = v->model_vector;
+	d->recorded_vector = v->recorded_vector;
+	d->model_window = v->model_window;
+	d->recorded_window = recorded_window;
+}
+
+/*
+ * The VMM's pre-run for the next KVM_RUN of @v. In a faithful replay the
+ * model decides on scratch copies of the devices (the recorded action is
+ * then applied); in what-if mode its decision is what happens.
+ */
+static void pre_run(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+		    const struct trace_event *ev)
+{
+	struct policy_decision d;
+
+	if (r->opts.what_if) {
+		policy_pre_run(r->model, &r->pic, &v->copy, v->ready, v->if_flag, &d);
+		if (d.vector >= 0 && d.from_copy) {
+			deliver(r, vcpu, d.vector, CHECK_PATH_USER, CHECK_EV_MODEL, ev);
+		} else if (d.vector >= 0) {
+			/* The policy's INTA cycle matched it to the PIC's request. */
+			r->res.deliveries++;
+			v->del_at[d.vector] = ref_of(ev);
+			v->del_path[d.vector] = CHECK_PATH_USER;
+			v->del_ev[d.vector] = CHECK_EV_MODEL;
+			v->del_req[d.vector] = (struct check_once_ref){ 0, 0 };
+		}
+	} else {
+		struct pic_pair pic = r->pic;
+		struct apic_copy copy = v->copy;
+
+		policy_pre_run(r->model, &pic, &copy, v->ready, v->if_flag, &d);
+	}
+	v->decided = true;
+	v->model_vector = d.vector;
+	v->model_window = d.window;
+}
+
+/* What the VMM did with KVM_INTERRUPT, applied to its devices and checked. */
+static void recorded_interrupt(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+			       unsigned int vec, const struct trace_event *ev)
+{
+	int irq = pic_pending_irq(&r->pic);
+
+	if (!v->decided)
+		pre_run(r, v, vcpu, ev);
+	v->recorded_vector = vec;
+	/* Its kvm_inj_virq, if the trace has one, is this injection. */
+	v->pending_user_vec = vec;
+	if (r->opts.what_if)
+		return;
+	/* Keep the VMM's copy as the VMM had it: it took @vec from there. */
+	if (!(irq >= 0 && pic_irq_vector(&r->pic, irq) == (int)vec) &&
+	    apic_copy_irq_pending(&v->copy) == (int)vec)
+		apic_copy_get_interrupt(&v->copy);
+	if (!r->have_inj)
+		deliver(r, vcpu, vec, CHECK_PATH_USER, CHECK_EV_KVM_INTERRUPT, ev);
+}
+
+static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kvmrec__RunExit *x)
+{
+	struct vcpu_state *v = vcpu_get(r, ev->vcpu);
+	bool recorded_window = x->flags & RUN_REQUEST_WINDOW;
+
+	r->run_exits++;
+	if (!v)
+		return;
+	if (!v->decided)
+		pre_run(r, v, ev->vcpu, ev);
+	divergence(r, v, ev->vcpu, ev, recorded_window);
+	v->decided = false;
+	v->recorded_vector = -1;
+
+	v->ready = x->flags & RUN_READY;
+	v->if_flag = x->flags & RUN_IF;
+	if (x->has_apic_base)
+		v->copy.apic_base = x->apic_base;
+	if (x->has_cr8)
+		lapic_model_set_tpr(&v->kern, (x->cr8 & 0xf) << 4);
+	v->last_exit = ref_of(ev);
+	v->last_exit_reason = x->reason;
+	if (x->reason == EXIT_IRQ_WINDOW_OPEN) {
+		v->window = v->last_exit;
+		v->window_reason = x->reason;
+	}
+	if (x->reason == EXIT_TPR_ACCESS)
+		v->tpr_report = true;
+
+	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && x->io) {
+		const Kvmrec__ExitIo *io = x->io;
+		uint32_t port = io->port;
+		const uint8_t *b = io->data.data;
+		size_t n = io->has_data ? io->data.len : 0;
+
+		if (io->out && port == TESTDEV_IRQ_PORT && r->vmm_is_kvmrec && n >= 4) {
+			uint32_t cmd = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+			unsigned int op = (cmd >> 16) & 0xff, chip = (cmd >> 8) & 0xff;
+			unsigned int line = cmd & 0xff;
+
+			if (chip == 0 && op <= 2) {
+				pic_line(r, line, op != 0);
+				if (op == 2)
+					pic_line(r, line, 0);
+			}
+		} else if (pic_is_port(port) && !r->pic_from_kvm_pio && io->size == 1) {
+			for (size_t i = 0; i < n; i++) {
+				uint8_t val = b[i];
+
+				if (io->out)
+					pic_ioport_write(&r->pic, port, val);
+				else
+					pic_ioport_read(&r->pic, port, &val);
+			}
+		}
+	}
+}
+
+static void on_inject(struct replay *r, const struct trace_event *ev, const Kvmrec__Injection *in)
+{
+	struct vcpu_state *v;
+
+	if (in->has_ret && in->ret < 0)
+		return;		/* the kernel refused it: nothing was injected */
+	switch (in->kind) {
+	case KVMREC__INJECT_KIND__INJECT_INTERRUPT:
+		v = vcpu_get(r, ev->vcpu);
+		if (v)
+			recorded_interrupt(r, v, ev->vcpu, in->vector & 0xff, ev);
+		break;
+	case KVMREC__INJECT_KIND__INJECT_SIGNAL_MSI:
+		if (!r->have_accept) {
+			/* xAPIC MSI: destination ID in address bits 19:12. */
+			v = vcpu_get(r, (in->msi_addr >> 12) & 0xff);
+			if (v)
+				request_lapic(r, v, in->msi_data & 0xff, ev);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void lapic_words(const Kvmrec__LapicSync *s, const uint32_t *dec, size_t n,
+			uint32_t base, uint32_t out[8])
+{
+	if (n == 8) {
+		memcpy(out, dec, 8 * sizeof(uint32_t));
+	} else if (s->has_regs && s->regs.len >= LAPIC_PAGE_SIZE) {
+		lapic_page_vec256(s->regs.data, base, out);
+	} else {
+		memset(out, 0, 8 * sizeof(uint32_t));
+	}
+}
+
+static void on_lapic(struct replay *r, const struct trace_event *ev, const Kvmrec__LapicSync *s)
+{
+	struct vcpu_state *v = vcpu_get(r, ev->vcpu);
+	uint32_t irr[8], isr[8], spiv = 0, lvt0 = 0;
+	uint8_t tpr = s->tpr;
+	bool page = s->has_regs && s->regs.len >= LAPIC_PAGE_SIZE;
+	bool tpr_sync;
+
+	if (!v || (s->has_ret && s->ret < 0))
+		return;
+	lapic_words(s, s->irr, s->n_irr, LAPIC_REG_IRR, irr);
+	lapic_words(s, s->isr, s->n_isr, LAPIC_REG_ISR, isr);
+	if (page) {
+		tpr = lapic_page_reg(s->regs.data, LAPIC_REG_TPR);
+		spiv = lapic_page_reg(s->regs.data, LAPIC_REG_SPIV);
+		lvt0 = lapic_page_reg(s->regs.data, 0x350);
+	}
+	if (s->has_spiv)
+		spiv = s->spiv;
+	if (s->n_lvt > 3)
+		lvt0 = s->lvt[3];
+	tpr_sync = v->tpr_report;
+	v->tpr_report = false;
+	if (s->set) {
+		lapic_model_load(&v->kern, irr, isr, tpr);
+		apic_copy_sync(&v->copy, irr, isr, tpr, spiv, lvt0);
+		return;
+	}
+	for (int vec = 0; vec < 256; vec++)
+		if (lapic_vec_test(irr, vec))
+			v->sync_irr[vec] = ref_of(ev);
+	if (r->opts.what_if && tpr_sync && !policy_has(r->model, KNOB_SYNC_ON_TPR))
+		return;
+	apic_copy_sync(&v->copy, irr, isr, tpr, spiv, lvt0);
+}
+
+static int64_t arg(const Kvmrec__KernelEvent *k, size_t i)
+{
+	return i < k->n_args ? k->args[i] : 0;
+}
+
+/* IPI as kvm_apic_ipi shows it; a request only when accepts are not traced. */
+static void kev_ipi(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
+{
+	uint32_t icr = arg(k, 0), dest = arg(k, 1);
+	unsigned int sh = (icr >> 18) & 3;
+	struct vcpu_state *v;
+
+	if (r->have_accept || ((icr >> 8) & 7) != 0)
+		return;
+	if (sh == 1 || sh == 0) {
+		v = vcpu_get(r, sh == 1 ? ev->vcpu : (int32_t)dest);
+		if (v)
+			request_lapic(r, v, icr & 0xff, ev);
+		return;
+	}
+	for (int i = 0; i < REPLAY_MAX_VCPUS; i++)
+		if (r->vcpu[i].seen && (sh == 2 || i != ev->vcpu))
+			request_lapic(r, &r->vcpu[i], icr & 0xff, ev);
+}
+
+static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
+{
+	int32_t vcpu = ev->vcpu;
+	struct vcpu_state *v;
+	int64_t vec;
+
+	switch (k->id) {
+	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
+		/* apicid, dm, tm, vec, coalesced: fixed and lowest-priority only. */
+		if (arg(k, 1) > 1)
+			break;
+		v = vcpu_get(r, (int32_t)arg(k, 0));
+		if (!v)
+			break;
+		lapic_model_accept(&v->kern, arg(k, 3) & 0xff);
+		if (!arg(k, 4))
+			request_lapic(r, v, arg(k, 3), ev);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
+		vec = arg(k, 1);
+		v = vcpu_get(r, vcpu >= 0 ? vcpu : (int32_t)arg(k, 0));
+		if (!v || vec < 0 || vec > 255)
+			break;
+		if (!lapic_vec_test(v->kern.isr, vec)) {
+			/* In service, yet no delivery seen: this EOI is its evidence. */
+			deliver(r, v - r->vcpu, vec, CHECK_PATH_KERNEL, CHECK_EV_EOI, ev);
+			lapic_model_deliver(&v->kern, vec);
+		}
+		lapic_model_eoi(&v->kern, vec);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
+		r->saw_inj = true;
+		v = vcpu_get(r, vcpu);
+		vec = arg(k, 0) & 0xff;
+		if (!v || arg(k, 1) || arg(k, 2))
+			break;	/* soft interrupt or re-injection: not a new delivery */
+		if (v->pending_user_vec == vec ||
+		    (v->from_user && !lapic_vec_test(v->kern.irr, vec))) {
+			v->pending_user_vec = -1;
+			if (!r->opts.what_if)
+				deliver(r, vcpu, vec, CHECK_PATH_USER, CHECK_EV_INJ_VIRQ, ev);
+		} else {
+			deliver(r, vcpu, vec, CHECK_PATH_KERNEL, CHECK_EV_INJ_VIRQ, ev);
+			lapic_model_deliver(&v->kern, vec);
+		}
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
+		v = vcpu_get(r, vcpu);
+		if (v && arg(k, 0) == 1 && arg(k, 1) == LAPIC_REG_TPR)
+			lapic_model_set_tpr(&v->kern, arg(k, 2) & 0xff);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_MSR:
+		v = vcpu_get(r, vcpu);
+		if (v && arg(k, 0) == 1 && arg(k, 1) == 0x808)
+			lapic_model_set_tpr(&v->kern, arg(k, 2) & 0xff);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI:
+		kev_ipi(r, ev, k);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_MSI_SET_IRQ:
+		if (!r->have_accept) {
+			v = vcpu_get(r, (arg(k, 0) >> 12) & 0xff);
+			if (v)
+				request_lapic(r, v, arg(k, 1) & 0xff, ev);
+		}
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_PIC_SET_IRQ:
+		/* chip, pin, elcr, imr, coalesced: the level is not in the event. */
+		if (!arg(k, 4)) {
+			pic_line(r, arg(k, 0) * 8 + arg(k, 1), 1);
+			pic_line(r, arg(k, 0) * 8 + arg(k, 1), 0);
+		}
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
+		if (r->pic_from_kvm_pio && pic_is_port(arg(k, 1)) && arg(k, 2) == 1) {
+			uint8_t val = arg(k, 4);
+
+			if (arg(k, 0) == 1)
+				pic_ioport_write(&r->pic, arg(k, 1), val);
+			else
+				pic_ioport_read(&r->pic, arg(k, 1), &val);
+		}
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT:
+		v = vcpu_get(r, vcpu);
+		if (!v)
+			break;
+		v->from_user = true;
+		if (r->imported) {
+			v->last_exit = ref_of(ev);
+			v->last_exit_reason = arg(k, 0);
+			if (arg(k, 0) == EXIT_IRQ_WINDOW_OPEN) {
+				v->window = v->last_exit;
+				v->window_reason = EXIT_IRQ_WINDOW_OPEN;
+			}
+		}
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_ENTRY:
+		v = vcpu_get(r, vcpu);
+		if (v)
+			v->from_user = false;
+		break;
+	default:
+		break;
+	}
+}
+
+void replay_feed(struct replay *r, const struct trace_event *ev)
+{
+	const Kvmrec__Record *rec = ev->rec;
+
+	r->res.events++;
+	switch (rec->body_case) {
+	case KVMREC__RECORD__BODY_EXIT:
+		on_run_exit(r, ev, rec->exit);
+		break;
+	case KVMREC__RECORD__BODY_INJECT:
+		on_inject(r, ev, rec->inject);
+		break;
+	case KVMREC__RECORD__BODY_LAPIC:
+		on_lapic(r, ev, rec->lapic);
+		break;
+	case KVMREC__RECORD__BODY_KEVENT:
+		on_kevent(r, ev, rec->kevent);
+		break;
+	case KVMREC__RECORD__BODY_DROP:
+		r->und_count[UND_DROPPED] += rec->drop->has_count ? rec->drop->count : 1;
+		break;
+	default:
+		break;
+	}
+}
+
+static void append(char *buf, size_t size, const char *fmt, unsigned long long n)
+{
+	size_t len = strlen(buf);
+
+	if (len)
+		snprintf(buf + len, size - len, "; ");
+	len = strlen(buf);
+	snprintf(buf + len, size - len, fmt, n);
+}
+
+void replay_end(struct replay *r, bool complete)
+{
+	struct check_once_result *res = &r->res;
+	uint64_t open = 0;
+
+	res->truncated = !complete;
+	res->before_start = r->before_start;
+	res->requests_inferred = !r->have_accept;
+	for (int i = 0; i < REPLAY_MAX_VCPUS; i++) {
+		struct vcpu_state *v = &r->vcpu[i];
+
+		for (int vec = 0; vec < 256 && complete; vec++) {
+			if (!v->req[vec])
+				continue;
+			/*
+			 * Without kvm_inj_virq a kernel delivery shows only at
+			 * its EOI, so a request without one may have been
+			 * delivered: that is undecided, not lost.
+			 */
+			if (!r->saw_inj) {
+				open += v->req[vec];
+				continue;
+			}
+			violation(r, v, i, CHECK_ONCE_LOST, vec, v->req_at[vec], CHECK_PATH_NONE,
+				  CHECK_EV_NONE);
+		}
+	}
+	r->und_count[UND_NO_EOI_AT_END] = open;
+	if (!r->have_inj && !r->have_eoi && !r->saw_inj)
+		r->und_count[UND_NO_KERNEL_DELIVERY] = 1;
+
+	res->undecided[0] = 0;
+	if (r->und_count[UND_NO_KERNEL_DELIVERY])
+		append(res->undecided, sizeof(res->undecided),
+		       "kernel deliveries are not in the trace (no kvm_inj_virq or kvm_eoi events)", 0);
+	if (r->und_count[UND_PIC_LINES])
+		append(res->undecided, sizeof(res->undecided),
+		       "%llu PIC deliveries not matched: the VMM's PIC input lines are not in the trace",
+		       r->und_count[UND_PIC_LINES]);
+	if (r->und_count[UND_DROPPED])
+		append(res->undecided, sizeof(res->undecided),
+		       "%llu records were dropped while recording", r->und_count[UND_DROPPED]);
+	if (r->und_count[UND_VCPU_RANGE])
+		append(res->undecided, sizeof(res->undecided),
+		       "%llu events of vCPUs beyond 63 not modelled", r->und_count[UND_VCPU_RANGE]);
+	if (open)
+		append(res->undecided, sizeof(res->undecided),
+		       "%llu requests had no EOI by the end (without kvm_inj_virq, delivery shows only at EOI)",
+		       open);
+
+	if (res->violations)
+		res->verdict = 1;
+	else if (res->undecided[0])
+		res->verdict = 125;
+	else
+		res->verdict = 0;
+}
+
+const struct check_once_result *replay_result(const struct replay *r)
+{
+	return &r->res;
+}
+
+const struct policy *replay_model(const struct replay *r)
+{
+	return r->model;
+}
+
+const char *replay_model_origin(const struct replay *r)
+{
+	return r->model_origin;
+}
+
+uint64_t replay_divergences(const struct replay *r)
+{
+	return r->divergences;
+}
+
+const struct replay_divergence *replay_first_divergence(const struct replay *r)
+{
+	return r->divergences ? &r->first_div : NULL;
+}
+
+uint64_t replay_run_exits(const struct replay *r)
+{
+	return r->run_exits;
+}
+
+int replay_file(const char *path, const struct replay_opts *opts, struct replay **out)
+{
+	struct trace_reader *rd = NULL;
+	struct trace_event ev;
+	struct replay *r;
+	int ret;
+
+	*out = r = replay_alloc(opts);
+	if (!r)
+		return 2;
+	ret = trace_reader_open(path, &rd);
+	if (ret < 0) {
+		snprintf(r->res.error, sizeof(r->res.error), "%s",
+			 rd ? trace_reader_error(rd) : strerror(-ret));
+		if (rd)
+			trace_reader_close(rd);
+		r->res.verdict = 2;
+		return 2;
+	}
+	replay_begin(r, trace_reader_header(rd));
+	while ((ret = trace_reader_next(rd, &ev)) > 0)
+		replay_feed(r, &ev);
+	replay_end(r, ret == 0);
+	if (ret < 0) {
+		/* The prefix was replayed and its verdict kept; the file is still bad. */
+		snprintf(r->res.error, sizeof(r->res.error), "%s", trace_reader_error(rd));
+		trace_reader_close(rd);
+		return 2;
+	}
+	trace_reader_close(rd);
+	return r->res.verdict;
+}
+
+int check_once_file(const char *path, const char *model, struct check_once_result *out)
+{
+	struct replay_opts opts = { 0 };
+	struct replay *r;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (model && !(opts.model = policy_find(model))) {
+		snprintf(out->error, sizeof(out->error), "unknown model '%s'", model);
+		out->verdict = 2;
+		return 2;
+	}
+	ret = replay_file(path, &opts, &r);
+	if (r) {
+		*out = r->res;
+		replay_free(r);
+	}
+	out->verdict = ret;
+	return ret;
+}

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The replay report, as text and as JSON. Only trace contents and counters
+ * are printed (no addresses, no wall time), so the same trace always gives
+ * the same bytes.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "replay.h"
+#include "trace_names.h"
+
+static const char *kind_name(enum check_once_kind k)
+{
+	switch (k) {
+	case CHECK_ONCE_DOUBLE:   return "double";
+	case CHECK_ONCE_SPURIOUS: return "spurious";
+	case CHECK_ONCE_LOST:     return "lost";
+	default:                  return "none";
+	}
+}
+
+static const char *path_name(enum check_once_path p)
+{
+	switch (p) {
+	case CHECK_PATH_KERNEL: return "kernel LAPIC";
+	case CHECK_PATH_USER:   return "injected by userspace";
+	case CHECK_PATH_BEFORE: return "in service when the trace began";
+	default:                return "none";
+	}
+}
+
+static const char *evidence_name(enum check_once_evidence e)
+{
+	switch (e) {
+	case CHECK_EV_INJ_VIRQ:      return "kvm_inj_virq";
+	case CHECK_EV_KVM_INTERRUPT: return "KVM_INTERRUPT ioctl";
+	case CHECK_EV_EOI:           return "kvm_eoi: it was in service";
+	case CHECK_EV_MODEL:         return "the model's KVM_INTERRUPT";
+	default:                     return "none";
+	}
+}
+
+static const char *verdict_name(int v)
+{
+	switch (v) {
+	case 0:   return "PASS";
+	case 1:   return "FAIL";
+	case 125: return "UNDECIDED";
+	default:  return "BAD INPUT";
+	}
+}
+
+static void ref_text(FILE *f, const char *label, struct check_once_ref ref, const char *what)
+{
+	if (!ref.seq) {
+		fprintf(f, "  %-16s none in the trace\n", label);
+		return;
+	}
+	fprintf(f, "  %-16s seq %" PRIu64 " at %" PRIu64 ".%09" PRIu64 " s: %s\n", label,
+		ref.seq, ref.ts_ns / UINT64_C(1000000000), ref.ts_ns % UINT64_C(1000000000), what);
+}
+
+static void vec_text(char *buf, size_t n, int v)
+{
+	if (v < 0)
+		snprintf(buf, n, "nothing");
+	else
+		snprintf(buf, n, "vector 0x%x (%d)", v, v);
+}
+
+static void print_divergence(const struct replay *r, FILE *f)
+{
+	const struct replay_divergence *d = replay_first_divergence(r);
+	char m[32], rec[32];
+
+	if (!replay_run_exits(r)) {
+		fprintf(f, "model %s: no KVM_RUN records in the trace, nothing to compare\n",
+			replay_model(r)->name);
+		return;
+	}
+	fprintf(f, "model %s (%s): %" PRIu64 " divergences in %" PRIu64 " KVM_RUN entries\n",
+		replay_model(r)->name, replay_model_origin(r), replay_divergences(r),
+		replay_run_exits(r));
+	if (!d)
+		return;
+	vec_text(m, sizeof(m), d->model_vector);
+	vec_text(rec, sizeof(rec), d->recorded_vector);
+	fprintf(f, "  first divergence: vCPU %d, KVM_RUN entry before seq %" PRIu64
+		" at %" PRIu64 ".%09" PRIu64 " s\n", d->vcpu, d->seq,
+		d->ts_ns / UINT64_C(1000000000), d->ts_ns % UINT64_C(1000000000));
+	fprintf(f, "    model injects %s%s; recorded %s%s\n", m,
+		d->model_window ? " and requests a window" : "", rec,
+		d->recorded_window ? " and a window request" : "");
+}
+
+static void print_violation(const struct check_once_result *res, FILE *f)
+{
+	const struct check_once_violation *x = &res->first;
+	char what[128];
+
+	if (x->kind == CHECK_ONCE_LOST) {
+		fprintf(f, "check-once: VIOLATION: vector 0x%x (%u) on vCPU %d requested and never delivered (lost interrupt)\n",
+			x->vector, x->vector, x->vcpu);
+		ref_text(f, "request:", x->delivery, "accepted, no delivery by the end of the trace");
+		return;
+	}
+	fprintf(f, "check-once: VIOLATION: vector 0x%x (%u) on vCPU %d %s\n", x->vector,
+		x->vector, x->vcpu, x->kind == CHECK_ONCE_DOUBLE ?
+		"delivered twice for one request (double injection)" :
+		"delivered with no request (spurious injection)");
+	if (x->first.seq) {
+		snprintf(what, sizeof(what), "%s (%s)", path_name(x->first_path),
+			 evidence_name(x->first_evidence));
+		ref_text(f, "first delivery:", x->first, what);
+		if (x->first_path != CHECK_PATH_BEFORE)
+			ref_text(f, "its request:", x->request, "the one request it matched");
+	}
+	if (x->stale_sync.seq)
+		ref_text(f, "stale sync:", x->stale_sync,
+			 x->first.seq > x->stale_sync.seq ?
+			 "KVM_GET_LAPIC copied IRR with the vector pending; the kernel delivered it after, the copy kept it" :
+			 "KVM_GET_LAPIC copied IRR with the vector pending");
+	else
+		fprintf(f, "  %-16s no KVM_GET_LAPIC with the vector in IRR in the trace\n", "stale sync:");
+	snprintf(what, sizeof(what), "exit %s", trace_exit_reason_name(x->window_reason));
+	ref_text(f, "window opened:", x->window, what);
+	snprintf(what, sizeof(what), "%s (%s), %s", path_name(x->path),
+		 evidence_name(x->evidence), x->kind == CHECK_ONCE_DOUBLE ?
+		 "no new request since the first" : "no request");
+	ref_text(f, x->kind == CHECK_ONCE_DOUBLE ? "second delivery:" : "delivery:",
+		 x->delivery, what);
+}
+
+void replay_print(const struct replay *r, FILE *f, bool check_once, const char *path)
+{
+	const struct check_once_result *res = replay_result(r);
+
+	fprintf(f, "%s: %" PRIu64 " events replayed%s\n", path, res->events,
+		res->truncated ? " (damaged trace: verdict on the readable prefix)" : "");
+	print_divergence(r, f);
+	if (!check_once)
+		return;
+	fprintf(f, "check-once: %" PRIu64 " requests, %" PRIu64 " deliveries, %" PRIu64 " violations\n",
+		res->requests, res->deliveries, res->violations);
+	if (res->violations)
+		print_violation(res, f);
+	if (res->violations > 1)
+		fprintf(f, "check-once: %" PRIu64 " violations in all (the first above)\n",
+			res->violations);
+	if (res->before_start)
+		fprintf(f, "check-once: note: %" PRIu64 " deliveries were of interrupts already in service when the trace began\n",
+			res->before_start);
+	if (res->requests_inferred)
+		fprintf(f, "check-once: note: kvm_apic_accept_irq is not in the trace; LAPIC requests are taken from IPIs and MSIs it shows\n");
+	if (res->undecided[0])
+		fprintf(f, "check-once: could not decide: %s\n", res->undecided);
+	fprintf(f, "verdict: %s\n", verdict_name(res->verdict));
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_ref(FILE *f, const char *name, struct check_once_ref ref)
+{
+	fprintf(f, ",\"%s\":", name);
+	if (!ref.seq)
+		fprintf(f, "null");
+	else
+		fprintf(f, "{\"seq\":%" PRIu64 ",\"ts_ns\":%" PRIu64 "}", ref.seq, ref.ts_ns);
+}
+
+void replay_print_json(const struct replay *r, FILE *f, bool check_once, const char *path)
+{
+	const struct check_once_result *res = replay_result(r);
+	const struct replay_divergence *d = replay_first_divergence(r);
+	const struct check_once_violation *x = &res->first;
+
+	fprintf(f, "{\"trace\":");
+	json_str(f, path);
+	fprintf(f, ",\"events\":%" PRIu64 ",\"truncated\":%s,\"model\":", res->events,
+		res->truncated ? "true" : "false");
+	json_str(f, replay_model(r)->name);
+	fprintf(f, ",\"model_origin\":");
+	json_str(f, replay_model_origin(r));
+	fprintf(f, ",\"run_entries\":%" PRIu64 ",\"divergences\":%" PRIu64, replay_run_exits(r),
+		replay_divergences(r));
+	fprintf(f, ",\"first_divergence\":");
+	if (d)
+		fprintf(f, "{\"seq\":%" PRIu64 ",\"ts_ns\":%" PRIu64 ",\"vcpu\":%d,"
+			"\"model_vector\":%d,\"model_window\":%s,"
+			"\"recorded_vector\":%d,\"recorded_window\":%s}",
+			d->seq, d->ts_ns, d->vcpu, d->model_vector,
+			d->model_window ? "true" : "false", d->recorded_vector,
+			d->recorded_window ? "true" : "false");
+	else
+		fprintf(f, "null");
+	if (check_once) {
+		fprintf(f, ",\"check_once\":{\"verdict\":%d,\"requests\":%" PRIu64
+			",\"deliveries\":%" PRIu64 ",\"violations\":%" PRIu64
+			",\"before_start\":%" PRIu64 ",\"requests_inferred\":%s,\"undecided\":",
+			res->verdict, res->requests, res->deliveries, res->violations,
+			res->before_start, res->requests_inferred ? "true" : "false");
+		json_str(f, res->undecided);
+		fprintf(f, ",\"first_violation\":");
+		if (res->violations) {
+			fprintf(f, "{\"kind\":\"%s\",\"vector\":%u,\"vcpu\":%d,\"path\":\"%s\","
+				"\"evidence\":\"%s\",\"first_path\":\"%s\",\"first_evidence\":\"%s\","
+				"\"window_reason\":\"%s\"",
+				kind_name(x->kind), x->vector, x->vcpu, path_name(x->path),
+				evidence_name(x->evidence), path_name(x->first_path),
+				evidence_name(x->first_evidence),
+				trace_exit_reason_name(x->window_reason));
+			json_ref(f, "delivery", x->delivery);
+			json_ref(f, "first", x->first);
+			json_ref(f, "request", x->request);
+			json_ref(f, "window", x->window);
+			json_ref(f, "stale_sync", x->stale_sync);
+			fprintf(f, "}");
+		} else {
+			fprintf(f, "null");
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "}\n");
+}
