@@ -90,8 +90,10 @@ static int check_and_load(const char *path, const uint8_t *img, size_t len,
 			return bad(path, "segment %d at 0x%llx+0x%llx outside guest RAM [0x%x, 0x%llx)",
 				   i, (unsigned long long)ph.p_paddr, (unsigned long long)ph.p_memsz,
 				   GUEST_LOAD_MIN, (unsigned long long)mem_size);
-		memcpy(mem + ph.p_paddr, img + ph.p_offset, ph.p_filesz);
-		memset(mem + ph.p_paddr + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+		if (mem) {
+			memcpy(mem + ph.p_paddr, img + ph.p_offset, ph.p_filesz);
+			memset(mem + ph.p_paddr + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+		}
 		if (eh->e_entry >= ph.p_paddr && eh->e_entry - ph.p_paddr < ph.p_memsz)
 			entry_ok = 1;
 		loaded++;

@@ -4,6 +4,7 @@
  * segment must fit in [GUEST_LOAD_MIN, mem_size) and the entry point must lie
  * in one. On failure prints one line "kvmrec-vmm: FILE: problem" and returns
  * a negative errno (-ENOENT and friends for I/O, -ENOEXEC for a bad image).
+ * With mem NULL it only checks the image against mem_size.
  */
 #ifndef KVMREC_VMM_ELF_LOAD_H
 #define KVMREC_VMM_ELF_LOAD_H

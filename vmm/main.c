@@ -143,7 +143,10 @@ static int run(struct vmm *m, const struct options *o)
 	uint64_t entry;
 	int r, started = 0;
 
-	r = kvm_vm_create(&m->vm, o->smp);
+	/* A bad guest is reported as such, even on a host without /dev/kvm. */
+	r = elf_load(o->guest, NULL, GUEST_MEM_SIZE, &entry);
+	if (!r)
+		r = kvm_vm_create(&m->vm, o->smp);
 	if (!r)
 		r = elf_load(o->guest, m->vm.mem, m->vm.mem_size, &entry);
 	if (!r)
@@ -186,6 +189,7 @@ int main(int argc, char **argv)
 			fputs(usage, stdout);
 		return r > 0 ? 0 : VMM_EXIT_USAGE;
 	}
+	m.vm.kvm_fd = m.vm.vm_fd = -1;	/* nothing to close yet */
 	m.policy = o.policy;
 	m.loops = o.loops;
 	m.guest_path = o.guest;

@@ -209,8 +209,11 @@ void pic_ioport_write(struct pic *p, uint16_t port, uint8_t val)
 				s->poll = true;
 			if (val & 0x02)
 				s->read_isr = val & 1;
-			if (val & 0x40)
+			if (val & 0x40) {
+				/* Entering SMM may unblock a lower IR: re-evaluate INT. */
 				s->special_mask = (val >> 5) & 1;
+				pic_update(p);
+			}
 		} else {				/* OCW2 */
 			chip_ocw2(p, s, val);
 		}

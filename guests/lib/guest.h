@@ -86,6 +86,8 @@ int vsnprintf(char *buf, unsigned long size, const char *fmt, va_list ap);
 bool report(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void report_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void __attribute__((noreturn)) guest_exit(int status);
+/* vCPU 0: wait until every AP has its IDT and LAPIC set up; false on timeout. */
+bool guest_wait_for_aps(int ncpus);
 
 /* A spinlock for output and counters shared between vCPUs. */
 static inline void spin_lock(volatile int *l) { while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) pause(); }

@@ -16,6 +16,7 @@ extern char isr_stubs[];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static irq_handler_t handlers[256];
 static volatile int idt_ready;
+static volatile int aps_online;
 static volatile int nr_checks, nr_failed;
 static volatile int report_lock;
 
@@ -82,6 +83,17 @@ __attribute__((weak)) void guest_ap_main(int cpu, int ncpus)
 		asm volatile("cli; hlt");
 }
 
+bool guest_wait_for_aps(int ncpus)
+{
+	/* Exits, not a bare spin: some backends only run other vCPUs at exits. */
+	for (uint32_t i = 0; i < 1000000; i++) {
+		if (__atomic_load_n(&aps_online, __ATOMIC_SEQ_CST) >= ncpus - 1)
+			return true;
+		sink_write(i);
+	}
+	return false;
+}
+
 void __attribute__((noreturn)) guest_exit(int status)
 {
 	for (;;)
@@ -135,6 +147,7 @@ void __attribute__((noreturn)) guest_start(int cpu, int ncpus)
 		pause();
 	idt_load();
 	apic_init(false);
+	__atomic_add_fetch(&aps_online, 1, __ATOMIC_SEQ_CST);
 	guest_ap_main(cpu, ncpus);
 	for (;;)
 		asm volatile("cli; hlt");
