@@ -22,6 +22,7 @@
 #include "trace_reader.h"
 #include "trace_writer.h"
 #include "trace_arena.h"
+#include "trace_decode.h"
 #include "trace_varint.h"
 
 #define IN_CHUNK (128u * 1024)
@@ -256,7 +257,12 @@ static int record_next(struct trace_reader *r, ProtobufCAllocator *alloc, Kvmrec
 			return truncated(r);
 		return corrupt(r, "record runs past the end of its frame");
 	}
-	*out = kvmrec__record__unpack(alloc, (size_t)len, p + n);
+	*out = NULL;
+	if (alloc)
+		*out = (Kvmrec__Record *)trace_decode_fast(&kvmrec__record__descriptor, alloc,
+							   p + n, (size_t)len);
+	if (!*out)
+		*out = kvmrec__record__unpack(alloc, (size_t)len, p + n);
 	if (!*out) {
 		snprintf(why, sizeof(why), "undecodable record %llu bytes into the frame",
 			 (unsigned long long)(p - r->frame));
