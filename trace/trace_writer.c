@@ -274,7 +274,8 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 	ev->seq = ++w->seq;
 	w->counts[kind < KIND_SLOTS ? kind : 0]++;
 
-	if (ev->ts_ns - w->frame_ts_ns >= TRACE_FRAME_NS ||
+	/* Merged kernel events may step back a little: signed, or a step back ends the frame. */
+	if ((int64_t)(ev->ts_ns - w->frame_ts_ns) >= (int64_t)TRACE_FRAME_NS ||
 	    (!(++w->appends & CLOCK_CHECK_MASK) && now_ns() - w->frame_wall_ns >= TRACE_FRAME_NS))
 		return frame_end(w);
 	return 0;
