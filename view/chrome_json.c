@@ -26,6 +26,8 @@ struct cj_vcpu {
 	uint64_t flow[256][CJ_FLOW_QUEUE];
 	uint8_t n_flow[256];
 	bool accepted[256];          /* the LAPIC ever accepted this vector */
+	/* When the VMM's copy last showed the vector in IRR (KVM_GET_LAPIC); 0: not now. */
+	uint64_t copy_irr_ts[256];
 };
 
 struct cj {
@@ -203,14 +205,30 @@ static void cj_inject(struct cj *c, const struct trace_event *ev)
 
 	if (in->kind == KVMREC__INJECT_KIND__INJECT_INTERRUPT && v) {
 		unsigned int vec = in->vector & 0xff;
-		bool explained = cj_deliver(c, v, vec, ev->ts_ns);
 		snprintf(name, sizeof(name), "KVM_INTERRUPT %u", vec);
-		/* A userspace delivery of a vector only the LAPIC ever requested. */
-		if (!explained && v->accepted[vec]) {
+		/*
+		 * What the VMM injected came from its own view: draw the arrow from
+		 * the sync that last showed the vector pending in its LAPIC copy.
+		 */
+		if (v->copy_irr_ts[vec]) {
+			uint64_t id = ++c->next_flow;
+			snprintf(name, sizeof(name), "irq %u (VMM's LAPIC copy)", vec);
+			cj_begin(c, "s", name, "irq", v->copy_irr_ts[vec], cj_tid(v->id));
+			fprintf(c->out, ",\"id\":%" PRIu64 "}", id);
+			cj_begin(c, "f", name, "irq", ev->ts_ns, cj_tid(v->id));
+			fprintf(c->out, ",\"bp\":\"e\",\"id\":%" PRIu64 "}", id);
+			snprintf(name, sizeof(name), "KVM_INTERRUPT %u", vec);
+		}
+		/*
+		 * With the LAPIC in the kernel, KVM_INTERRUPT is for the userspace
+		 * PIC's vectors; one the in-kernel LAPIC accepted is delivered by
+		 * the kernel too (the seed's bug).
+		 */
+		if (v->accepted[vec]) {
 			cj_begin(c, "i", name, "inject", ev->ts_ns, cj_tid(v->id));
 			fprintf(c->out, ",\"s\":\"t\",\"cname\":\"terrible\",\"args\":{\"seq\":%" PRIu64
 				",\"request\":\"none outstanding\",\"event\":", ev->seq);
-			json_out_str(c->out, "delivered again: the in-kernel LAPIC's request was already delivered");
+			json_out_str(c->out, "a vector the in-kernel LAPIC accepted, injected from userspace too");
 			fprintf(c->out, "}}");
 			return;
 		}
@@ -233,6 +251,10 @@ static void cj_lapic(struct cj *c, const struct trace_event *ev)
 	cj_instant(c, ev, ev->vcpu, l->set ? "KVM_SET_LAPIC" : "KVM_GET_LAPIC", "lapic", NULL);
 	if (!v || (l->has_ret && l->ret < 0))
 		return;
+	if (!l->set)
+		for (unsigned int vec = 0; vec < 256; vec++)
+			v->copy_irr_ts[vec] = vec / 32 < l->n_irr &&
+					      lapic_vec256_test(l->irr, vec) ? ev->ts_ns : 0;
 	if (l->has_tpr)
 		cj_counter(c, v, &v->tpr, "TPR", "TPR", (int)(l->tpr & 0xff), ev->ts_ns);
 	if (l->n_irr)

@@ -9,10 +9,14 @@
  * stretch in userspace (exit to the next entry, named after the exit
  * reason); instants for injections, EOIs, LAPIC accepts and syncs and other
  * kernel events; counters for TPR and the highest IRR and ISR vector; flow
- * arrows from each interrupt request (kvm_apic_accept_irq) to its delivery
- * (KVM_INTERRUPT, kvm_inj_virq, or the guest's EOI as long as no kvm_inj_virq
- * has been seen). A delivery no outstanding request explains is marked "cname":
- * "terrible" with "request": "none outstanding" in its args.
+ * arrows from each in-kernel LAPIC request (kvm_apic_accept_irq) to its
+ * kernel delivery (kvm_inj_virq, or the guest's EOI of the vector as long as
+ * no kvm_inj_virq has been seen: it never fires on some backends), and from
+ * the KVM_GET_LAPIC that last showed a vector pending in the VMM's copy to the
+ * KVM_INTERRUPT that injected it. A KVM_INTERRUPT of a vector the in-kernel
+ * LAPIC accepted - with split irqchip KVM_INTERRUPT is for the userspace PIC,
+ * so the kernel delivers that vector too - is marked "cname": "terrible"
+ * with "request": "none outstanding" in its args.
  *
  * Times are the trace clock (CLOCK_MONOTONIC) in microseconds. Slices on one
  * track never overlap. Streams: memory is fixed per vCPU. The same trace
