@@ -284,6 +284,7 @@ static void record_ioctl(struct fdtab_ent *e, uint32_t req, void *arg,
 	h = ring_reserve(g_ctl, r, len);
 	if (!h)
 		return;
+	ring_begin(r);
 	h->len = len;
 	h->type = RAW_IOCTL;
 	h->fdkind = e->kind;
@@ -326,6 +327,7 @@ static void record_entry_data(struct ring *r, struct fdtab_ent *e, struct kvm_ru
 	h = ring_reserve(g_ctl, r, len);
 	if (!h)
 		return;
+	ring_begin(r);
 	h->len = len;
 	h->type = RAW_RUN_ENTRY;
 	h->fdkind = RAW_FD_VCPU;
@@ -396,6 +398,7 @@ static int run_recorded(int fd, unsigned long request, void *arg, struct fdtab_e
 	if (h) {
 		struct raw_run *x = (struct raw_run *)(h + 1);
 
+		ring_begin(r);
 		h->len = len;
 		h->type = RAW_RUN;
 		h->fdkind = RAW_FD_VCPU;

@@ -173,9 +173,21 @@ void *ring_reserve(struct ring_ctl *ctl, struct ring *r, uint32_t len)
 	return data + pos;
 }
 
+void ring_begin(struct ring *r)
+{
+	/* A full barrier: the clock read that follows comes after the store. */
+	__atomic_exchange_n(&r->busy, 1, __ATOMIC_SEQ_CST);
+}
+
 void ring_publish(struct ring *r, uint32_t len)
 {
 	__atomic_store_n(&r->head, r->head + len, __ATOMIC_RELEASE);
+	__atomic_store_n(&r->busy, 0, __ATOMIC_RELEASE);
+}
+
+bool ring_busy(struct ring *r)
+{
+	return __atomic_load_n(&r->busy, __ATOMIC_SEQ_CST);
 }
 
 uint64_t ring_avail(struct ring *r)
@@ -203,5 +215,6 @@ void ring_recycle(struct ring *r)
 	r->tail = 0;
 	r->tid = 0;
 	r->vcpu = -1;
+	r->busy = 0;
 	__atomic_store_n(&r->state, RING_FREE, __ATOMIC_RELEASE);
 }

@@ -46,7 +46,8 @@ struct ring {
 	uint64_t dropped;           /* lossy drops */
 	uint8_t pad1[64 - 32];
 	uint64_t head;              /* producer: bytes published */
-	uint8_t pad2[56];
+	uint32_t busy;              /* producer: a record is being stamped and written */
+	uint8_t pad2[52];
 	uint64_t tail;              /* consumer: bytes consumed */
 	uint8_t pad3[56];
 	/* ring_size data bytes follow */
@@ -69,7 +70,14 @@ void ring_release(struct ring *r);
  * contiguous. NULL only in lossy mode when the ring is full (counted).
  */
 void *ring_reserve(struct ring_ctl *ctl, struct ring *r, uint32_t len);
+/*
+ * Brackets stamping and writing a reserved record: between ring_begin() and
+ * ring_publish() the ring is busy, and the parent emits nothing stamped after
+ * it saw the ring busy, so a thread preempted mid-record cannot be overtaken.
+ */
+void ring_begin(struct ring *r);
 void ring_publish(struct ring *r, uint32_t len);
+bool ring_busy(struct ring *r);
 
 /* Consumer: bytes published and not yet consumed. */
 uint64_t ring_avail(struct ring *r);

@@ -417,6 +417,15 @@ static void drain(struct session *s, uint64_t watermark, bool final)
 	}
 }
 
+/* True if a VMM thread is between stamping a record and publishing it. */
+static bool rings_busy(struct session *s)
+{
+	for (uint32_t i = 0; i < s->ctl->nslots; i++)
+		if (ring_busy(ring_slot(s->ctl, i)))
+			return true;
+	return false;
+}
+
 static uint64_t total_stalls(struct session *s)
 {
 	uint64_t n = s->done_stalls;
@@ -625,12 +634,20 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		pid_t w = waitpid(pid, &status, WNOHANG);
 		uint64_t now;
 
+		/*
+		 * Read the clock first: a kernel sample stamped before it is in
+		 * the buffers we read next, and a ring that is not mid-record
+		 * after it can only publish records stamped later.
+		 */
+		now = mono_ns();
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		bool busy = rings_busy(&s);
+
 		if (s.kev)
 			kevents_read(s.kev, on_kev, &s);
-		now = mono_ns();
 		if (w == pid)
 			break;
-		drain(&s, now > WATERMARK_NS ? now - WATERMARK_NS : 0, false);
+		drain(&s, busy || now < WATERMARK_NS ? 0 : now - WATERMARK_NS, false);
 		if (now - last_flush >= FLUSH_NS) {
 			trace_writer_flush(s.w);
 			last_flush = now;

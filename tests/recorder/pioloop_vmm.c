@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pioloop_vmm: the smallest VMM that exercises the recorder. Each vCPU runs
+ * real-mode code `out 0x10, al; in al, 0x11; jmp` and the host answers each
+ * IN with a running count, so a trace can be checked for the data the guest
+ * read. --dup runs every vCPU on a dup() of its fd after closing the original
+ * (the interposer must follow), --stats prints KVM_RUN counts like kvmrec-vmm.
+ *
+ * usage: pioloop_vmm [--smp N] [--exits N] [--dup] [--stats]
+ * Prints "pioloop: N exits" per vCPU; exit 0, or 2 on any KVM failure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static const unsigned char guest_code[] = {
+	0xe6, 0x10,  /* out 0x10, al */
+	0xe4, 0x11,  /* in al, 0x11 */
+	0xeb, 0xfa,  /* jmp -6 */
+};
+
+struct vcpu {
+	int fd, id;
+	long exits_wanted;
+	long runs, ins;
+	int err;
+	struct kvm_run *run;
+	pthread_t thread;
+};
+
+static void *vcpu_loop(void *p)
+{
+	struct vcpu *v = p;
+	unsigned char counter = 0;
+
+	while (v->runs < v->exits_wanted) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			v->err = errno;
+			return NULL;
+		}
+		v->runs++;
+		if (v->run->exit_reason != KVM_EXIT_IO) {
+			v->err = -(int)v->run->exit_reason;
+			return NULL;
+		}
+		if (v->run->io.direction == KVM_EXIT_IO_IN) {
+			*((unsigned char *)v->run + v->run->io.data_offset) = ++counter;
+			v->ins++;
+		}
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int smp = 1, dup_fds = 0, stats = 0, kvm, vm;
+	long exits = 100000, mmap_size;
+	struct vcpu *vs;
+	unsigned char *mem;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--smp") && i + 1 < argc)
+			smp = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--exits") && i + 1 < argc)
+			exits = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--dup"))
+			dup_fds = 1;
+		else if (!strcmp(argv[i], "--stats"))
+			stats = 1;
+		else {
+			fprintf(stderr, "usage: pioloop_vmm [--smp N] [--exits N] [--dup] [--stats]\n");
+			return 2;
+		}
+	}
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0) {
+		fprintf(stderr, "pioloop_vmm: /dev/kvm: %s\n", strerror(errno));
+		return 2;
+	}
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	mmap_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	mem = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm < 0 || mmap_size <= 0 || mem == MAP_FAILED) {
+		fprintf(stderr, "pioloop_vmm: cannot create the VM: %s\n", strerror(errno));
+		return 2;
+	}
+	memcpy(mem + 0x1000, guest_code, sizeof(guest_code));
+	struct kvm_userspace_memory_region region = {
+		.slot = 0, .guest_phys_addr = 0, .memory_size = 0x10000,
+		.userspace_addr = (unsigned long)mem,
+	};
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		fprintf(stderr, "pioloop_vmm: KVM_SET_USER_MEMORY_REGION: %s\n", strerror(errno));
+		return 2;
+	}
+	vs = calloc((size_t)smp, sizeof(*vs));
+	for (int i = 0; i < smp; i++) {
+		struct vcpu *v = &vs[i];
+		struct kvm_sregs sregs;
+		struct kvm_regs regs = { .rip = 0x1000, .rflags = 2 };
+
+		v->id = i;
+		v->exits_wanted = exits;
+		v->fd = ioctl(vm, KVM_CREATE_VCPU, i);
+		if (v->fd < 0 || ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0) {
+			fprintf(stderr, "pioloop_vmm: vcpu %d: %s\n", i, strerror(errno));
+			return 2;
+		}
+		sregs.cs.base = 0;
+		sregs.cs.selector = 0;
+		if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0 || ioctl(v->fd, KVM_SET_REGS, &regs) < 0) {
+			fprintf(stderr, "pioloop_vmm: vcpu %d: set regs: %s\n", i, strerror(errno));
+			return 2;
+		}
+		if (dup_fds) {
+			/* Park the fd elsewhere and reuse its number for something else. */
+			int d = dup(v->fd);
+
+			close(v->fd);
+			v->fd = d;
+			if (open("/dev/null", O_RDONLY | O_CLOEXEC) < 0)
+				return 2;
+		}
+		v->run = mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+		if (v->run == MAP_FAILED) {
+			fprintf(stderr, "pioloop_vmm: vcpu %d: mmap: %s\n", i, strerror(errno));
+			return 2;
+		}
+	}
+	for (int i = 0; i < smp; i++)
+		pthread_create(&vs[i].thread, NULL, vcpu_loop, &vs[i]);
+	int rc = 0;
+
+	for (int i = 0; i < smp; i++) {
+		pthread_join(vs[i].thread, NULL);
+		printf("pioloop: vcpu %d: %ld exits, %ld IN\n", i, vs[i].runs, vs[i].ins);
+		if (stats)
+			fprintf(stderr, "pioloop_vmm: vcpu %d: %ld KVM_RUN\n", i, vs[i].runs);
+		if (vs[i].err) {
+			fprintf(stderr, "pioloop_vmm: vcpu %d failed: %d\n", i, vs[i].err);
+			rc = 2;
+		}
+	}
+	return rc;
+}

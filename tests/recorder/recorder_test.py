@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Scenarios for `kvmrec record`, each a story with an expected outcome.
+
+usage: recorder_test.py SCENARIO BUILD_DIR PIOLOOP_VMM MBGUEST
+Exit 0 pass, 1 fail, 77 skipped (the reason is printed).
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+
+
+def skip(why):
+    print("SKIP: " + why)
+    sys.exit(SKIP)
+
+
+def fail(why):
+    print("FAIL: " + why)
+    sys.exit(1)
+
+
+def need_kvm():
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        skip("/dev/kvm is missing or not accessible")
+
+
+def tracefs_usable():
+    return os.path.isdir("/sys/kernel/tracing/events/kvm") and os.geteuid() == 0
+
+
+class Env:
+    def __init__(self, build, pioloop, mbguest):
+        self.mbguest = mbguest
+        self.build = build
+        self.kvmrec = os.path.join(build, "kvmrec")
+        self.vmm = os.path.join(build, "kvmrec-vmm")
+        self.pioloop = pioloop
+        self.tmp = tempfile.mkdtemp(prefix="kvmrec-rec-")
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def record(self, out, argv, *opts, env=None):
+        cmd = [self.kvmrec, "record", "-o", out, *opts, "--", *argv]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+
+    def dump(self, trace):
+        p = subprocess.run([self.kvmrec, "dump", trace], capture_output=True, text=True,
+                           timeout=120)
+        if p.returncode != 0:
+            fail("kvmrec dump %s: rc %d: %s" % (trace, p.returncode, p.stderr.strip()))
+        return p.stdout
+
+
+def events(dump_text):
+    """(seq, vcpu, kind, rest) for each event line of `kvmrec dump`."""
+    out = []
+    for line in dump_text.splitlines():
+        m = re.match(r"\s*(\d+)\s+\S+\s+(\S+)\s+\d+\s+(\S+)\s*(.*)", line)
+        if m:
+            out.append((int(m.group(1)), m.group(2), m.group(3), m.group(4)))
+    return out
+
+
+def footer(dump_text):
+    for line in dump_text.splitlines():
+        if line.startswith("# footer:"):
+            return line
+    return None
+
+
+def check_seq(evs):
+    seqs = [e[0] for e in evs]
+    if seqs != list(range(1, len(seqs) + 1)):
+        fail("sequence numbers are not contiguous from 1")
+
+
+# ---------------------------------------------------------------------------
+
+def scenario_tpr_sequence(env):
+    """The seed's double injection, recorded live: TPR report, stale GET_LAPIC
+    with 62 pending, the kernel's own accept and EOI of 62, the window request,
+    and 62 injected again from userspace."""
+    need_kvm()
+    guest = os.path.join(env.build, "guests", "tpr.elf")
+    if not os.path.exists(env.vmm) or not os.path.exists(guest):
+        skip("kvmrec-vmm or guests/tpr.elf not built")
+    t = env.path("tpr.zst")
+    p = env.record(t, [env.vmm, "--policy", "qemu-2.7", guest])
+    if p.returncode != 1:
+        fail("tpr under qemu-2.7 should fail its check (rc 1), got %d: %s" %
+             (p.returncode, p.stderr))
+    d = env.dump(t)
+    evs = events(d)
+    check_seq(evs)
+
+    def first(pred, after=0, what=""):
+        for e in evs:
+            if e[0] > after and pred(e):
+                return e[0]
+        fail("no %s after event %d" % (what, after))
+
+    tpr = first(lambda e: e[2] == "exit" and e[3].startswith("TPR_ACCESS"), 0, "TPR_ACCESS exit")
+    sync = first(lambda e: e[2] == "lapic" and e[3].startswith("get") and "(62)" in
+                 e[3].split("isr=")[0], tpr, "KVM_GET_LAPIC with 62 in IRR")
+    window = first(lambda e: e[2] == "exit" and ("IRQ_WINDOW_OPEN" in e[3] or
+                   "req_irq_window" in e[3]), sync, "interrupt-window request or exit")
+    inj = first(lambda e: e[2] == "inject" and "interrupt" in e[3] and "(62)" in e[3],
+                window, "KVM_INTERRUPT of 62")
+    print("TPR exit %d, stale sync %d, window %d, KVM_INTERRUPT 62 %d" % (tpr, sync, window, inj))
+    if tracefs_usable() and "kernel_events_enabled" in d:
+        acc = first(lambda e: e[2] == "kevent" and "kvm_apic_accept_irq" in e[3] and
+                    "vec=62 " in e[3] + " ", 0, "kernel accept of 62")
+        eoi = first(lambda e: e[2] == "kevent" and "kvm_eoi" in e[3] and "vector=62" in e[3],
+                    sync, "kernel EOI of 62 after the sync")
+        if acc > sync:
+            fail("kernel accept of 62 (%d) after the stale sync (%d)" % (acc, sync))
+        print("kernel accept of 62 %d, kernel EOI of 62 %d" % (acc, eoi))
+    print("PASS")
+
+
+def run_plain(argv):
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    return p.returncode, p.stdout
+
+
+def scenario_transparency_vmm(env):
+    """Every guest under kvmrec-vmm prints the same and exits the same,
+    recorded or not."""
+    need_kvm()
+    gdir = os.path.join(env.build, "guests")
+    if not os.path.exists(env.vmm) or not os.path.isdir(gdir):
+        skip("kvmrec-vmm or guests not built")
+    guests = sorted(g for g in os.listdir(gdir) if g.endswith(".elf"))
+    if not guests:
+        skip("no guests built")
+    n = 0
+    for g in guests:
+        for policy in ("qemu-2.7", "fixed"):
+            for smp in ("1", "2") if g == "smp.elf" else ("1",):
+                argv = [env.vmm, "--policy", policy, "--smp", smp, os.path.join(gdir, g)]
+                rc0, out0 = run_plain(argv)
+                t = env.path("%s-%s-%s.zst" % (g, policy, smp))
+                p = env.record(t, argv)
+                out1 = p.stdout
+                if g == "smp.elf":
+                    # smp.c reads its AP count unsequenced with the wait for
+                    # it, so the number printed races; the verdicts do not.
+                    out0 = re.sub(r"\d+ APs up", "N APs up", out0)
+                    out1 = re.sub(r"\d+ APs up", "N APs up", out1)
+                if (p.returncode, out1) != (rc0, out0):
+                    fail("%s: unrecorded rc %d %r, recorded rc %d %r" %
+                         (" ".join(argv), rc0, out0, p.returncode, p.stdout))
+                n += 1
+    # The built-in pio loop too, with fds moved under the interposer.
+    argv = [env.pioloop, "--smp", "2", "--exits", "2000", "--dup"]
+    rc0, out0 = run_plain(argv)
+    p = env.record(env.path("pio.zst"), argv)
+    if (p.returncode, p.stdout) != (rc0, out0):
+        fail("pioloop_vmm: output or status differ when recorded")
+    print("PASS: %d runs identical with and without recording" % (n + 1))
+
+
+def qemu_argv(env, smp):
+    return ["qemu-system-x86_64", "-accel", "kvm", "-machine", "pc,kernel_irqchip=split",
+            "-smp", str(smp), "-m", "16", "-display", "none", "-nodefaults",
+            "-serial", "stdio", "-monitor", "none",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-kernel", env.mbguest]
+
+
+def scenario_transparency_qemu(env):
+    """Debian's QEMU with a split irqchip boots the multiboot guest with 1 and 4
+    vCPUs; its serial output and exit status are the same recorded or not, and
+    every KVM_RUN return in the trace pairs with its kvm_userspace_exit."""
+    need_kvm()
+    if subprocess.run(["sh", "-c", "command -v qemu-system-x86_64"],
+                      capture_output=True).returncode:
+        skip("qemu-system-x86_64 is not installed")
+    for smp in (1, 4):
+        argv = qemu_argv(env, smp)
+        p0 = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        if p0.returncode != 33 or "mbguest: done" not in p0.stdout:
+            fail("QEMU without recording: rc %d %r %s" % (p0.returncode, p0.stdout, p0.stderr))
+        t = env.path("qemu%d.zst" % smp)
+        p = env.record(t, argv)
+        if (p.returncode, p.stdout) != (p0.returncode, p0.stdout):
+            fail("-smp %d: unrecorded rc %d %r, recorded rc %d %r" %
+                 (smp, p0.returncode, p0.stdout, p.returncode, p.stdout))
+        d = env.dump(t)
+        evs = events(d)
+        check_seq(evs)
+        if not any(k == "exit" and "MMIO read addr=0xfed00000" in r and "data=0x8086a201" in r
+                   for _, _, k, r in evs):
+            fail("-smp %d: the HPET read and the value QEMU gave are not in the trace" % smp)
+        vcpus = {v for _, v, k, _ in evs if k == "exit"}
+        if len(vcpus) != smp:
+            fail("-smp %d: KVM_RUN seen on %d vCPUs" % (smp, len(vcpus)))
+        if tracefs_usable():
+            pending = {}
+            for seq, vcpu, kind, rest in evs:
+                if kind == "kevent" and rest.startswith("kvm_userspace_exit"):
+                    pending[vcpu] = pending.get(vcpu, 0) + 1
+                elif kind == "exit":
+                    if not pending.get(vcpu):
+                        fail("-smp %d: KVM_RUN return at seq %d without kvm_userspace_exit"
+                             % (smp, seq))
+                    pending[vcpu] -= 1
+        print("-smp %d: identical output and status 33; %d events" % (smp, len(evs)))
+    print("PASS")
+
+
+def stats_counts(stderr, pattern):
+    return {int(m.group(1)): int(m.group(2)) for m in re.finditer(pattern, stderr)}
+
+
+def scenario_completeness(env):
+    """KVM_RUN records per vCPU equal what the VMM counted; sequence numbers
+    are contiguous; every KVM_RUN return pairs with its kvm_userspace_exit; each
+    IN exit carries what the guest read."""
+    need_kvm()
+    runs = []
+    if os.path.exists(env.vmm) and os.path.exists(os.path.join(env.build, "guests", "tpr.elf")):
+        runs.append(([env.vmm, "--stats", os.path.join(env.build, "guests", "tpr.elf")],
+                     r"vcpu (\d+): (\d+) KVM_RUN"))
+    runs.append(([env.pioloop, "--smp", "4", "--exits", "5000", "--dup", "--stats"],
+                 r"vcpu (\d+): (\d+) KVM_RUN"))
+    for i, (argv, pat) in enumerate(runs):
+        t = env.path("c%d.zst" % i)
+        p = env.record(t, argv)
+        want = stats_counts(p.stderr, pat)
+        if not want:
+            fail("%s printed no stats: %s" % (argv[0], p.stderr))
+        d = env.dump(t)
+        evs = events(d)
+        check_seq(evs)
+        got = {}
+        pending = {}
+        last_in = {}
+        for seq, vcpu, kind, rest in evs:
+            if kind == "kevent" and rest.startswith("kvm_userspace_exit"):
+                pending[vcpu] = pending.get(vcpu, 0) + 1
+            if kind != "exit":
+                continue
+            v = int(vcpu[3:])
+            got[v] = got.get(v, 0) + 1
+            if tracefs_usable():
+                if not pending.get(vcpu):
+                    fail("KVM_RUN return at seq %d on %s has no kvm_userspace_exit before it"
+                         % (seq, vcpu))
+                pending[vcpu] -= 1
+            m = re.match(r"IO in port=0x11 size=1 data=0x([0-9a-f]+)", rest)
+            if m and "pioloop" in argv[0]:
+                val = int(m.group(1), 16)
+                if val != (last_in.get(v, 0) + 1) & 0xff:
+                    fail("IN data at seq %d: got %#x after %#x" % (seq, val, last_in.get(v, 0)))
+                last_in[v] = val
+        if got != want:
+            fail("%s: KVM_RUN per vCPU in trace %s, VMM counted %s" % (argv[0], got, want))
+        print("%s: KVM_RUN per vCPU %s match" % (os.path.basename(argv[0]), got))
+    print("PASS")
+
+
+def scenario_sigkill(env):
+    """A VMM killed with SIGKILL mid-run: everything it logged is in the trace,
+    which ends with the kill noted."""
+    need_kvm()
+    t = env.path("killed.zst")
+    cmd = [env.kvmrec, "record", "-o", t, "--", env.pioloop, "--exits", "1000000000"]
+    rec = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    kids = subprocess.run(["pgrep", "-P", str(rec.pid)], capture_output=True, text=True).stdout
+    if not kids.split():
+        rec.kill()
+        fail("no VMM child found under kvmrec record")
+    os.kill(int(kids.split()[0]), signal.SIGKILL)
+    rc = rec.wait(timeout=60)
+    if rc != 128 + 9:
+        fail("kvmrec record returned %d, want 137" % rc)
+    d = env.dump(t)
+    evs = events(d)
+    check_seq(evs)
+    f = footer(d)
+    if not f or "vmm killed by signal 9" not in f:
+        fail("footer does not note the kill: %s" % f)
+    if not any(k == "note" and "signal" in r for _, _, k, r in evs):
+        fail("no Annotation for the signal")
+    nexits = sum(1 for e in evs if e[2] == "exit")
+    if nexits < 1000:
+        fail("only %d exits recorded in a second" % nexits)
+    print("PASS: %d events, %d exits, %s" % (len(evs), nexits, f))
+
+
+def scenario_errors(env):
+    """Bad input gets one line and exit 2; the output is created 0600 and never
+    overwritten."""
+    def expect(argv, rc, text, what):
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        lines = p.stderr.strip().splitlines()
+        if p.returncode != rc or (text and (len(lines) != 1 or text not in lines[0])):
+            fail("%s: rc %d stderr %r (want rc %d and one line with %r)" %
+                 (what, p.returncode, p.stderr, rc, text))
+
+    k = env.kvmrec
+    expect([k, "record", "--help"], 0, None, "--help")
+    expect([k, "record", "--bogus", "--", "true"], 2, "--bogus", "unknown flag")
+    expect([k, "record", "-o", env.path("a.zst")], 2, "no VMM", "no VMM")
+    expect([k, "record", "-o", env.path("b.zst"), "--", "no-such-vmm-xyz"], 2,
+           "no-such-vmm-xyz: VMM not found", "missing VMM")
+    static = next((p for p in ("/sbin/ldconfig", "/usr/sbin/ldconfig") if os.path.exists(p)), None)
+    if static:
+        expect([k, "record", "-o", env.path("c.zst"), "--", static], 2,
+               "statically linked VMM", "static VMM")
+    if os.path.exists(env.path("b.zst")) or os.path.exists(env.path("c.zst")):
+        fail("a trace was left behind by a VMM that never ran")
+    t = env.path("d.zst")
+    p = env.record(t, ["sh", "-c", "exit 7"])
+    if p.returncode != 7:
+        fail("VMM exit status 7 came back as %d" % p.returncode)
+    mode = os.stat(t).st_mode & 0o777
+    if mode != 0o600:
+        fail("trace mode %o, want 600" % mode)
+    before = open(t, "rb").read()
+    expect([k, "record", "-o", t, "--", "true"], 2, "exists", "existing output")
+    if open(t, "rb").read() != before:
+        fail("existing trace was modified")
+    # A VMM without /dev/kvm access reports its own error, unchanged.
+    if os.path.exists(env.vmm) and os.path.exists(os.path.join(env.build, "guests", "tpr.elf")):
+        argv = ["unshare", "-m", "sh", "-c",
+                "mount -t tmpfs none /dev 2>/dev/null || exit 99; exec \"$@\"", "sh",
+                env.vmm, os.path.join(env.build, "guests", "tpr.elf")]
+        rc0 = subprocess.run(argv, capture_output=True, text=True)
+        if rc0.returncode != 99:
+            p = env.record(env.path("e.zst"), argv)
+            if p.returncode != rc0.returncode or rc0.stderr.strip() not in p.stderr:
+                fail("missing /dev/kvm: rc %d %r vs recorded rc %d %r" %
+                     (rc0.returncode, rc0.stderr, p.returncode, p.stderr))
+    print("PASS")
+
+
+def scenario_no_kernel_events(env):
+    """--no-kernel-events records userspace only and says so in the header."""
+    need_kvm()
+    t = env.path("nk.zst")
+    p = env.record(t, [env.pioloop, "--exits", "1000"], "--no-kernel-events")
+    if p.returncode != 0:
+        fail("rc %d: %s" % (p.returncode, p.stderr))
+    d = env.dump(t)
+    if "kernel_events_note" not in d or "--no-kernel-events" not in d:
+        fail("header does not say kernel events were off")
+    if any(e[2] == "kevent" for e in events(d)):
+        fail("kernel events recorded with --no-kernel-events")
+    if sum(1 for e in events(d) if e[2] == "exit") != 1000:
+        fail("wrong number of exits")
+    print("PASS")
+
+
+def main():
+    if len(sys.argv) != 5:
+        print(__doc__)
+        return 2
+    env = Env(sys.argv[2], sys.argv[3], sys.argv[4])
+    fn = globals().get("scenario_" + sys.argv[1])
+    if not fn:
+        print("unknown scenario " + sys.argv[1])
+        return 2
+    fn(env)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
