@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Sourced by the real-recording view tests: puts the tpr guest's recordings
+# in $t: $t/q27.zst (QEMU 2.7 rule), $t/fix.zst and $t/fix2.zst (fixed rule,
+# twice), recorded live with kvmrec-vmm when /dev/kvm works, else taken from
+# corpus/ (then $t/fix2.zst is absent). Exits 77 with the reason when neither
+# is possible. Env: KVMREC, KVMREC_VMM, TPR_ELF, CORPUS.
+record() {   # record POLICY OUT
+	"$KVMREC" record -o "$2" -- "$KVMREC_VMM" --policy "$1" "$TPR_ELF" >"$t/$1.log" 2>&1
+	local rc=$?
+	# The guest's exit code is its verdict (1: a handler ran twice); the trace must exist.
+	if [ ! -s "$2" ]; then
+		echo "FAIL: kvmrec record --policy $1 wrote no trace (exit $rc): $(tail -3 "$t/$1.log")"
+		exit 1
+	fi
+}
+if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -x "${KVMREC_VMM:-}" ] && [ -f "${TPR_ELF:-}" ] &&
+	"$KVMREC_VMM" --help >/dev/null 2>&1; then
+	record qemu-2.7 "$t/q27.zst"
+	record fixed "$t/fix.zst"
+	record fixed "$t/fix2.zst"
+	echo "recorded the tpr guest live (qemu-2.7, fixed, fixed)"
+else
+	q=$(ls "$CORPUS"/*tpr*qemu-2.7*.zst 2>/dev/null | head -1)
+	f=$(ls "$CORPUS"/*tpr*fixed*.zst 2>/dev/null | head -1)
+	if [ -z "$q" ] || [ -z "$f" ]; then
+		echo "SKIP: no usable /dev/kvm or kvmrec-vmm to record with, and no tpr recordings in $CORPUS"
+		exit 77
+	fi
+	cp "$q" "$t/q27.zst"
+	cp "$f" "$t/fix.zst"
+	echo "using corpus recordings $q and $f"
+fi
