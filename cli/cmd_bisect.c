@@ -19,7 +19,8 @@ static void bisect_usage(FILE *f)
 	fprintf(f, "\n" KVMREC_EXIT_CODES_HELP);
 }
 
-static void print_fix(const struct policy *base, uint32_t flip, const char *lead)
+static void print_fix(const struct policy *base, uint32_t flip, uint64_t changes,
+		      const char *lead)
 {
 	const char *sep = "";
 
@@ -40,7 +41,7 @@ static void print_fix(const struct policy *base, uint32_t flip, const char *lead
 			sep = ", ";
 		}
 	}
-	printf(")\n");
+	printf("; changes %llu of the recorded pre-run decisions)\n", (unsigned long long)changes);
 }
 
 int cmd_bisect(int argc, char **argv)
@@ -114,8 +115,8 @@ int cmd_bisect(int argc, char **argv)
 		printf("no fix: %s\n", b.why);
 		return ret;
 	}
-	print_fix(b.base, b.fixes[0], "fix: ");
+	print_fix(b.base, b.fixes[0], b.changes[0], "fix: ");
 	for (unsigned int i = 1; i < b.nfixes; i++)
-		print_fix(b.base, b.fixes[i], "another change of the same size that also passes: ");
+		print_fix(b.base, b.fixes[i], b.changes[i], "also passes, same size: ");
 	return ret;
 }

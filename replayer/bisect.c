@@ -6,7 +6,7 @@
 #include "replay.h"
 
 static int run(const char *path, const struct policy *p, bool what_if,
-	       struct check_once_result *res, struct bisect_result *out)
+	       struct check_once_result *res, struct bisect_result *out, uint64_t *changes)
 {
 	struct replay_opts opts = { .model = p, .what_if = what_if };
 	struct replay *r;
@@ -17,6 +17,8 @@ static int run(const char *path, const struct policy *p, bool what_if,
 		return 2;
 	}
 	*res = *replay_result(r);
+	if (changes)
+		*changes = replay_divergences(r) + replay_window_divergences(r);
 	if (out && replay_model(r)) {
 		out->base_divergences = replay_divergences(r);
 		out->base_run_entries = replay_run_exits(r);
@@ -34,11 +36,11 @@ int bisect_file(const char *path, const struct policy *base, struct bisect_resul
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = run(path, base, false, &out->recorded, out);
+	ret = run(path, base, false, &out->recorded, out, NULL);
 	if (ret != 1)
 		return ret;
 
-	ret = run(path, out->base, true, &res, NULL);
+	ret = run(path, out->base, true, &res, NULL, NULL);
 	out->what_if_verdict = ret;
 	if (ret != 1) {
 		snprintf(out->why, sizeof(out->why),
@@ -49,14 +51,25 @@ int bisect_file(const char *path, const struct policy *base, struct bisect_resul
 	}
 	for (unsigned int size = 1; size <= KNOB_COUNT && !out->nfixes; size++) {
 		for (uint32_t flip = 1; flip < (1u << KNOB_COUNT); flip++) {
+			uint64_t changes;
+			unsigned int at;
+
 			if ((unsigned int)__builtin_popcount(flip) != size)
 				continue;
 			trial = *out->base;
 			trial.knobs ^= flip;
 			out->tried++;
-			if (run(path, &trial, true, &res, NULL) == 0 &&
-			    out->nfixes < BISECT_MAX_FIXES)
-				out->fixes[out->nfixes++] = flip;
+			if (run(path, &trial, true, &res, NULL, &changes) != 0 ||
+			    out->nfixes == BISECT_MAX_FIXES)
+				continue;
+			/* Fewest changed decisions first; knob order breaks ties. */
+			for (at = out->nfixes; at > 0 && out->changes[at - 1] > changes; at--) {
+				out->fixes[at] = out->fixes[at - 1];
+				out->changes[at] = out->changes[at - 1];
+			}
+			out->fixes[at] = flip;
+			out->changes[at] = changes;
+			out->nfixes++;
 		}
 	}
 	if (!out->nfixes)

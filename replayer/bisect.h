@@ -6,8 +6,8 @@
  * bisect_file() replays @path under @base (NULL: the policy the trace
  * names), checks that the model's what-if reproduces the recorded
  * violation, then replays the what-if under every knob subset in order of
- * size until one passes. All fixes of the smallest size are returned, in
- * knob order. Returns the exit code `kvmrec bisect` gives: 0 nothing to
+ * size until one passes. All fixes of the smallest size are returned, the
+ * one that changes the fewest of the VMM's recorded decisions first. Returns the exit code `kvmrec bisect` gives: 0 nothing to
  * fix, 1 violation (fixed or not: see nfixes), 2 bad input, 125 undecided.
  */
 #ifndef KVMREC_BISECT_H
@@ -29,7 +29,8 @@ struct bisect_result {
 	int what_if_verdict;			/* base policy, what-if replay */
 	unsigned int tried;			/* what-if replays run */
 	unsigned int nfixes;
-	uint32_t fixes[BISECT_MAX_FIXES];	/* knob masks to flip */
+	uint32_t fixes[BISECT_MAX_FIXES];	/* knob masks to flip, best first */
+	uint64_t changes[BISECT_MAX_FIXES];	/* KVM_RUN decisions each fix changes */
 	char why[256];				/* 125 / no fix: the reason */
 };
 

@@ -44,18 +44,25 @@ struct check_once_ref {
 	uint64_t ts_ns;
 };
 
+/*
+ * For a double injection, @delivery is the extra one: the userspace
+ * injection when one of the pair came from userspace and the other from the
+ * kernel LAPIC (in split mode only the kernel delivers LAPIC vectors), else
+ * the later one. @first is the other delivery of the pair, whichever came
+ * first in the trace.
+ */
 struct check_once_violation {
 	enum check_once_kind kind;
 	int32_t vcpu;
 	uint32_t vector;
-	struct check_once_ref delivery;	/* the offending delivery (LOST: the request) */
+	struct check_once_ref delivery;	/* the extra delivery (LOST: the request) */
 	enum check_once_path path;
 	enum check_once_evidence evidence;
-	struct check_once_ref first;	/* the earlier delivery of the vector */
+	struct check_once_ref first;	/* the other delivery of the vector */
 	enum check_once_path first_path;
 	enum check_once_evidence first_evidence;
-	struct check_once_ref request;	/* the request the first delivery matched */
-	struct check_once_ref window;	/* the exit that opened the window */
+	struct check_once_ref request;	/* the one request both claim */
+	struct check_once_ref window;	/* the exit after which the extra was injected */
 	uint32_t window_reason;		/* KVM_EXIT_* of that exit */
 	struct check_once_ref stale_sync; /* KVM_GET_LAPIC whose IRR still had the vector */
 };

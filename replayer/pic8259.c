@@ -11,8 +11,11 @@
 static void chip_reset(struct pic8259 *c)
 {
 	uint8_t elcr = c->elcr, elcr_mask = c->elcr_mask;
+	/* A held level line is still requesting after re-initialisation. */
+	uint8_t irr = c->irr & elcr;
 
 	memset(c, 0, sizeof(*c));
+	c->irr = irr;
 	c->elcr = elcr;
 	c->elcr_mask = elcr_mask;
 }

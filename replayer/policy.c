@@ -1,31 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The knobs describe QEMU's kvm_arch_pre_run() / cpu_get_pic_interrupt()
- * under kernel_irqchip=split, before and after the 2016 fix, and
- * kvmrec-vmm's --policy switch, which reproduces both.
+ * The knobs describe QEMU's kvm_arch_pre_run(), cpu_get_pic_interrupt()
+ * and apic_update_irq() under kernel_irqchip=split, before and after the
+ * 2016 fix; kvmrec-vmm's --policy switch reproduces both (vmm/policy.c).
  */
 #include <string.h>
 
 #include "policy.h"
 
 static const struct policy_knob_info knobs[KNOB_COUNT] = {
-	[KNOB_COPY_FIRST] = {
-		"copy-first",
-		"the userspace APIC copy is consulted before the PIC when choosing what to inject",
+	[KNOB_COPY_CONSULTED] = {
+		"copy-consulted",
+		"the userspace APIC copy is asked for a vector before the PIC, and its pending vectors raise the interrupt request, although the LAPIC is in the kernel",
 		"do not consult the userspace APIC copy when the LAPIC is in the kernel",
 		"consult the userspace APIC copy before the PIC",
-	},
-	[KNOB_COPY_WANTS_WINDOW] = {
-		"copy-wants-window",
-		"an interrupt pending in the userspace APIC copy makes the VMM request an interrupt window",
-		"do not request an interrupt window for interrupts only the userspace APIC copy shows",
-		"request an interrupt window when the userspace APIC copy shows a pending interrupt",
 	},
 	[KNOB_SYNC_ON_TPR] = {
 		"sync-on-tpr",
 		"the userspace APIC copy is refreshed with KVM_GET_LAPIC on each TPR-access report",
 		"do not refresh the userspace APIC copy on TPR-access reports",
 		"refresh the userspace APIC copy on TPR-access reports",
+	},
+	[KNOB_MASKED_SPURIOUS] = {
+		"masked-spurious",
+		"a vector masked by the copy's PPR makes the copy answer with the spurious vector",
+		"do not inject the spurious vector when the copy's best vector is masked",
+		"inject the spurious vector when the copy's best vector is masked",
 	},
 };
 
@@ -34,13 +34,13 @@ static const struct policy_knob_info knobs[KNOB_COUNT] = {
 static const struct policy qemu27 = {
 	"qemu-2.7",
 	"QEMU 2.7, kernel_irqchip=split: the stale userspace APIC copy is asked first",
-	K(KNOB_COPY_FIRST) | K(KNOB_COPY_WANTS_WINDOW) | K(KNOB_SYNC_ON_TPR),
+	K(KNOB_COPY_CONSULTED) | K(KNOB_SYNC_ON_TPR) | K(KNOB_MASKED_SPURIOUS),
 };
 
 static const struct policy qemu_fixed = {
 	"qemu-fixed",
 	"current QEMU, kernel_irqchip=split: KVM_INTERRUPT carries only the PIC's ExtINT vector",
-	K(KNOB_SYNC_ON_TPR),
+	K(KNOB_SYNC_ON_TPR) | K(KNOB_MASKED_SPURIOUS),
 };
 
 static const struct policy *const variants[] = { &qemu27, &qemu_fixed, NULL };
@@ -64,33 +64,58 @@ const struct policy *const *policy_variants(void)
 	return variants;
 }
 
-static bool pic_wants(const struct pic_pair *pic, const struct apic_copy *copy)
+void policy_pic_output(const struct policy *p, struct policy_vcpu *bsp, bool level)
 {
-	return pic_pending_irq(pic) >= 0 && apic_copy_accept_pic_intr(copy);
+	(void)p;
+	bsp->irq_hard = level;
 }
 
-static bool wants_interrupt(const struct policy *p, const struct pic_pair *pic,
-			    const struct apic_copy *copy)
+/* apic_update_irq() on the copy. */
+static void copy_update_irq(struct policy_vcpu *v, bool pic_out)
 {
-	if (pic_wants(pic, copy))
-		return true;
-	return policy_has(p, KNOB_COPY_WANTS_WINDOW) && apic_copy_irq_pending(copy) > 0;
+	if (apic_copy_irq_pending(&v->copy) > 0)
+		v->irq_hard = true;
+	else if (!apic_copy_accept_pic_intr(&v->copy) || !v->bsp || !pic_out)
+		v->irq_hard = false;
 }
 
-void policy_pre_run(const struct policy *p, struct pic_pair *pic, struct apic_copy *copy,
+void policy_lapic_synced(const struct policy *p, struct policy_vcpu *v, bool pic_out)
+{
+	if (policy_has(p, KNOB_COPY_CONSULTED))
+		copy_update_irq(v, pic_out);
+}
+
+/* apic_get_interrupt(), with the masked case as the knob says. */
+static int copy_get_interrupt(const struct policy *p, struct apic_copy *c)
+{
+	if (!policy_has(p, KNOB_MASKED_SPURIOUS) && apic_copy_irq_pending(c) < 0)
+		return -1;
+	return apic_copy_get_interrupt(c);
+}
+
+void policy_pre_run(const struct policy *p, struct pic_pair *pic, struct policy_vcpu *v,
 		    bool ready, bool if_flag, struct policy_decision *d)
 {
+	bool consulted = policy_has(p, KNOB_COPY_CONSULTED);
 	int irq;
 
 	d->vector = -1;
 	d->from_copy = false;
-	if (wants_interrupt(p, pic, copy) && ready && if_flag) {
-		if (policy_has(p, KNOB_COPY_FIRST)) {
-			d->vector = apic_copy_get_interrupt(copy);
+	d->spurious = false;
+	if (ready && if_flag && v->irq_hard) {
+		v->irq_hard = false;
+		if (consulted) {
+			d->vector = copy_get_interrupt(p, &v->copy);
 			d->from_copy = d->vector >= 0;
+			if (d->from_copy)
+				copy_update_irq(v, pic_pending_irq(pic) >= 0);
 		}
-		if (d->vector < 0 && pic_wants(pic, copy))
+		/* With the copy live, the PIC only if its LVT0 takes ExtINT. */
+		if (d->vector < 0 && v->bsp && (!consulted || apic_copy_accept_pic_intr(&v->copy))) {
 			d->vector = pic_intack(pic, &irq);
+			d->spurious = irq < 0;
+			policy_pic_output(p, v, pic_pending_irq(pic) >= 0);
+		}
 	}
-	d->window = wants_interrupt(p, pic, copy);
+	d->window = v->irq_hard;
 }

@@ -41,19 +41,29 @@ enum undecided_bit {
 struct vcpu_state {
 	bool seen;
 	struct lapic_model kern;
-	struct apic_copy copy;
-	uint16_t req[256];			/* outstanding LAPIC requests */
+	struct policy_vcpu pv;		/* the VMM's copy and request flag */
+	/*
+	 * Outstanding LAPIC requests: seen as accepts, and inferred from IPIs
+	 * and MSIs. The inferred ledger is used only while no accept has been
+	 * seen: a header may list kvm_apic_accept_irq on a kernel that never
+	 * fires it, or not list it at all.
+	 */
+	uint16_t req[256], ireq[256];
 	struct check_once_ref req_at[256];	/* the latest request */
+	struct check_once_ref ireq_at[256];
 	struct check_once_ref del_at[256];	/* the latest delivery */
 	struct check_once_ref del_req[256];	/* the request it matched */
 	uint8_t del_path[256];
 	uint8_t del_ev[256];			/* enum check_once_evidence */
+	struct check_once_ref del_exit[256];	/* the exit before a userspace delivery */
+	uint32_t del_exit_reason[256];
 	struct check_once_ref sync_irr[256];	/* latest KVM_GET_LAPIC with the bit in IRR */
 	struct check_once_ref window, last_exit;
 	uint32_t window_reason, last_exit_reason;
 	bool ready, if_flag;
 	bool from_user;		/* a userspace exit since the last kvm_entry */
 	bool decided;		/* the pre-run decision for the next entry was taken */
+	struct check_once_ref decided_at;	/* the KVM_INTERRUPT, or the exit */
 	bool model_window;
 	int model_vector;
 	int recorded_vector;
@@ -70,15 +80,16 @@ struct replay {
 	bool pic_lines_visible;
 	bool pic_from_kvm_pio;
 	bool have_accept, have_inj, have_eoi, have_msi_ev;
-	bool saw_inj;
+	bool saw_inj, saw_accept;
 	struct pic_pair pic;
 	uint64_t pic_req;
 	struct vcpu_state vcpu[REPLAY_MAX_VCPUS];
 	uint64_t und_count[UND_COUNT];
 	uint64_t before_start;	/* deliveries of requests older than the trace */
+	uint64_t inferred_requests;
 	uint64_t doubles, spurious, lost;
-	uint64_t divergences, run_exits;
-	struct replay_divergence first_div;
+	uint64_t divergences, window_divergences, run_exits;
+	struct replay_divergence first_div, first_window_div;
 	struct check_once_result res;
 };
 
@@ -92,7 +103,8 @@ struct replay *replay_alloc(const struct replay_opts *opts)
 	pic_init(&r->pic);
 	for (int i = 0; i < REPLAY_MAX_VCPUS; i++) {
 		lapic_model_init(&r->vcpu[i].kern);
-		apic_copy_init(&r->vcpu[i].copy);
+		apic_copy_init(&r->vcpu[i].pv.copy);
+		r->vcpu[i].pv.bsp = i == 0;
 		r->vcpu[i].pending_user_vec = -1;
 		r->vcpu[i].recorded_vector = -1;
 	}
@@ -189,6 +201,34 @@ static void request_lapic(struct replay *r, struct vcpu_state *v, unsigned int v
 	r->res.requests++;
 }
 
+/* An IPI or MSI the trace shows; its accept, if traced, is the real request. */
+static void request_inferred(struct replay *r, struct vcpu_state *v, unsigned int vec,
+			     const struct trace_event *ev)
+{
+	vec &= 0xff;
+	if (vec < 16)
+		return;		/* the LAPIC refuses vectors 0-15 */
+	if (v->ireq[vec] < UINT16_MAX)
+		v->ireq[vec]++;
+	v->ireq_at[vec] = ref_of(ev);
+	r->inferred_requests++;
+}
+
+/* The ledger in force: accepts once one was seen, else the inferred one. */
+static uint16_t *ledger(struct replay *r, struct vcpu_state *v, struct check_once_ref **at)
+{
+	bool accepts = r->saw_accept || r->have_accept;
+
+	*at = accepts ? v->req_at : v->ireq_at;
+	return accepts ? v->req : v->ireq;
+}
+
+/* pic_irq_request(): the PIC's INTR goes to vCPU 0's interrupt request. */
+static void pic_changed(struct replay *r)
+{
+	policy_pic_output(r->model, &r->vcpu[0].pv, pic_pending_irq(&r->pic) >= 0);
+}
+
 static void pic_line(struct replay *r, unsigned int irq, int level)
 {
 	uint16_t before = r->pic.chip[0].irr | (r->pic.chip[1].irr << 8);
@@ -196,6 +236,7 @@ static void pic_line(struct replay *r, unsigned int irq, int level)
 
 	pic_set_irq(&r->pic, irq, level);
 	after = r->pic.chip[0].irr | (r->pic.chip[1].irr << 8);
+	pic_changed(r);
 	/* IRQ 2 is the cascade, not a request of its own. */
 	if ((after & ~before) & ~(1u << 2)) {
 		r->pic_req++;
@@ -209,6 +250,7 @@ static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 		      enum check_once_evidence evidence)
 {
 	struct check_once_violation *x = &r->res.first;
+	bool earlier_is_extra;
 
 	if (kind == CHECK_ONCE_DOUBLE)
 		r->doubles++;
@@ -226,19 +268,31 @@ static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 	x->evidence = evidence;
 	if (kind == CHECK_ONCE_LOST)
 		return;
-	x->first = v->del_at[vec];
-	x->first_path = v->del_path[vec];
-	x->first_evidence = v->del_ev[vec];
-	x->request = v->del_req[vec];
-	/* The window that let the second delivery in opened after the first. */
-	if (v->window.seq && v->window.seq > x->first.seq) {
-		x->window = v->window;
-		x->window_reason = v->window_reason;
-	} else if (v->last_exit.seq) {
-		x->window = v->last_exit;
-		x->window_reason = v->last_exit_reason;
-	}
+	x->window = v->last_exit;
+	x->window_reason = v->last_exit_reason;
 	x->stale_sync = v->sync_irr[vec];
+	if (kind != CHECK_ONCE_DOUBLE)
+		return;
+	x->request = v->del_req[vec];
+	/*
+	 * A kernel delivery seen only at its EOI may come after the userspace
+	 * injection that really was the extra one.
+	 */
+	earlier_is_extra = path != CHECK_PATH_USER && v->del_path[vec] == CHECK_PATH_USER;
+	if (earlier_is_extra) {
+		x->first = at;
+		x->first_path = path;
+		x->first_evidence = evidence;
+		x->delivery = v->del_at[vec];
+		x->path = v->del_path[vec];
+		x->evidence = v->del_ev[vec];
+		x->window = v->del_exit[vec];
+		x->window_reason = v->del_exit_reason[vec];
+	} else {
+		x->first = v->del_at[vec];
+		x->first_path = v->del_path[vec];
+		x->first_evidence = v->del_ev[vec];
+	}
 }
 
 /* One delivery of @vec; matches it to a request or records a violation. */
@@ -247,25 +301,28 @@ static void deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		    const struct trace_event *ev)
 {
 	struct vcpu_state *v = vcpu_get(r, vcpu);
-	struct check_once_ref at = ref_of(ev), matched = { 0, 0 };
+	struct check_once_ref at = ref_of(ev), matched = { 0, 0 }, *req_at;
 	int irq = pic_pending_irq(&r->pic), got;
+	uint16_t *req;
 
 	if (!v)
 		return;
+	req = ledger(r, v, &req_at);
 	vec &= 0xff;
 	r->res.deliveries++;
 	if (irq >= 0 && pic_irq_vector(&r->pic, irq) == (int)vec &&
-	    (path == CHECK_PATH_USER || !v->req[vec])) {
+	    (path == CHECK_PATH_USER || !req[vec])) {
 		pic_intack(&r->pic, &got);
-	} else if (v->req[vec]) {
-		v->req[vec]--;
-		matched = v->req_at[vec];
+		pic_changed(r);
+	} else if (req[vec]) {
+		req[vec]--;
+		matched = req_at[vec];
 	} else if (path == CHECK_PATH_USER && pic_vector_irq(&r->pic, vec) >= 0 &&
 		   !r->pic_lines_visible) {
 		/* A PIC vector, but the VMM's PIC lines are not in the trace. */
 		r->und_count[UND_PIC_LINES]++;
 	} else if (r->imported && path != CHECK_PATH_USER &&
-		   !v->req_at[vec].seq && !v->del_at[vec].seq) {
+		   !req_at[vec].seq && !v->del_at[vec].seq) {
 		/* In service before the excerpt began: its request is older. */
 		r->before_start++;
 		path = CHECK_PATH_BEFORE;
@@ -276,25 +333,28 @@ static void deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 	v->del_at[vec] = at;
 	v->del_path[vec] = path;
 	v->del_ev[vec] = evidence;
+	v->del_exit[vec] = v->last_exit;
+	v->del_exit_reason[vec] = v->last_exit_reason;
 	v->del_req[vec] = matched;
 }
 
 static void divergence(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 		       const struct trace_event *ev, bool recorded_window)
 {
-	struct replay_divergence *d = &r->first_div;
+	struct replay_divergence d = {
+		v->decided_at.seq, v->decided_at.ts_ns, vcpu, v->model_vector,
+		v->recorded_vector, v->model_window, recorded_window,
+	};
 
-	if (v->model_vector == v->recorded_vector && v->model_window == recorded_window)
-		return;
-	if (r->divergences++)
-		return;
-	d->seq = ev->seq;
-	d->ts_ns = ev->ts_ns;
-	d->vcpu = vcpu;
-	d->model_vector = v->model_vector;
-	d->recorded_vector = v->recorded_vector;
-	d->model_window = v->model_window;
-	d->recorded_window = recorded_window;
+	(void)ev;
+	/* What the guest sees (the injection) apart from what it does not. */
+	if (v->model_vector != v->recorded_vector) {
+		if (!r->divergences++)
+			r->first_div = d;
+	} else if (v->model_window != recorded_window) {
+		if (!r->window_divergences++)
+			r->first_window_div = d;
+	}
 }
 
 /*
@@ -308,8 +368,9 @@ static void pre_run(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 	struct policy_decision d;
 
 	if (r->opts.what_if) {
-		policy_pre_run(r->model, &r->pic, &v->copy, v->ready, v->if_flag, &d);
-		if (d.vector >= 0 && d.from_copy) {
+		policy_pre_run(r->model, &r->pic, &v->pv, v->ready, v->if_flag, &d);
+		if (d.vector >= 0 && (d.from_copy || d.spurious)) {
+			/* Not the PIC's request: the ledger decides. */
 			deliver(r, vcpu, d.vector, CHECK_PATH_USER, CHECK_EV_MODEL, ev);
 		} else if (d.vector >= 0) {
 			/* The policy's INTA cycle matched it to the PIC's request. */
@@ -321,11 +382,12 @@ static void pre_run(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 		}
 	} else {
 		struct pic_pair pic = r->pic;
-		struct apic_copy copy = v->copy;
+		struct policy_vcpu pv = v->pv;
 
-		policy_pre_run(r->model, &pic, &copy, v->ready, v->if_flag, &d);
+		policy_pre_run(r->model, &pic, &pv, v->ready, v->if_flag, &d);
 	}
 	v->decided = true;
+	v->decided_at = ref_of(ev);
 	v->model_vector = d.vector;
 	v->model_window = d.window;
 }
@@ -343,12 +405,12 @@ static void recorded_interrupt(struct replay *r, struct vcpu_state *v, int32_t v
 	v->pending_user_vec = vec;
 	if (r->opts.what_if)
 		return;
-	/* Keep the VMM's copy as the VMM had it: it took @vec from there. */
+	/* The VMM's own state after it: request taken, vector from the copy or the PIC. */
+	v->pv.irq_hard = false;
 	if (!(irq >= 0 && pic_irq_vector(&r->pic, irq) == (int)vec) &&
-	    apic_copy_irq_pending(&v->copy) == (int)vec)
-		apic_copy_get_interrupt(&v->copy);
-	if (!r->have_inj)
-		deliver(r, vcpu, vec, CHECK_PATH_USER, CHECK_EV_KVM_INTERRUPT, ev);
+	    apic_copy_irq_pending(&v->pv.copy) == (int)vec)
+		apic_copy_get_interrupt(&v->pv.copy);
+	deliver(r, vcpu, vec, CHECK_PATH_USER, CHECK_EV_KVM_INTERRUPT, ev);
 }
 
 static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kvmrec__RunExit *x)
@@ -362,13 +424,21 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 	if (!v->decided)
 		pre_run(r, v, ev->vcpu, ev);
 	divergence(r, v, ev->vcpu, ev, recorded_window);
+	/*
+	 * The window request is the VMM's interrupt request as it entered;
+	 * where the model agreed so far, take it from the recording, so one
+	 * modelling gap does not drift into every later entry.
+	 */
+	if (!r->opts.what_if && v->model_vector == v->recorded_vector &&
+	    v->model_window == recorded_window)
+		v->pv.irq_hard = recorded_window;
 	v->decided = false;
 	v->recorded_vector = -1;
 
 	v->ready = x->flags & RUN_READY;
 	v->if_flag = x->flags & RUN_IF;
 	if (x->has_apic_base)
-		v->copy.apic_base = x->apic_base;
+		v->pv.copy.apic_base = x->apic_base;
 	if (x->has_cr8)
 		lapic_model_set_tpr(&v->kern, (x->cr8 & 0xf) << 4);
 	v->last_exit = ref_of(ev);
@@ -405,6 +475,7 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 				else
 					pic_ioport_read(&r->pic, port, &val);
 			}
+			pic_changed(r);
 		}
 	}
 }
@@ -422,12 +493,10 @@ static void on_inject(struct replay *r, const struct trace_event *ev, const Kvmr
 			recorded_interrupt(r, v, ev->vcpu, in->vector & 0xff, ev);
 		break;
 	case KVMREC__INJECT_KIND__INJECT_SIGNAL_MSI:
-		if (!r->have_accept) {
-			/* xAPIC MSI: destination ID in address bits 19:12. */
-			v = vcpu_get(r, (in->msi_addr >> 12) & 0xff);
-			if (v)
-				request_lapic(r, v, in->msi_data & 0xff, ev);
-		}
+		/* xAPIC MSI: destination ID in address bits 19:12. */
+		v = vcpu_get(r, (in->msi_addr >> 12) & 0xff);
+		if (v)
+			request_inferred(r, v, in->msi_data & 0xff, ev);
 		break;
 	default:
 		break;
@@ -471,7 +540,7 @@ static void on_lapic(struct replay *r, const struct trace_event *ev, const Kvmre
 	v->tpr_report = false;
 	if (s->set) {
 		lapic_model_load(&v->kern, irr, isr, tpr);
-		apic_copy_sync(&v->copy, irr, isr, tpr, spiv, lvt0);
+		apic_copy_sync(&v->pv.copy, irr, isr, tpr, spiv, lvt0);
 		return;
 	}
 	for (int vec = 0; vec < 256; vec++)
@@ -479,7 +548,8 @@ static void on_lapic(struct replay *r, const struct trace_event *ev, const Kvmre
 			v->sync_irr[vec] = ref_of(ev);
 	if (r->opts.what_if && tpr_sync && !policy_has(r->model, KNOB_SYNC_ON_TPR))
 		return;
-	apic_copy_sync(&v->copy, irr, isr, tpr, spiv, lvt0);
+	apic_copy_sync(&v->pv.copy, irr, isr, tpr, spiv, lvt0);
+	policy_lapic_synced(r->model, &v->pv, pic_pending_irq(&r->pic) >= 0);
 }
 
 static int64_t arg(const Kvmrec__KernelEvent *k, size_t i)
@@ -494,17 +564,17 @@ static void kev_ipi(struct replay *r, const struct trace_event *ev, const Kvmrec
 	unsigned int sh = (icr >> 18) & 3;
 	struct vcpu_state *v;
 
-	if (r->have_accept || ((icr >> 8) & 7) != 0)
+	if (((icr >> 8) & 7) != 0)
 		return;
 	if (sh == 1 || sh == 0) {
 		v = vcpu_get(r, sh == 1 ? ev->vcpu : (int32_t)dest);
 		if (v)
-			request_lapic(r, v, icr & 0xff, ev);
+			request_inferred(r, v, icr & 0xff, ev);
 		return;
 	}
 	for (int i = 0; i < REPLAY_MAX_VCPUS; i++)
 		if (r->vcpu[i].seen && (sh == 2 || i != ev->vcpu))
-			request_lapic(r, &r->vcpu[i], icr & 0xff, ev);
+			request_inferred(r, &r->vcpu[i], icr & 0xff, ev);
 }
 
 static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
@@ -516,6 +586,7 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 	switch (k->id) {
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
 		/* apicid, dm, tm, vec, coalesced: fixed and lowest-priority only. */
+		r->saw_accept = true;
 		if (arg(k, 1) > 1)
 			break;
 		v = vcpu_get(r, (int32_t)arg(k, 0));
@@ -567,11 +638,9 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		kev_ipi(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_MSI_SET_IRQ:
-		if (!r->have_accept) {
-			v = vcpu_get(r, (arg(k, 0) >> 12) & 0xff);
-			if (v)
-				request_lapic(r, v, arg(k, 1) & 0xff, ev);
-		}
+		v = vcpu_get(r, (arg(k, 0) >> 12) & 0xff);
+		if (v)
+			request_inferred(r, v, arg(k, 1) & 0xff, ev);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIC_SET_IRQ:
 		/* chip, pin, elcr, imr, coalesced: the level is not in the event. */
@@ -588,6 +657,7 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 				pic_ioport_write(&r->pic, arg(k, 1), val);
 			else
 				pic_ioport_read(&r->pic, arg(k, 1), &val);
+			pic_changed(r);
 		}
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT:
@@ -657,12 +727,16 @@ void replay_end(struct replay *r, bool complete)
 
 	res->truncated = !complete;
 	res->before_start = r->before_start;
-	res->requests_inferred = !r->have_accept;
+	res->requests_inferred = !r->have_accept && !r->saw_accept;
+	if (res->requests_inferred)
+		res->requests = r->inferred_requests;
 	for (int i = 0; i < REPLAY_MAX_VCPUS; i++) {
 		struct vcpu_state *v = &r->vcpu[i];
+		struct check_once_ref *req_at;
+		uint16_t *req = ledger(r, v, &req_at);
 
 		for (int vec = 0; vec < 256 && complete; vec++) {
-			if (!v->req[vec])
+			if (!req[vec])
 				continue;
 			/*
 			 * Without kvm_inj_virq a kernel delivery shows only at
@@ -670,10 +744,10 @@ void replay_end(struct replay *r, bool complete)
 			 * delivered: that is undecided, not lost.
 			 */
 			if (!r->saw_inj) {
-				open += v->req[vec];
+				open += req[vec];
 				continue;
 			}
-			violation(r, v, i, CHECK_ONCE_LOST, vec, v->req_at[vec], CHECK_PATH_NONE,
+			violation(r, v, i, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE,
 				  CHECK_EV_NONE);
 		}
 	}
@@ -731,6 +805,16 @@ uint64_t replay_divergences(const struct replay *r)
 const struct replay_divergence *replay_first_divergence(const struct replay *r)
 {
 	return r->divergences ? &r->first_div : NULL;
+}
+
+uint64_t replay_window_divergences(const struct replay *r)
+{
+	return r->window_divergences;
+}
+
+const struct replay_divergence *replay_first_window_divergence(const struct replay *r)
+{
+	return r->window_divergences ? &r->first_window_div : NULL;
 }
 
 uint64_t replay_run_exits(const struct replay *r)

@@ -53,8 +53,12 @@ const struct check_once_result *replay_result(const struct replay *r);
 const struct policy *replay_model(const struct replay *r);
 /* Where the model came from: "--model", "trace header: ...", "default". */
 const char *replay_model_origin(const struct replay *r);
+/* Entries where the model would inject something other than was recorded. */
 uint64_t replay_divergences(const struct replay *r);
 const struct replay_divergence *replay_first_divergence(const struct replay *r);
+/* Entries that agree on the injection but not on request_interrupt_window. */
+uint64_t replay_window_divergences(const struct replay *r);
+const struct replay_divergence *replay_first_window_divergence(const struct replay *r);
 uint64_t replay_run_exits(const struct replay *r);
 
 /* Text and JSON reports; deterministic for a given trace. */

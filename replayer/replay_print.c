@@ -69,35 +69,55 @@ static void vec_text(char *buf, size_t n, int v)
 		snprintf(buf, n, "vector 0x%x (%d)", v, v);
 }
 
+static void div_text(FILE *f, const char *label, const struct replay_divergence *d)
+{
+	char m[32], rec[32];
+
+	vec_text(m, sizeof(m), d->model_vector);
+	vec_text(rec, sizeof(rec), d->recorded_vector);
+	fprintf(f, "  %s: vCPU %d, pre-run at seq %" PRIu64 " (%" PRIu64 ".%09" PRIu64 " s)\n",
+		label, d->vcpu, d->seq, d->ts_ns / UINT64_C(1000000000),
+		d->ts_ns % UINT64_C(1000000000));
+	fprintf(f, "    model: injects %s, %s a window; recorded: injected %s, %s a window\n",
+		m, d->model_window ? "requests" : "does not request", rec,
+		d->recorded_window ? "requested" : "did not request");
+}
+
 static void print_divergence(const struct replay *r, FILE *f)
 {
 	const struct replay_divergence *d = replay_first_divergence(r);
-	char m[32], rec[32];
+	const struct replay_divergence *w = replay_first_window_divergence(r);
 
 	if (!replay_run_exits(r)) {
 		fprintf(f, "model %s: no KVM_RUN records in the trace, nothing to compare\n",
 			replay_model(r)->name);
 		return;
 	}
-	fprintf(f, "model %s (%s): %" PRIu64 " divergences in %" PRIu64 " KVM_RUN entries\n",
+	fprintf(f, "model %s (%s): %" PRIu64 " divergences in %" PRIu64 " KVM_RUN entries"
+		" (%" PRIu64 " more differ only in the interrupt-window request)\n",
 		replay_model(r)->name, replay_model_origin(r), replay_divergences(r),
-		replay_run_exits(r));
-	if (!d)
-		return;
-	vec_text(m, sizeof(m), d->model_vector);
-	vec_text(rec, sizeof(rec), d->recorded_vector);
-	fprintf(f, "  first divergence: vCPU %d, KVM_RUN entry before seq %" PRIu64
-		" at %" PRIu64 ".%09" PRIu64 " s\n", d->vcpu, d->seq,
-		d->ts_ns / UINT64_C(1000000000), d->ts_ns % UINT64_C(1000000000));
-	fprintf(f, "    model injects %s%s; recorded %s%s\n", m,
-		d->model_window ? " and requests a window" : "", rec,
-		d->recorded_window ? " and a window request" : "");
+		replay_run_exits(r), replay_window_divergences(r));
+	if (d)
+		div_text(f, "first divergence", d);
+	if (w)
+		div_text(f, "first window-request difference", w);
+}
+
+static void delivery_text(FILE *f, const char *label, struct check_once_ref ref,
+			  enum check_once_path path, enum check_once_evidence ev, bool extra)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "%s (%s)%s", path_name(path), evidence_name(ev),
+		 extra ? ": the extra one, no request left for it" : "");
+	ref_text(f, label, ref, what);
 }
 
 static void print_violation(const struct check_once_result *res, FILE *f)
 {
 	const struct check_once_violation *x = &res->first;
-	char what[128];
+	bool extra_first = x->kind == CHECK_ONCE_DOUBLE && x->delivery.seq < x->first.seq;
+	char what[192];
 
 	if (x->kind == CHECK_ONCE_LOST) {
 		fprintf(f, "check-once: VIOLATION: vector 0x%x (%u) on vCPU %d requested and never delivered (lost interrupt)\n",
@@ -109,27 +129,35 @@ static void print_violation(const struct check_once_result *res, FILE *f)
 		x->vector, x->vcpu, x->kind == CHECK_ONCE_DOUBLE ?
 		"delivered twice for one request (double injection)" :
 		"delivered with no request (spurious injection)");
-	if (x->first.seq) {
-		snprintf(what, sizeof(what), "%s (%s)", path_name(x->first_path),
-			 evidence_name(x->first_evidence));
-		ref_text(f, "first delivery:", x->first, what);
-		if (x->first_path != CHECK_PATH_BEFORE)
-			ref_text(f, "its request:", x->request, "the one request it matched");
+	if (x->kind == CHECK_ONCE_DOUBLE && !x->request.seq && x->first_path == CHECK_PATH_BEFORE)
+		fprintf(f, "  %-16s made before the trace began\n", "request:");
+	else if (x->kind == CHECK_ONCE_DOUBLE)
+		ref_text(f, "request:", x->request,
+			 x->request.seq ? "the one request both deliveries answer" : "");
+	if (x->stale_sync.seq) {
+		snprintf(what, sizeof(what),
+			 "KVM_GET_LAPIC: the userspace copy took IRR with 0x%x pending and kept it "
+			 "after the guest was given it", x->vector);
+		ref_text(f, "stale sync:", x->stale_sync, what);
+	} else {
+		fprintf(f, "  %-16s no KVM_GET_LAPIC with the vector in IRR in the trace\n",
+			"stale sync:");
 	}
-	if (x->stale_sync.seq)
-		ref_text(f, "stale sync:", x->stale_sync,
-			 x->first.seq > x->stale_sync.seq ?
-			 "KVM_GET_LAPIC copied IRR with the vector pending; the kernel delivered it after, the copy kept it" :
-			 "KVM_GET_LAPIC copied IRR with the vector pending");
-	else
-		fprintf(f, "  %-16s no KVM_GET_LAPIC with the vector in IRR in the trace\n", "stale sync:");
-	snprintf(what, sizeof(what), "exit %s", trace_exit_reason_name(x->window_reason));
+	snprintf(what, sizeof(what), "exit %s, after which the %s was injected",
+		 trace_exit_reason_name(x->window_reason),
+		 x->kind == CHECK_ONCE_DOUBLE ? "extra delivery" : "vector");
 	ref_text(f, "window opened:", x->window, what);
-	snprintf(what, sizeof(what), "%s (%s), %s", path_name(x->path),
-		 evidence_name(x->evidence), x->kind == CHECK_ONCE_DOUBLE ?
-		 "no new request since the first" : "no request");
-	ref_text(f, x->kind == CHECK_ONCE_DOUBLE ? "second delivery:" : "delivery:",
-		 x->delivery, what);
+	if (x->kind != CHECK_ONCE_DOUBLE) {
+		delivery_text(f, "delivery:", x->delivery, x->path, x->evidence, false);
+		return;
+	}
+	if (extra_first) {
+		delivery_text(f, "first delivery:", x->delivery, x->path, x->evidence, true);
+		delivery_text(f, "second delivery:", x->first, x->first_path, x->first_evidence, false);
+	} else {
+		delivery_text(f, "first delivery:", x->first, x->first_path, x->first_evidence, false);
+		delivery_text(f, "second delivery:", x->delivery, x->path, x->evidence, true);
+	}
 }
 
 void replay_print(const struct replay *r, FILE *f, bool check_once, const char *path)
@@ -194,8 +222,9 @@ void replay_print_json(const struct replay *r, FILE *f, bool check_once, const c
 	json_str(f, replay_model(r)->name);
 	fprintf(f, ",\"model_origin\":");
 	json_str(f, replay_model_origin(r));
-	fprintf(f, ",\"run_entries\":%" PRIu64 ",\"divergences\":%" PRIu64, replay_run_exits(r),
-		replay_divergences(r));
+	fprintf(f, ",\"run_entries\":%" PRIu64 ",\"divergences\":%" PRIu64
+		",\"window_divergences\":%" PRIu64, replay_run_exits(r),
+		replay_divergences(r), replay_window_divergences(r));
 	fprintf(f, ",\"first_divergence\":");
 	if (d)
 		fprintf(f, "{\"seq\":%" PRIu64 ",\"ts_ns\":%" PRIu64 ",\"vcpu\":%d,"

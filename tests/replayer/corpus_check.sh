@@ -8,6 +8,8 @@ dir=$(dirname "$expect")
 input=$(sed -n 's/^input: //p' "$expect")
 args=$(sed -n 's/^args: //p' "$expect")
 want=$(sed -n 's/^exit: //p' "$expect")
+cmd=$(sed -n 's/^command: //p' "$expect")
+cmd=${cmd:-replay}
 [ -n "$input" ] && [ -n "$want" ] || { echo "$expect: needs 'input:' and 'exit:' lines"; exit 1; }
 mkdir -p "$work"
 trace="$dir/$input"
@@ -18,7 +20,7 @@ case "$input" in
 	;;
 esac
 # shellcheck disable=SC2086
-out=$("$kvmrec" replay "$trace" $args 2>&1)
+out=$("$kvmrec" "$cmd" "$trace" $args 2>&1)
 got=$?
 echo "$out"
 fail=0
