@@ -16,20 +16,26 @@
 
 enum { WIRE_VARINT = 0, WIRE_LEN = 2 };
 
-static const ProtobufCFieldDescriptor *field_find(const ProtobufCMessageDescriptor *d,
-						  uint32_t id, unsigned int *hint)
+/*
+ * Field numbers come in a few contiguous ranges; protobuf-c's descriptors
+ * list them with a sentinel whose orig_index is n_fields. Messages here
+ * have one to three ranges, so a scan beats a search.
+ */
+static inline const ProtobufCFieldDescriptor *field_find(const ProtobufCMessageDescriptor *d,
+							 uint32_t id)
 {
-	/* Canonical encodings write fields in number order: start where the last one was. */
-	for (unsigned int i = *hint; i < d->n_fields; i++)
-		if (d->fields[i].id == id) {
-			*hint = i + 1;
-			return &d->fields[i];
+	const ProtobufCIntRange *r = d->field_ranges;
+
+	for (unsigned int i = 0; i < d->n_field_ranges; i++) {
+		uint32_t start = (uint32_t)r[i].start_value;
+		uint32_t count = r[i + 1].orig_index - r[i].orig_index;
+
+		if (id - start < count) {
+			const ProtobufCFieldDescriptor *f = &d->fields[r[i].orig_index + (id - start)];
+
+			return f->id == id ? f : NULL;
 		}
-	for (unsigned int i = 0; i < *hint && i < d->n_fields; i++)
-		if (d->fields[i].id == id) {
-			*hint = i + 1;
-			return &d->fields[i];
-		}
+	}
 	return NULL;
 }
 
@@ -39,7 +45,7 @@ static void *member(ProtobufCMessage *m, unsigned int off)
 }
 
 /* Stores a varint into a scalar of @type; false if the type is not a varint one. */
-static bool scalar_store(ProtobufCType type, void *p, uint64_t v)
+static inline __attribute__((always_inline)) bool scalar_store(ProtobufCType type, void *p, uint64_t v)
 {
 	switch (type) {
 	case PROTOBUF_C_TYPE_UINT32:
@@ -163,8 +169,6 @@ static ProtobufCMessage *decode(const ProtobufCMessageDescriptor *d, ProtobufCAl
 				const uint8_t *p, const uint8_t *end, int depth)
 {
 	ProtobufCMessage *m = a->alloc(a->allocator_data, d->sizeof_message);
-	unsigned int hint = 0;
-
 	if (!m)
 		return NULL;
 	d->message_init(m);
@@ -176,7 +180,7 @@ static ProtobufCMessage *decode(const ProtobufCMessageDescriptor *d, ProtobufCAl
 		if (!k || tag >> 3 > UINT32_MAX)
 			return NULL;
 		p += k;
-		f = field_find(d, (uint32_t)(tag >> 3), &hint);
+		f = field_find(d, (uint32_t)(tag >> 3));
 		if (!f)
 			return NULL;
 		k = trace_varint_get(p, end, &v);

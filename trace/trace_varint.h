@@ -29,6 +29,11 @@ static inline size_t trace_varint_get(const uint8_t *p, const uint8_t *end, uint
 {
 	uint64_t r = 0;
 
+	/* Most varints here (tags, lengths, small values) are one byte. */
+	if (p < end && !(*p & 0x80)) {
+		*v = *p;
+		return 1;
+	}
 	for (size_t i = 0; i < TRACE_VARINT_MAX && p + i < end; i++) {
 		r |= (uint64_t)(p[i] & 0x7f) << (7 * i);
 		if (!(p[i] & 0x80)) {
