@@ -11,7 +11,7 @@ if [ -z "$CHROMIUM" ]; then
 fi
 t=$(mktemp -d /tmp/kvmrec-view-png.XXXXXX)
 trap 'rm -rf "$t"' EXIT
-. "$VIEW_TESTS/real_traces.sh"
+ONLY_QEMU27=1 . "$VIEW_TESTS/real_traces.sh"
 
 "$KVMREC" plot "$t/q27.zst" -o "$t/q27.svg" || { echo "FAIL: plot failed"; exit 1; }
 grep -q '>KVM_INTERRUPT 62<' "$t/q27.svg" || { echo "FAIL: the SVG has no KVM_INTERRUPT 62"; exit 1; }
