@@ -25,6 +25,7 @@
 struct trace_writer {
 	int fd;
 	bool own_fd;
+	bool created;          /* made by open (O_EXCL), so ours to remove if the header fails */
 	char *path;
 	ZSTD_CCtx *cctx;
 
@@ -49,7 +50,7 @@ struct trace_writer {
 	char errbuf[256];
 };
 
-/* Why the last trace_writer_open() failed, for trace_writer_error(NULL). */
+/* Why the last trace_writer_open() or _close() failed, for trace_writer_error(NULL). */
 static __thread char open_error[256];
 
 static uint64_t now_ns(void)
@@ -177,6 +178,7 @@ static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header
 			return fail(w, ret, "cannot create: %s", strerror(-ret));
 		}
 		w->own_fd = true;
+		w->created = !opts->overwrite;
 	}
 
 	hdr->has_format_major = 1;
@@ -230,7 +232,8 @@ int trace_writer_open(const char *path, Kvmrec__Header *hdr,
 	if (ret) {
 		/* Nothing half-made is handed out; the reason stays for trace_writer_error(NULL). */
 		memcpy(open_error, w->errbuf, sizeof(open_error));
-		if (w->own_fd && ret != -EEXIST)
+		/* Remove only what this call created: never a file it was allowed to overwrite. */
+		if (w->created)
 			unlink(path);
 		trace_writer_abort(w);
 		return ret;
@@ -333,10 +336,16 @@ int trace_writer_close(struct trace_writer *w, const Kvmrec__Footer *extra)
 		ret = put_record(w, &rec);
 	if (!ret)
 		ret = frame_end(w);
-	if (!ret && w->own_fd && close(w->fd) < 0)
-		ret = -errno;
-	if (!ret && w->own_fd)
+	if (!ret && w->own_fd) {
+		int fd = w->fd;
+
 		w->fd = -1;
+		if (close(fd) < 0)
+			ret = fail(w, -errno, "close failed: %s", strerror(errno));
+	}
+	/* @w is gone: the reason stays for trace_writer_error(NULL). */
+	if (ret)
+		memcpy(open_error, w->errbuf, sizeof(open_error));
 	trace_writer_abort(w);
 	return ret;
 }

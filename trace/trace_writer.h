@@ -55,14 +55,14 @@ int trace_writer_flush(struct trace_writer *w);
  * Writes the Footer (@extra may be NULL; its dropped, kernel_lost,
  * ring_stalls, end_reason and vmm_status are kept, counts and sequence
  * fields are the writer's), ends the last frame and closes the file.
- * Frees @w in every case.
+ * Frees @w in every case; on failure trace_writer_error(NULL) says why.
  */
 int trace_writer_close(struct trace_writer *w, const Kvmrec__Footer *extra);
 
 /* Frees @w without writing a footer: the trace reads as truncated. */
 void trace_writer_abort(struct trace_writer *w);
 
-/* One line naming the file, "" if none; @w NULL: why the last open failed. */
+/* One line naming the file, "" if none; @w NULL: why the last open or close failed. */
 const char *trace_writer_error(const struct trace_writer *w);
 uint64_t trace_writer_bytes(const struct trace_writer *w);  /* compressed, so far */
 uint64_t trace_writer_events(const struct trace_writer *w);

@@ -208,6 +208,23 @@ static void test_writer_refuses_to_overwrite(void **state)
 	assert_non_null(strstr(trace_writer_error(NULL), "no/such/dir.zst: cannot create"));
 }
 
+/* A full disk: the header cannot be written, and the device is left alone. */
+static void test_writer_disk_full(void **state)
+{
+	struct trace_writer_opts opts = { .overwrite = true };
+	struct trace_writer *w;
+	Kvmrec__Header hdr;
+
+	(void)state;
+	if (access("/dev/full", W_OK))
+		skip();
+	synth_header(&hdr);
+	assert_int_equal(trace_writer_open("/dev/full", &hdr, &opts, &w), -ENOSPC);
+	assert_null(w);
+	assert_string_equal(trace_writer_error(NULL), "/dev/full: write failed: No space left on device");
+	assert_int_equal(access("/dev/full", W_OK), 0);
+}
+
 static void test_writer_refuses_huge_record(void **state)
 {
 	struct trace_writer_opts opts = { .overwrite = true };
@@ -260,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_data_after_footer),
 		cmocka_unit_test(test_writer_refuses_to_overwrite),
 		cmocka_unit_test(test_writer_refuses_huge_record),
+		cmocka_unit_test(test_writer_disk_full),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
