@@ -170,6 +170,10 @@ static int run(struct vmm *m, const struct options *o)
 		atomic_store(&v->started, true);
 		started++;
 	}
+	/* A stop before every thread was marked started missed some kicks. */
+	if (atomic_load(&m->stop))
+		for (int i = 0; i < started; i++)
+			vmm_kick(m, i);
 	for (int i = 0; i < started; i++)
 		pthread_join(m->vm.vcpus[i].thread, NULL);
 	serial_flush(&m->serial);
