@@ -281,7 +281,7 @@ static int parse_accept(const char *f, struct ftrace_kev *k)
 		return -1;
 	dm = dm_parse(rest);
 	a[0] = apicid;
-	a[1] = dm < 0 ? 0 : dm;
+	a[1] = (dm < 0 ? 0 : dm) << 8;	/* APIC_DM_*, as the tracepoint's field holds it */
 	a[2] = strstr(rest, "level") != NULL;
 	a[3] = vec;
 	a[4] = strstr(f, "coalesced") != NULL;

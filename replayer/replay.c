@@ -16,6 +16,7 @@
 
 #include "lapic_model.h"
 #include "lapic_page.h"
+#include "pit8254.h"
 #include "replay.h"
 #include "trace_names.h"
 #include "trace_reader.h"
@@ -83,9 +84,15 @@ struct replay {
 	bool saw_inj, saw_accept;
 	struct pic_pair pic;
 	uint64_t pic_req;
+	struct pit8254 pit;
+	uint64_t pit_used;	/* IRQ 0 edges matched to deliveries */
+	uint64_t pit_matched;
+	bool split_irqchip, kernel_pic, hdr_pic_events;
+	uint64_t unpredictable;	/* entries whose PIC input the trace lacks */
 	struct vcpu_state vcpu[REPLAY_MAX_VCPUS];
 	uint64_t und_count[UND_COUNT];
 	uint64_t before_start;	/* deliveries of requests older than the trace */
+	uint64_t pic_blocked;	/* PIC vectors the PIC could not have given */
 	uint64_t inferred_requests;
 	uint64_t doubles, spurious, lost;
 	uint64_t divergences, window_divergences, run_exits;
@@ -101,6 +108,7 @@ struct replay *replay_alloc(const struct replay_opts *opts)
 		return NULL;
 	r->opts = *opts;
 	pic_init(&r->pic);
+	pit_init(&r->pit);
 	for (int i = 0; i < REPLAY_MAX_VCPUS; i++) {
 		lapic_model_init(&r->vcpu[i].kern);
 		apic_copy_init(&r->vcpu[i].pv.copy);
@@ -156,7 +164,8 @@ void replay_begin(struct replay *r, const Kvmrec__Header *h)
 	 * kvmrec-vmm's PIC lines move only through its test port, which the
 	 * trace has; an in-kernel PIC's through kvm_pic_set_irq.
 	 */
-	r->pic_lines_visible = r->vmm_is_kvmrec || hdr_lists(h, "kvm_pic_set_irq");
+	r->hdr_pic_events = hdr_lists(h, "kvm_pic_set_irq");
+	r->pic_lines_visible = r->vmm_is_kvmrec || (r->imported && r->hdr_pic_events);
 	/* A recorded trace has the PIC's port I/O as exits; an import has only kvm_pio. */
 	r->pic_from_kvm_pio = r->imported;
 
@@ -295,6 +304,44 @@ static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 	}
 }
 
+/*
+ * A PIC vector from a VMM whose PIC lines the trace lacks (QEMU). The PIC
+ * must at least have been able to deliver it (not masked, nothing of equal
+ * or higher priority in service); IRQ 0 must have had an 8254 edge left.
+ * Anything else is undecided. Returns false if it recorded a violation.
+ */
+static bool pic_unseen_line(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+			    unsigned int vec, enum check_once_path path,
+			    enum check_once_evidence evidence, const struct trace_event *ev)
+{
+	int irq = pic_vector_irq(&r->pic, vec), got;
+	struct pic_pair before = r->pic;
+
+	pic_set_irq(&r->pic, irq, 1);
+	if (pic_pending_irq(&r->pic) != irq) {
+		r->pic = before;
+		violation(r, v, vcpu, CHECK_ONCE_SPURIOUS, vec, ref_of(ev), path, evidence);
+		r->pic_blocked++;
+		return false;
+	}
+	pic_intack(&r->pic, &got);
+	pic_set_irq(&r->pic, irq, 0);
+	pic_changed(r);
+	if (irq != 0 || !pit_edges(&r->pit, ev->ts_ns)) {
+		r->und_count[UND_PIC_LINES]++;
+		return true;
+	}
+	if (pit_edges(&r->pit, ev->ts_ns) <= r->pit_used) {
+		violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
+			  CHECK_ONCE_SPURIOUS, vec, ref_of(ev), path, evidence);
+		return false;
+	}
+	r->pit_used++;
+	r->pit_matched++;
+	r->res.requests++;
+	return true;
+}
+
 /* One delivery of @vec; matches it to a request or records a violation. */
 static void deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		    enum check_once_path path, enum check_once_evidence evidence,
@@ -319,8 +366,8 @@ static void deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		matched = req_at[vec];
 	} else if (path == CHECK_PATH_USER && pic_vector_irq(&r->pic, vec) >= 0 &&
 		   !r->pic_lines_visible) {
-		/* A PIC vector, but the VMM's PIC lines are not in the trace. */
-		r->und_count[UND_PIC_LINES]++;
+		if (!pic_unseen_line(r, v, vcpu, vec, path, evidence, ev))
+			return;
 	} else if (r->imported && path != CHECK_PATH_USER &&
 		   !req_at[vec].seq && !v->del_at[vec].seq) {
 		/* In service before the excerpt began: its request is older. */
@@ -347,6 +394,15 @@ static void divergence(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 	};
 
 	(void)ev;
+	if (!r->pic_lines_visible &&
+	    ((v->recorded_vector >= 0 && pic_vector_irq(&r->pic, v->recorded_vector) >= 0) ||
+	     (v->model_vector >= 0 && pic_vector_irq(&r->pic, v->model_vector) >= 0) ||
+	     v->model_window != recorded_window)) {
+		/* Turns on the PIC's input lines, which the trace does not have. */
+		if (v->model_vector != v->recorded_vector || v->model_window != recorded_window)
+			r->unpredictable++;
+		return;
+	}
 	/* What the guest sees (the injection) apart from what it does not. */
 	if (v->model_vector != v->recorded_vector) {
 		if (!r->divergences++)
@@ -429,8 +485,8 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 	 * where the model agreed so far, take it from the recording, so one
 	 * modelling gap does not drift into every later entry.
 	 */
-	if (!r->opts.what_if && v->model_vector == v->recorded_vector &&
-	    v->model_window == recorded_window)
+	if (!r->opts.what_if && ((v->model_vector == v->recorded_vector &&
+				  v->model_window == recorded_window) || !r->pic_lines_visible))
 		v->pv.irq_hard = recorded_window;
 	v->decided = false;
 	v->recorded_vector = -1;
@@ -466,6 +522,9 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 				if (op == 2)
 					pic_line(r, line, 0);
 			}
+		} else if ((port == 0x40 || port == 0x43) && io->out && !r->pic_from_kvm_pio) {
+			for (size_t i = 0; i < n; i++)
+				pit_ioport_write(&r->pit, port, b[i], ev->ts_ns);
 		} else if (pic_is_port(port) && !r->pic_from_kvm_pio && io->size == 1) {
 			for (size_t i = 0; i < n; i++) {
 				uint8_t val = b[i];
@@ -587,7 +646,11 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
 		/* apicid, dm, tm, vec, coalesced: fixed and lowest-priority only. */
 		r->saw_accept = true;
-		if (arg(k, 1) > 1)
+		/*
+		 * dm is APIC_DM_* as the kernel passes it (0x000 fixed, 0x100
+		 * lowest priority, ...); vectors 0-15 are illegal and never delivered.
+		 */
+		if (arg(k, 1) > 0x100 || arg(k, 3) < 16 || arg(k, 3) > 255)
 			break;
 		v = vcpu_get(r, (int32_t)arg(k, 0));
 		if (!v)
@@ -650,6 +713,8 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		}
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
+		if (r->pic_from_kvm_pio && arg(k, 0) == 1 && arg(k, 2) == 1)
+			pit_ioport_write(&r->pit, arg(k, 1), arg(k, 4), ev->ts_ns);
 		if (r->pic_from_kvm_pio && pic_is_port(arg(k, 1)) && arg(k, 2) == 1) {
 			uint8_t val = arg(k, 4);
 
@@ -684,6 +749,21 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 	}
 }
 
+#define KVM_CAP_SPLIT_IRQCHIP 121
+
+/* Where the PIC lives decides whether its lines can be in the trace. */
+static void on_setup(struct replay *r, const Kvmrec__VmSetup *s)
+{
+	if (s->has_ret && s->ret < 0)
+		return;
+	if (s->kind == KVMREC__SETUP_KIND__SETUP_ENABLE_CAP && s->cap == KVM_CAP_SPLIT_IRQCHIP)
+		r->split_irqchip = true;
+	if (s->kind == KVMREC__SETUP_KIND__SETUP_CREATE_IRQCHIP && !r->split_irqchip)
+		r->kernel_pic = true;
+	r->pic_lines_visible = r->vmm_is_kvmrec || (r->imported && r->hdr_pic_events) ||
+			       (r->kernel_pic && r->hdr_pic_events);
+}
+
 void replay_feed(struct replay *r, const struct trace_event *ev)
 {
 	const Kvmrec__Record *rec = ev->rec;
@@ -701,6 +781,9 @@ void replay_feed(struct replay *r, const struct trace_event *ev)
 		break;
 	case KVMREC__RECORD__BODY_KEVENT:
 		on_kevent(r, ev, rec->kevent);
+		break;
+	case KVMREC__RECORD__BODY_SETUP:
+		on_setup(r, rec->setup);
 		break;
 	case KVMREC__RECORD__BODY_DROP:
 		r->und_count[UND_DROPPED] += rec->drop->has_count ? rec->drop->count : 1;
@@ -727,6 +810,8 @@ void replay_end(struct replay *r, bool complete)
 
 	res->truncated = !complete;
 	res->before_start = r->before_start;
+	res->pit_matched = r->pit_matched;
+	res->unpredictable = r->unpredictable;
 	res->requests_inferred = !r->have_accept && !r->saw_accept;
 	if (res->requests_inferred)
 		res->requests = r->inferred_requests;

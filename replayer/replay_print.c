@@ -97,6 +97,9 @@ static void print_divergence(const struct replay *r, FILE *f)
 		" (%" PRIu64 " more differ only in the interrupt-window request)\n",
 		replay_model(r)->name, replay_model_origin(r), replay_divergences(r),
 		replay_run_exits(r), replay_window_divergences(r));
+	if (replay_result(r)->unpredictable)
+		fprintf(f, "  %" PRIu64 " entries not compared: they turn on PIC input lines the trace does not have\n",
+			replay_result(r)->unpredictable);
 	if (d)
 		div_text(f, "first divergence", d);
 	if (w)
@@ -179,6 +182,10 @@ void replay_print(const struct replay *r, FILE *f, bool check_once, const char *
 	if (res->before_start)
 		fprintf(f, "check-once: note: %" PRIu64 " deliveries were of interrupts already in service when the trace began\n",
 			res->before_start);
+	if (res->pit_matched)
+		fprintf(f, "check-once: note: the VMM's PIC lines are not in the trace; %" PRIu64
+			" IRQ 0 deliveries were matched to edges of the guest-programmed 8254 timer\n",
+			res->pit_matched);
 	if (res->requests_inferred)
 		fprintf(f, "check-once: note: kvm_apic_accept_irq is not in the trace; LAPIC requests are taken from IPIs and MSIs it shows\n");
 	if (res->undecided[0])
@@ -223,8 +230,8 @@ void replay_print_json(const struct replay *r, FILE *f, bool check_once, const c
 	fprintf(f, ",\"model_origin\":");
 	json_str(f, replay_model_origin(r));
 	fprintf(f, ",\"run_entries\":%" PRIu64 ",\"divergences\":%" PRIu64
-		",\"window_divergences\":%" PRIu64, replay_run_exits(r),
-		replay_divergences(r), replay_window_divergences(r));
+		",\"window_divergences\":%" PRIu64 ",\"not_compared\":%" PRIu64, replay_run_exits(r),
+		replay_divergences(r), replay_window_divergences(r), res->unpredictable);
 	fprintf(f, ",\"first_divergence\":");
 	if (d)
 		fprintf(f, "{\"seq\":%" PRIu64 ",\"ts_ns\":%" PRIu64 ",\"vcpu\":%d,"
@@ -238,9 +245,10 @@ void replay_print_json(const struct replay *r, FILE *f, bool check_once, const c
 	if (check_once) {
 		fprintf(f, ",\"check_once\":{\"verdict\":%d,\"requests\":%" PRIu64
 			",\"deliveries\":%" PRIu64 ",\"violations\":%" PRIu64
-			",\"before_start\":%" PRIu64 ",\"requests_inferred\":%s,\"undecided\":",
+			",\"before_start\":%" PRIu64 ",\"pit_matched\":%" PRIu64
+			",\"requests_inferred\":%s,\"undecided\":",
 			res->verdict, res->requests, res->deliveries, res->violations,
-			res->before_start, res->requests_inferred ? "true" : "false");
+			res->before_start, res->pit_matched, res->requests_inferred ? "true" : "false");
 		json_str(f, res->undecided);
 		fprintf(f, ",\"first_violation\":");
 		if (res->violations) {
