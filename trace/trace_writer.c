@@ -160,7 +160,8 @@ static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header
 	Kvmrec__Record rec = KVMREC__RECORD__INIT;
 	int level, flags, ret;
 
-	level = opts->zstd_level ? opts->zstd_level : 3;
+	/* Level 1 beats 3 on exit streams in both size and speed (trace_bench). */
+	level = opts->zstd_level ? opts->zstd_level : 1;
 	if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1)))

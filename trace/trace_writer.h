@@ -26,7 +26,7 @@
 struct trace_writer;
 
 struct trace_writer_opts {
-	int zstd_level;        /* 0: default (3) */
+	int zstd_level;        /* 0: default (1, smallest and fastest on exit streams) */
 	bool overwrite;        /* false: fail with -EEXIST if path exists */
 	unsigned int mode;     /* file mode; 0: 0600 */
 };

@@ -266,9 +266,11 @@ static void gen_mixed(struct gen *g, struct trace_event *ev, struct raw_event *r
 
 typedef void gen_fn(struct gen *g, struct trace_event *ev, struct raw_event *raw);
 
+static int level;   /* writer's zstd level; 0: its default */
+
 static int run(const char *name, gen_fn *gen, uint64_t n, const char *dir)
 {
-	struct trace_writer_opts opts = { .overwrite = true };
+	struct trace_writer_opts opts = { .overwrite = true, .zstd_level = level };
 	struct gen g = { .rng = 0x1234567, .ts = 5000000000ull };
 	struct raw_event *raws = calloc(n, sizeof(*raws));
 	Kvmrec__Header hdr = KVMREC__HEADER__INIT;
@@ -367,10 +369,10 @@ static int run(const char *name, gen_fn *gen, uint64_t n, const char *dir)
 
 	printf("%-7s %9llu events | kvmrec: write %6.2f M ev/s, read %6.2f M ev/s, %5.2f B/event"
 	       " | zstd -3 of %zu-byte structs: compress %6.2f M ev/s, decompress %6.2f M ev/s,"
-	       " %5.2f B/event | size kvmrec/zstd %.2f, read kvmrec/zstd-decompress %.2f\n",
+	       " %5.2f B/event | kvmrec/zstd: size %.2f, write speed %.2f, read speed %.2f\n",
 	       name, (unsigned long long)n, n / t_write / 1e6, n / t_read / 1e6,
 	       (double)bytes / n, sizeof(*raws), n / t_zc / 1e6, n / t_zd / 1e6,
-	       (double)zlen / n, (double)bytes / zlen, t_zd / t_read);
+	       (double)zlen / n, (double)bytes / zlen, t_zc / t_write, t_zd / t_read);
 	fflush(stdout);
 	free(zbuf);
 	free(dbuf);
@@ -406,7 +408,7 @@ int main(int argc, char **argv)
 	const char *dir = "/tmp";
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: trace_bench [EVENTS] [DIR]\n"
+		printf("usage: trace_bench [EVENTS] [DIR] [ZSTD_LEVEL]\n"
 		       "       trace_bench --read TRACE\n"
 		       "Writes and reads EVENTS synthetic events (default 2000000) through\n"
 		       "kvmrec's trace format in DIR (default /tmp) and compares with plain zstd;\n"
@@ -419,6 +421,8 @@ int main(int argc, char **argv)
 		n = strtoull(argv[1], NULL, 0);
 	if (argc > 2)
 		dir = argv[2];
+	if (argc > 3)
+		level = atoi(argv[3]);
 	if (!n) {
 		fprintf(stderr, "trace_bench: EVENTS must be a positive number\n");
 		return 2;
