@@ -2,6 +2,7 @@
 /* plot_focus: choose and label the window of a plot (see plot_focus.h). */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "plot_focus.h"
@@ -54,17 +55,22 @@ static int focus_from_check(const char *path, const char *model, struct plot_foc
 	memset(f, 0, sizeof(*f));
 	f->center = v->delivery.seq;
 	switch (v->kind) {
-	case CHECK_ONCE_DOUBLE:
+	case CHECK_ONCE_DOUBLE: {
+		/* Say both deliveries in trace order; the replayer says which is extra. */
+		bool extra_first = v->first.seq && v->delivery.seq < v->first.seq;
 		snprintf(f->headline, sizeof(f->headline),
-			 "DOUBLE injection: vCPU %d vector %u delivered %s (seq %" PRIu64
-			 ") after it was already delivered %s (seq %" PRIu64 ")", v->vcpu,
-			 v->vector, path_name(v->path), v->delivery.seq, path_name(v->first_path),
-			 v->first.seq);
-		plot_focus_mark(f, v->delivery.seq, PLOT_MARK_VIOLATION, "2nd delivery of %u %s",
+			 "DOUBLE injection: vCPU %d vector %u delivered twice, %s (seq %" PRIu64
+			 ") and %s (seq %" PRIu64 ")", v->vcpu, v->vector,
+			 path_name(extra_first ? v->path : v->first_path),
+			 extra_first ? v->delivery.seq : v->first.seq,
+			 path_name(extra_first ? v->first_path : v->path),
+			 extra_first ? v->first.seq : v->delivery.seq);
+		plot_focus_mark(f, v->delivery.seq, PLOT_MARK_VIOLATION, "extra delivery of %u %s",
 				v->vector, path_name(v->path));
-		plot_focus_mark(f, v->first.seq, PLOT_MARK_CONTEXT, "1st delivery of %u %s",
+		plot_focus_mark(f, v->first.seq, PLOT_MARK_CONTEXT, "the other delivery of %u %s",
 				v->vector, path_name(v->first_path));
 		break;
+	}
 	case CHECK_ONCE_SPURIOUS:
 		snprintf(f->headline, sizeof(f->headline),
 			 "SPURIOUS injection: vCPU %d vector %u delivered %s (seq %" PRIu64

@@ -11,7 +11,7 @@
 #define LEFT       96      /* lane names */
 #define RIGHT      24
 #define TOP        78      /* title and headline */
-#define LANE_BASE_H 186    /* lane height without its callout rows */
+#define LANE_BASE_H 210    /* lane height without its callout rows */
 #define CALLOUT_H  15
 #define BASE_Y     150     /* marker line, from the lane top */
 #define BAND_Y     162     /* guest/userspace band, from the lane top */
@@ -212,38 +212,64 @@ static const struct plot_mark *mark_of(const struct plot_focus *f, uint64_t seq)
 	return best;
 }
 
-static void draw_marks(FILE *out, const struct layout *L, const struct plot_window *w,
-		       const struct plot_focus *f)
+/*
+ * Marks are numbered in trace order: a badge on each highlight box, and
+ * under the lane's band the numbered labels, flowed left to right over as
+ * many rows as they need, so no text crosses another. With @out NULL only
+ * measures; returns the rows used by the fullest lane.
+ */
+static int draw_marks(FILE *out, const struct layout *L, const struct plot_window *w,
+		      const struct plot_focus *f)
 {
-	/* Callouts stack down under each lane's band, one row per mark. */
-	int row[MAX_LANES] = { 0 };
+	int rows = 0;
 
-	for (size_t i = 0; i < w->n; i++) {
-		const struct plot_event *e = &w->ev[i];
-		for (unsigned int m = 0; f && m < f->n_marks; m++) {
-			const struct plot_mark *k = &f->marks[m];
-			if (k->seq != e->seq)
+	for (size_t l = 0; l < L->n_lanes; l++) {
+		int top = lane_top(L, (int)l), row = 0, num = 0;
+		double cx = LEFT + 6;
+
+		for (size_t i = 0; i < w->n; i++) {
+			const struct plot_event *e = &w->ev[i];
+			if ((e->vcpu < 0 ? -1 : e->vcpu) != L->lanes[l])
 				continue;
-			int lane = lane_of(L, e->vcpu < 0 ? -1 : e->vcpu);
-			if (lane < 0)
-				continue;
-			const char *c = k->severity == PLOT_MARK_VIOLATION ? C_RED : C_AMBER;
-			double x = col_x(L, i);
-			int top = lane_top(L, lane);
-			double ty = top + BAND_Y + BAND_H + 16 + CALLOUT_H * row[lane]++;
-			bool right = x > L->width * 0.6;
-			fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"4\" "
-				     "fill=\"%s\" fill-opacity=\"0.14\" stroke=\"%s\" stroke-width=\"%s\"/>\n",
-				x - L->colw / 2 + 1, top + 8, L->colw - 2, BASE_Y - 8 + BAND_H + 8, c, c,
-				k->severity == PLOT_MARK_VIOLATION ? "3" : "2");
-			fprintf(out, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\"/>\n",
-				x, top + BAND_Y + BAND_H, x, ty - 4, c);
-			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" font-weight=\"bold\" fill=\"%s\" text-anchor=\"%s\">",
-				right ? x + 4 : x - 4, ty + 4, c, right ? "end" : "start");
-			svg_text(out, k->label);
-			fprintf(out, "</text>\n");
+			for (unsigned int m = 0; f && m < f->n_marks; m++) {
+				const struct plot_mark *k = &f->marks[m];
+				if (k->seq != e->seq)
+					continue;
+				char text[140];
+				snprintf(text, sizeof(text), "%d: %s (seq %" PRIu64 ")", ++num, k->label, k->seq);
+				/* Bold 12px text: about 7.2px a character. */
+				double len = 7.2 * (double)strlen(text);
+				if (cx > LEFT + 6 && cx + len > L->width - RIGHT) {
+					row++;
+					cx = LEFT + 6;
+				}
+				const char *c = k->severity == PLOT_MARK_VIOLATION ? C_RED : C_AMBER;
+				double x = col_x(L, i), ty = top + BAND_Y + BAND_H + 36 + CALLOUT_H * row;
+				if (out) {
+					fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"4\" "
+						     "fill=\"%s\" fill-opacity=\"0.14\" stroke=\"%s\" stroke-width=\"%s\"/>\n",
+						x - L->colw / 2 + 1, top + 8, L->colw - 2, BASE_Y - 8 + BAND_H + 8, c, c,
+						k->severity == PLOT_MARK_VIOLATION ? "3" : "2");
+					/* Several marks on one event: badges side by side. */
+					unsigned int same = 0;
+					for (unsigned int q = 0; q < m; q++)
+						same += f->marks[q].seq == k->seq;
+					double bx = x + 18.0 * same;
+					fprintf(out, "<circle cx=\"%.1f\" cy=\"%d\" r=\"8\" fill=\"%s\"/>"
+						     "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" font-weight=\"bold\" fill=\"#fff\" text-anchor=\"middle\">%d</text>\n",
+						bx, top + BAND_Y + BAND_H + 11, c, bx, top + BAND_Y + BAND_H + 15, num);
+					fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" font-weight=\"bold\" fill=\"%s\">",
+						cx, ty + 4, c);
+					svg_text(out, text);
+					fprintf(out, "</text>\n");
+				}
+				cx += len + 18;
+			}
 		}
+		if (num && row + 1 > rows)
+			rows = row + 1;
 	}
+	return rows;
 }
 
 static void draw_events(FILE *out, const struct layout *L, const struct plot_window *w,
@@ -357,17 +383,11 @@ void svg_plot_write(FILE *out, const char *trace, const struct plot_window *w,
 	L.width = LEFT + RIGHT + (int)(L.colw * (double)w->n + 0.5);
 	if (L.width < W_MIN)
 		L.width = W_MIN;
-	/* Room under each lane for one callout row per mark it holds. */
-	int rows = 1;
-	for (size_t l = 0; l < L.n_lanes; l++) {
-		int n = 0;
-		for (size_t i = 0; i < w->n; i++)
-			if ((w->ev[i].vcpu < 0 ? -1 : w->ev[i].vcpu) == L.lanes[l] && mark_of(f, w->ev[i].seq))
-				for (unsigned int m = 0; m < f->n_marks; m++)
-					n += f->marks[m].seq == w->ev[i].seq;
-		if (n > rows)
-			rows = n;
-	}
+	/* Room under each lane for the callout rows its marks need. */
+	L.lane_h = LANE_BASE_H;
+	int rows = draw_marks(NULL, &L, w, f);
+	if (rows < 1)
+		rows = 1;
 	L.lane_h = LANE_BASE_H + rows * CALLOUT_H;
 	L.height = TOP + (int)(L.n_lanes ? L.n_lanes : 1) * L.lane_h + AXIS_H + LEGEND_H;
 
