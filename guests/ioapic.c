@@ -119,6 +119,13 @@ void guest_main(int ncpus)
 	}
 	report(!(rte_lo(PIN_LEVEL) & RTE_REMOTE_IRR), "remote IRR cleared by the EOI");
 
+	/* An edge on a masked pin is dropped, not held for the unmask. */
+	set_rte(PIN_EDGE, VEC_EDGE | RTE_MASKED, 0);
+	testdev_irq(TESTDEV_OP_PULSE, TESTDEV_CHIP_IOAPIC, PIN_EDGE);
+	set_rte(PIN_EDGE, VEC_EDGE, 0);
+	let_in();
+	report(runs[VEC_EDGE] == 1, "edge on masked pin %d dropped (%d runs in all)", PIN_EDGE, runs[VEC_EDGE]);
+
 	set_rte(PIN_MASKED, VEC_MASKED | RTE_LEVEL | RTE_MASKED, 0);
 	testdev_irq(TESTDEV_OP_RAISE, TESTDEV_CHIP_IOAPIC, PIN_MASKED);
 	let_in();

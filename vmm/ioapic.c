@@ -104,7 +104,8 @@ int ioapic_set_irq(struct ioapic *io, int pin, bool level)
 			io->irr |= mask;
 		else
 			io->irr &= ~mask;
-	} else if (level) {
+	} else if (level && !(io->redtbl[pin] & RTE_MASKED)) {
+		/* 82093AA: an edge on a masked pin is ignored, not latched. */
 		io->irr |= mask;
 	}
 	return level ? ioapic_service(io) : 0;
