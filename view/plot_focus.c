@@ -17,7 +17,7 @@ void plot_focus_at(struct plot_focus *f, uint64_t seq)
 {
 	memset(f, 0, sizeof(*f));
 	f->center = seq;
-	plot_focus_mark(f, seq, PLOT_MARK_VIOLATION, "seq %" PRIu64, seq);
+	plot_focus_mark(f, seq, PLOT_MARK_VIOLATION, "--around");
 }
 
 #ifdef KVMREC_HAVE_REPLAYER

@@ -91,7 +91,7 @@ grep -q 'stroke="#d40000" stroke-width="3"' "$t/a.svg" || fail "plot highlights 
 expect 0 "$KVMREC" plot "$t/a.zst" -o "$t/a2.svg"
 cmp -s "$t/a.svg" "$t/a2.svg" || fail "plot output differs between runs"
 expect 0 "$KVMREC" plot "$t/a.zst" --around "$dup" -o "$t/b.svg"
-grep -q ">seq $dup<" "$t/b.svg" || fail "plot --around $dup does not mark it"
+grep -q -- ">1: --around (seq $dup)<" "$t/b.svg" || fail "plot --around $dup does not mark it"
 expect 2 "$KVMREC" plot "$t/a.zst" --around 999999 -o "$t/c.svg"
 one_line_naming "$t/a.zst"
 expect 2 "$KVMREC" plot "$t/junk.zst" -o "$t/d.svg"
