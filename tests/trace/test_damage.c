@@ -21,8 +21,8 @@
 #include "trace_reader.h"
 #include "trace_varint.h"
 
-#define N_EVENTS 400
-#define FLUSH_EVERY 30
+#define N_EVENTS 240
+#define FLUSH_EVERY 20
 #define N_FLIPS 10000
 #define SEED 77
 #define NAME "damaged.zst"
@@ -138,7 +138,9 @@ static void test_truncated_file(void **state)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, trace, trace_len), (ssize_t)trace_len);
-	for (size_t len = trace_len; len-- > 4;) {
+	/* Every third length: the memory test above already takes every one. */
+	for (size_t len = trace_len; len > 4 + 3;) {
+		len -= 3;
 		assert_int_equal(ftruncate(fd, (off_t)len), 0);
 		if (trace_reader_open(path, &r) == 0) {
 			got = read_prefix(r, &last);
