@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kvmrec record: run a VMM under the interposer and write its trace. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,9 @@ static void record_usage(FILE *f)
 		"                       rounded up to a power of two\n"
 		"  --lossy              drop records (counted) instead of stalling a vCPU\n"
 		"                       when its ring is full\n"
-		"  --preload PATH       interposer library to use\n\n"
+		"  --preload PATH       interposer library to use\n"
+		"  --stats              print events, bytes, drops, stalls and the recorder's\n"
+		"                       peak RSS when done\n\n"
 		"Exit status: the VMM's (128+N if it was killed by signal N); 2 when the VMM\n"
 		"cannot be started or recorded (not found, statically linked, output exists).\n");
 }
@@ -55,6 +58,7 @@ int cmd_record(int argc, char **argv)
 {
 	struct recorder_opts o = { .out = "trace.zst", .kernel_events = true, .self = argv[0] };
 	struct recorder_result res;
+	bool stats = false;
 	int i, ret;
 
 	if (cli_wants_help(argc, argv)) {
@@ -74,6 +78,8 @@ int cmd_record(int argc, char **argv)
 			o.out = argv[++i];
 		} else if (!strcmp(a, "--no-kernel-events")) {
 			o.kernel_events = false;
+		} else if (!strcmp(a, "--stats")) {
+			stats = true;
 		} else if (!strcmp(a, "--lossy")) {
 			o.lossy = true;
 		} else if (!strcmp(a, "--ring-size") && i + 1 < argc) {
@@ -103,14 +109,14 @@ int cmd_record(int argc, char **argv)
 			res.kernel_note);
 	if (ret < 0)
 		fprintf(stderr, "kvmrec record: %s\n", res.error);
-	if (getenv("KVMREC_RECORD_STATS"))
+	if (stats)
 		fprintf(stderr,
 			"kvmrec record: %s: %llu events, %llu KVM_RUN, %llu kernel, %llu bytes, "
-			"%llu dropped, %llu kernel lost, %llu stalls\n",
+			"%llu dropped, %llu kernel lost, %llu stalls, peak RSS %llu KiB\n",
 			o.out, (unsigned long long)res.events, (unsigned long long)res.runs,
 			(unsigned long long)res.kernel_events, (unsigned long long)res.bytes,
 			(unsigned long long)res.dropped, (unsigned long long)res.kernel_lost,
-			(unsigned long long)res.stalls);
+			(unsigned long long)res.stalls, (unsigned long long)res.peak_rss_kb);
 	if (WIFSIGNALED(res.wait_status))
 		return 128 + WTERMSIG(res.wait_status);
 	if (WIFEXITED(res.wait_status))

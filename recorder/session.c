@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -42,7 +43,8 @@ struct session {
 	struct ring_ctl *ctl;
 	struct trace_writer *w;
 	struct kevents *kev;
-	struct kevq kq;
+	struct kevq *kq;             /* one per host CPU: each arrives in order */
+	uint32_t nkq;
 	struct decode_buf buf;
 	struct recorder_result *res;
 	uint64_t last_ts;            /* of the last event written */
@@ -344,16 +346,32 @@ static void on_kev(void *ctx, struct kev *ev)
 			break;
 		}
 	}
-	if (kevq_push(&s->kq, ev) < 0)
+	if (ev->cpu >= s->nkq || kevq_push(&s->kq[ev->cpu], ev) < 0)
 		emit_drop(s, 1, "kernel event (out of memory)");
 	s->res->kernel_events++;
 }
 
-static void emit_kev(struct session *s, struct kev *k)
+/* The oldest queued kernel sample over all CPUs, or NULL. */
+static struct kevq *kev_oldest(struct session *s)
 {
+	struct kevq *best = NULL;
+
+	for (uint32_t c = 0; c < s->nkq; c++) {
+		struct kev *k = kevq_front(&s->kq[c]);
+
+		if (k && (!best || k->ts < kevq_front(best)->ts))
+			best = &s->kq[c];
+	}
+	return best;
+}
+
+static void emit_kev(struct session *s, struct kevq *q)
+{
+	struct kev *k = kevq_front(q);
+
 	decode_kevent(&s->buf, k);
 	emit(s, k->ts, k->vcpu, k->pid, &s->buf.rec);
-	kevq_pop(&s->kq);
+	kevq_pop(q);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -375,7 +393,8 @@ static void drain(struct session *s, uint64_t watermark, bool final)
 		const struct raw_hdr *bh = NULL;
 		uint32_t blen = 0;
 		uint64_t bts = UINT64_MAX;
-		struct kev *k = kevq_front(&s->kq);
+		struct kevq *kq = kev_oldest(s);
+		struct kev *k = kq ? kevq_front(kq) : NULL;
 
 		for (uint32_t i = 0; i < nlive; i++) {
 			uint32_t len;
@@ -390,7 +409,7 @@ static void drain(struct session *s, uint64_t watermark, bool final)
 		}
 		/* The kernel stamps its samples before the ioctl returns: ties go to it. */
 		if (k && k->ts <= bts && k->ts < watermark) {
-			emit_kev(s, k);
+			emit_kev(s, kq);
 			continue;
 		}
 		if (!best || bts >= watermark)
@@ -589,6 +608,10 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	if (!o->kernel_events) {
 		snprintf(note, sizeof(note), "--no-kernel-events");
 	} else if (kevents_open(pid, &s.kev, note, sizeof(note)) == 0) {
+		s.nkq = (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
+		s.kq = calloc(s.nkq, sizeof(*s.kq));
+		if (!s.kq)
+			s.nkq = 0;
 		snprintf(note, sizeof(note), "tracefs instance on the mono clock, pid %d and its tasks",
 			 (int)pid);
 		if (!access("/sys/module/kvm_pvm", F_OK))
@@ -694,7 +717,8 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		res->dropped -= res->kernel_lost;  /* counted apart, in kernel_lost */
 	}
 	res->stalls = total_stalls(&s);
-	res->kevq_peak = s.kq.peak;
+	for (uint32_t c = 0; c < s.nkq; c++)
+		res->kevq_peak += s.kq[c].peak;
 	f.has_dropped = 1;
 	f.dropped = res->dropped;
 	f.has_kernel_lost = 1;
@@ -717,8 +741,14 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 
 	if (!stat(o->out, &st))
 		res->bytes = (uint64_t)st.st_size;
+	struct rusage ru;
+
+	if (!getrusage(RUSAGE_SELF, &ru))
+		res->peak_rss_kb = (uint64_t)ru.ru_maxrss;
 	kevents_close(s.kev);
-	kevq_free(&s.kq);
+	for (uint32_t c = 0; c < s.nkq; c++)
+		kevq_free(&s.kq[c]);
+	free(s.kq);
 	munmap(s.ctl, ring_region_size(s.ctl->nslots, s.ctl->ring_size));
 	return ret;
 }
