@@ -436,6 +436,10 @@ static void pre_run(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 			v->del_ev[d.vector] = CHECK_EV_MODEL;
 			v->del_req[d.vector] = (struct check_once_ref){ 0, 0 };
 		}
+	} else if (!(v->ready && v->if_flag && v->pv.irq_hard)) {
+		/* Nothing to inject: the decision changes no state, no scratch copy. */
+		d.vector = -1;
+		d.window = v->pv.irq_hard;
 	} else {
 		struct pic_pair pic = r->pic;
 		struct policy_vcpu pv = v->pv;
