@@ -26,6 +26,8 @@ static void record_usage(FILE *f)
 		"                       rounded up to a power of two\n"
 		"  --lossy              drop records (counted) instead of stalling a vCPU\n"
 		"                       when its ring is full\n"
+		"  --run-times          also record the time each KVM_RUN spent in the kernel\n"
+		"                       (RunExit.run_ns; one more clock read per exit)\n"
 		"  --preload PATH       interposer library to use\n"
 		"  --stats              print events, bytes, drops, stalls and the recorder's\n"
 		"                       peak RSS when done\n\n"
@@ -78,6 +80,8 @@ int cmd_record(int argc, char **argv)
 			o.out = argv[++i];
 		} else if (!strcmp(a, "--no-kernel-events")) {
 			o.kernel_events = false;
+		} else if (!strcmp(a, "--run-times")) {
+			o.run_times = true;
 		} else if (!strcmp(a, "--stats")) {
 			stats = true;
 		} else if (!strcmp(a, "--lossy")) {

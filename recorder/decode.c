@@ -246,7 +246,7 @@ static int decode_run(struct decode_buf *b, const struct raw_hdr *h, uint32_t le
 		e->has_flags = 1;
 		e->flags = x->flags;
 	}
-	if (h->ts > x->entry_ts) {
+	if (x->entry_ts && h->ts > x->entry_ts) {
 		e->has_run_ns = 1;
 		e->run_ns = h->ts - x->entry_ts;
 	}

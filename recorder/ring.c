@@ -62,6 +62,11 @@ int ring_region_create(uint32_t nslots, uint64_t ring_size, bool lossy,
 	return 0;
 }
 
+void ring_region_set_run_times(struct ring_ctl *ctl, bool on)
+{
+	ctl->run_times = on;
+}
+
 int ring_region_attach(int fd, struct ring_ctl **ctl_out)
 {
 	struct ring_ctl hdr;

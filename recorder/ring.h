@@ -32,7 +32,7 @@ struct ring_ctl {
 	uint32_t lossy;
 	uint64_t ring_size;         /* data bytes per slot, power of two */
 	uint32_t attached_pid;      /* set by the interposer when it starts */
-	uint32_t pad0;
+	uint32_t run_times;         /* also stamp KVM_RUN entry (RunExit.run_ns) */
 	uint64_t reentrant;         /* ioctls from signal handlers inside a record: not logged */
 	uint64_t no_slot;           /* records lost because every slot was taken */
 };
@@ -57,6 +57,8 @@ size_t ring_region_size(uint32_t nslots, uint64_t ring_size);
 /* Parent: memfd (close-on-exec) with @nslots rings of @ring_size bytes. */
 int ring_region_create(uint32_t nslots, uint64_t ring_size, bool lossy,
 		       int *fd_out, struct ring_ctl **ctl_out);
+/* Set before the VMM starts: what the interposer stamps. */
+void ring_region_set_run_times(struct ring_ctl *ctl, bool on);
 /* Interposer: maps an inherited region and checks it. */
 int ring_region_attach(int fd, struct ring_ctl **ctl_out);
 struct ring *ring_slot(struct ring_ctl *ctl, uint32_t i);

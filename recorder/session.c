@@ -583,6 +583,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 			 strerror(-ret));
 		return ret;
 	}
+	ring_region_set_run_times(s.ctl, o->run_times);
 	if (pipe2(gopipe, O_CLOEXEC) || pipe2(errpipe, O_CLOEXEC)) {
 		snprintf(res->error, sizeof(res->error), "pipe: %s", strerror(errno));
 		return -errno;

@@ -22,6 +22,7 @@ struct recorder_opts {
 	char **argv;               /* VMM argv, NULL-terminated */
 	bool kernel_events;
 	bool lossy;
+	bool run_times;            /* RunExit.run_ns: one more clock read per exit */
 	uint64_t ring_size;        /* 0: default */
 	const char *preload;       /* NULL: next to the kvmrec binary, or the libdir */
 	const char *self;          /* argv[0] of kvmrec, for finding the preload */
