@@ -81,7 +81,7 @@ struct replay {
 	bool pic_lines_visible;
 	bool pic_from_kvm_pio;
 	bool have_accept, have_inj, have_eoi, have_msi_ev;
-	bool saw_inj, saw_accept;
+	bool saw_inj, saw_accept, saw_user_inject;
 	struct pic_pair pic;
 	uint64_t pic_req;
 	struct pit8254 pit;
@@ -552,6 +552,7 @@ static void on_inject(struct replay *r, const struct trace_event *ev, const Kvmr
 	switch (in->kind) {
 	case KVMREC__INJECT_KIND__INJECT_INTERRUPT:
 		v = vcpu_get(r, ev->vcpu);
+		r->saw_user_inject = true;
 		if (v)
 			recorded_interrupt(r, v, ev->vcpu, in->vector & 0xff, ev);
 		break;
@@ -666,7 +667,9 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
 		vec = arg(k, 1);
 		v = vcpu_get(r, vcpu >= 0 ? vcpu : (int32_t)arg(k, 0));
-		if (!v || vec < 0 || vec > 255)
+		if (!v)
+			break;
+		if (vec < 0 || vec > 255)
 			break;
 		if (!lapic_vec_test(v->kern.isr, vec)) {
 			/* In service, yet no delivery seen: this EOI is its evidence. */
@@ -797,6 +800,13 @@ void replay_feed(struct replay *r, const struct trace_event *ev)
 	}
 }
 
+static void append_text(char *buf, size_t size, const char *text)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, size - len, "%s%s", len ? "; " : "", text);
+}
+
 static void append(char *buf, size_t size, const char *fmt, unsigned long long n)
 {
 	size_t len = strlen(buf);
@@ -846,8 +856,8 @@ void replay_end(struct replay *r, bool complete)
 
 	res->undecided[0] = 0;
 	if (r->und_count[UND_NO_KERNEL_DELIVERY])
-		append(res->undecided, sizeof(res->undecided),
-		       "kernel deliveries are not in the trace (no kvm_inj_virq or kvm_eoi events)", 0);
+		append_text(res->undecided, sizeof(res->undecided),
+			    "kernel deliveries are not in the trace (no kvm_inj_virq or kvm_eoi events)");
 	if (r->und_count[UND_PIC_LINES])
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu PIC deliveries not matched: the VMM's PIC input lines are not in the trace",
@@ -858,6 +868,13 @@ void replay_end(struct replay *r, bool complete)
 	if (r->und_count[UND_VCPU_RANGE])
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu events of vCPUs beyond 63 not modelled", r->und_count[UND_VCPU_RANGE]);
+	/*
+	 * An import has no KVM_INTERRUPT records: without kvm_inj_virq (this
+	 * host never fires it) the VMM's injections are invisible.
+	 */
+	if (r->imported && !r->saw_inj && !r->saw_user_inject)
+		append_text(res->undecided, sizeof(res->undecided),
+			    "userspace injections are not in the trace (imported text without kvm_inj_virq)");
 	if (open)
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu requests had no EOI by the end (without kvm_inj_virq, delivery shows only at EOI)",
