@@ -43,7 +43,19 @@ static const struct policy qemu_fixed = {
 	K(KNOB_SYNC_ON_TPR) | K(KNOB_MASKED_SPURIOUS),
 };
 
-static const struct policy *const variants[] = { &qemu27, &qemu_fixed, NULL };
+/* Resolved by the replay from the recorded argv: not a knob set of its own. */
+static const struct policy from_trace = {
+	"kvmrec-vmm",
+	"the policy the trace header's kvmrec-vmm argv names (--policy qemu-2.7|fixed)",
+	0,
+};
+
+static const struct policy *const variants[] = { &qemu27, &qemu_fixed, &from_trace, NULL };
+
+bool policy_is_from_trace(const struct policy *p)
+{
+	return p == &from_trace;
+}
 
 const struct policy_knob_info *policy_knob(enum policy_knob k)
 {
@@ -56,6 +68,8 @@ const struct policy *policy_find(const char *name)
 		return &qemu27;
 	if (!strcmp(name, "qemu-fixed") || !strcmp(name, "fixed") || !strcmp(name, "qemu"))
 		return &qemu_fixed;
+	if (!strcmp(name, "kvmrec-vmm"))
+		return &from_trace;
 	return NULL;
 }
 

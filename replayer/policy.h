@@ -56,8 +56,12 @@ struct policy_vcpu {
 };
 
 const struct policy_knob_info *policy_knob(enum policy_knob k);
-/* "qemu-2.7", "qemu-fixed" (aliases "fixed", "qemu"); NULL if unknown. */
+/*
+ * "qemu-2.7", "qemu-fixed" (aliases "fixed", "qemu"), or "kvmrec-vmm": the
+ * one the trace header names, resolved by replay_begin(); NULL if unknown.
+ */
 const struct policy *policy_find(const char *name);
+bool policy_is_from_trace(const struct policy *p);
 /* The named variants, for --help; NULL-terminated. */
 const struct policy *const *policy_variants(void);
 

@@ -170,17 +170,21 @@ void replay_begin(struct replay *r, const Kvmrec__Header *h)
 	r->pic_from_kvm_pio = r->imported;
 
 	pol = argv_policy(h);
-	if (r->opts.model) {
+	if (r->opts.model && !policy_is_from_trace(r->opts.model)) {
 		r->model = r->opts.model;
 		snprintf(r->model_origin, sizeof(r->model_origin), "--model");
-	} else if (r->vmm_is_kvmrec && pol && policy_find(pol)) {
+	} else if (r->vmm_is_kvmrec && pol && policy_find(pol) && !policy_is_from_trace(policy_find(pol))) {
 		r->model = policy_find(pol);
 		snprintf(r->model_origin, sizeof(r->model_origin),
 			 "trace header: kvmrec-vmm --policy %s", pol);
+	} else if (r->vmm_is_kvmrec) {
+		r->model = policy_find("qemu-fixed");
+		snprintf(r->model_origin, sizeof(r->model_origin),
+			 "trace header: kvmrec-vmm, its default --policy fixed");
 	} else {
 		r->model = policy_find("qemu-fixed");
 		snprintf(r->model_origin, sizeof(r->model_origin), "default%s",
-			 r->vmm_is_kvmrec ? " (kvmrec-vmm without --policy)" : "");
+			 r->opts.model ? ": the trace is not kvmrec-vmm's" : "");
 	}
 }
 

@@ -190,7 +190,11 @@ void replay_print(const struct replay *r, FILE *f, bool check_once, const char *
 		fprintf(f, "check-once: note: kvm_apic_accept_irq is not in the trace; LAPIC requests are taken from IPIs and MSIs it shows\n");
 	if (res->undecided[0])
 		fprintf(f, "check-once: could not decide: %s\n", res->undecided);
-	fprintf(f, "verdict: %s\n", verdict_name(res->verdict));
+	if (res->truncated)
+		fprintf(f, "verdict: BAD INPUT (damaged trace; the readable prefix alone: %s)\n",
+			verdict_name(res->verdict));
+	else
+		fprintf(f, "verdict: %s\n", verdict_name(res->verdict));
 }
 
 static void json_str(FILE *f, const char *s)
