@@ -402,6 +402,55 @@ static int read_only(const char *path)
 	return ret < 0;
 }
 
+/*
+ * Writes TRACE's events again through the writer at zstd @lvl (to DIR) and
+ * prints the sizes: how the format does on a real recording.
+ */
+static int recode(const char *path, int lvl, const char *dir)
+{
+	struct trace_writer_opts opts = { .overwrite = true, .zstd_level = lvl };
+	Kvmrec__Header hdr;
+	struct trace_reader *r;
+	struct trace_writer *w;
+	struct trace_event ev;
+	uint64_t n = 0, kinds[128] = { 0 }, bytes;
+	char out[4096];
+	double t0, t;
+	int ret = trace_reader_open(path, &r);
+
+	if (ret < 0) {
+		fprintf(stderr, "trace_bench: %s\n", r ? trace_reader_error(r) : "out of memory");
+		trace_reader_close(r);
+		return 1;
+	}
+	hdr = *trace_reader_header(r);
+	snprintf(out, sizeof(out), "%s/trace_bench-recode.zst", dir);
+	if (trace_writer_open(out, &hdr, &opts, &w)) {
+		fprintf(stderr, "trace_bench: %s\n", trace_writer_error(NULL));
+		trace_reader_close(r);
+		return 1;
+	}
+	t0 = now();
+	while ((ret = trace_reader_next(r, &ev)) == 1) {
+		kinds[ev.rec->body_case & 127]++;
+		n++;
+		if (trace_writer_append(w, &ev))
+			break;
+	}
+	bytes = trace_writer_bytes(w);
+	trace_writer_close(w, trace_reader_footer(r));
+	t = now() - t0;
+	unlink(out);
+	printf("%s at zstd %d: %llu events (%llu exits) -> %llu bytes: %.2f B/event, %.2f B/exit; "
+	       "read+write %.2f M events/s\n", path, lvl, (unsigned long long)n,
+	       (unsigned long long)kinds[KVMREC__RECORD__BODY_EXIT], (unsigned long long)bytes,
+	       (double)bytes / (n ? n : 1),
+	       (double)bytes / (kinds[KVMREC__RECORD__BODY_EXIT] ? kinds[KVMREC__RECORD__BODY_EXIT] : 1),
+	       n / t / 1e6);
+	trace_reader_close(r);
+	return ret < 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t n = 2000000;
@@ -410,13 +459,17 @@ int main(int argc, char **argv)
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("usage: trace_bench [EVENTS] [DIR] [ZSTD_LEVEL]\n"
 		       "       trace_bench --read TRACE\n"
+		       "       trace_bench --recode TRACE [ZSTD_LEVEL [DIR]]\n"
 		       "Writes and reads EVENTS synthetic events (default 2000000) through\n"
 		       "kvmrec's trace format in DIR (default /tmp) and compares with plain zstd;\n"
-		       "with --read, times the reader alone on TRACE. Times are thread CPU time.\n");
+		       "with --read, times the reader alone on TRACE; with --recode, writes\n"
+		       "TRACE's events again and prints bytes per event. Times are thread CPU time.\n");
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "--read"))
 		return read_only(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "--recode"))
+		return recode(argv[2], argc > 3 ? atoi(argv[3]) : 0, argc > 4 ? argv[4] : "/tmp");
 	if (argc > 1)
 		n = strtoull(argv[1], NULL, 0);
 	if (argc > 2)
