@@ -132,20 +132,22 @@ static bool hdr_lists(const Kvmrec__Header *h, const char *ev)
 	return false;
 }
 
-/* kvmrec-vmm's --policy VALUE / --policy=VALUE from the recorded argv. */
+/* kvmrec-vmm's --policy VALUE / --policy=VALUE from the recorded argv; the last wins. */
 static const char *argv_policy(const Kvmrec__Header *h)
 {
-	for (size_t i = 0; i < h->n_vmm_argv; i++) {
+	const char *pol = NULL;
+
+	for (size_t i = 1; i < h->n_vmm_argv; i++) {
 		const char *a = h->vmm_argv[i];
 
 		if (!strcmp(a, "--"))
 			break;
 		if (!strcmp(a, "--policy") && i + 1 < h->n_vmm_argv)
-			return h->vmm_argv[i + 1];
-		if (!strncmp(a, "--policy=", 9))
-			return a + 9;
+			pol = h->vmm_argv[++i];
+		else if (!strncmp(a, "--policy=", 9))
+			pol = a + 9;
 	}
-	return NULL;
+	return pol;
 }
 
 void replay_begin(struct replay *r, const Kvmrec__Header *h)
