@@ -322,8 +322,11 @@ static void format_vcpu_events(FILE *f, const Kvmrec__VcpuEvents *v)
 static void format_setup(FILE *f, const Kvmrec__VmSetup *s)
 {
 	fprintf(f, " %s", trace_setup_kind_name(s->kind));
-	if (s->has_cap)
+	if (s->has_cap) {
 		fprintf(f, " cap=%u", s->cap);
+		if (*trace_cap_name(s->cap))
+			fprintf(f, " (%s)", trace_cap_name(s->cap));
+	}
 	if (s->n_args)
 		put_u64s(f, "args", s->n_args, s->args);
 	if (s->has_flags)
@@ -440,8 +443,12 @@ void trace_format_header(FILE *f, const Kvmrec__Header *h)
 		fprintf(f, "# wall_start_unix_ns: %" PRIu64 "\n", h->wall_start_unix_ns);
 	if (h->n_caps) {
 		fputs("# caps:", f);
-		for (size_t i = 0; i < h->n_caps; i++)
-			fprintf(f, " %u=%" PRId64, h->caps[i]->cap, h->caps[i]->value);
+		for (size_t i = 0; i < h->n_caps; i++) {
+			const char *name = trace_cap_name(h->caps[i]->cap);
+
+			fprintf(f, " %s%s%u=%" PRId64, name, *name ? ":" : "", h->caps[i]->cap,
+				h->caps[i]->value);
+		}
 		fputc('\n', f);
 	}
 	put_strv(f, "kernel_events_available", h->n_kernel_events_available, h->kernel_events_available);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include <strings.h>
+#include <linux/kvm.h>
 
 #include "trace_names.h"
 
@@ -163,4 +164,27 @@ const char *trace_body_kind_name(uint32_t body_case)
 	case KVMREC__RECORD__BODY_FOOTER:      return "footer";
 	default:                               return "unknown";
 	}
+}
+
+#define CAP(x) { KVM_CAP_##x, #x }
+
+/* Numbers from <linux/kvm.h> itself, so they cannot drift. */
+static const struct { uint32_t cap; const char *name; } caps[] = {
+	CAP(IRQCHIP), CAP(HLT), CAP(USER_MEMORY), CAP(SET_TSS_ADDR), CAP(VAPIC), CAP(EXT_CPUID),
+	CAP(NR_VCPUS), CAP(MP_STATE), CAP(COALESCED_MMIO), CAP(USER_NMI), CAP(IRQ_ROUTING),
+	CAP(IRQ_INJECT_STATUS), CAP(PIT2), CAP(SET_IDENTITY_MAP_ADDR), CAP(IRQFD), CAP(PIT_STATE2),
+	CAP(IOEVENTFD), CAP(ADJUST_CLOCK), CAP(VCPU_EVENTS), CAP(DEBUGREGS), CAP(XSAVE),
+	CAP(TSC_DEADLINE_TIMER), CAP(MAX_VCPUS), CAP(SIGNAL_MSI), CAP(READONLY_MEM),
+	CAP(IRQFD_RESAMPLE), CAP(MSI_DEVID), CAP(SPLIT_IRQCHIP), CAP(HYPERV_SYNIC),
+	CAP(X2APIC_API), CAP(MAX_VCPU_ID), CAP(IMMEDIATE_EXIT), CAP(X86_SMM), CAP(SYNC_REGS),
+	CAP(X86_DISABLE_EXITS), CAP(MANUAL_DIRTY_LOG_PROTECT2), CAP(EXCEPTION_PAYLOAD),
+	CAP(X86_USER_SPACE_MSR), CAP(X86_MSR_FILTER), CAP(DIRTY_LOG_RING),
+};
+
+const char *trace_cap_name(uint32_t cap)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(caps); i++)
+		if (caps[i].cap == cap)
+			return caps[i].name;
+	return "";
 }

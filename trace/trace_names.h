@@ -19,6 +19,8 @@ const char *const *trace_kevent_args(Kvmrec__KernelEventId id);
 const char *trace_inject_kind_name(Kvmrec__InjectKind k);
 const char *trace_setup_kind_name(Kvmrec__SetupKind k);
 const char *trace_lapic_reg_name(uint32_t offset);      /* 0x80 -> "TPR"; "" if none */
+/* KVM_CAP_* number -> "SPLIT_IRQCHIP", ... for the caps a VMM's interrupt set-up uses; "" if none. */
+const char *trace_cap_name(uint32_t cap);
 /* Record.body field number -> "exit", "inject", "lapic", ...; "unknown" if none. */
 const char *trace_body_kind_name(uint32_t body_case);
 

@@ -91,6 +91,9 @@ static void test_lapic_registers(void **state)
 	assert_string_equal(trace_inject_kind_name(KVMREC__INJECT_KIND__INJECT_INTERRUPT), "interrupt");
 	assert_string_equal(trace_setup_kind_name(KVMREC__SETUP_KIND__SETUP_ENABLE_CAP), "enable_cap");
 	assert_string_equal(trace_body_kind_name(KVMREC__RECORD__BODY_LAPIC), "lapic");
+	assert_string_equal(trace_cap_name(KVM_CAP_SPLIT_IRQCHIP), "SPLIT_IRQCHIP");
+	assert_string_equal(trace_cap_name(121), "SPLIT_IRQCHIP");
+	assert_string_equal(trace_cap_name(100000), "");
 }
 
 static void put32(uint8_t *page, uint32_t off, uint32_t v)
