@@ -81,7 +81,7 @@ struct replay {
 	bool pic_lines_visible;
 	bool pic_from_kvm_pio;
 	bool have_accept, have_inj, have_eoi, have_msi_ev;
-	bool saw_inj, saw_accept, saw_user_inject;
+	bool saw_inj, saw_accept, saw_user_inject, saw_eoi;
 	struct pic_pair pic;
 	uint64_t pic_req;
 	struct pit8254 pit;
@@ -94,6 +94,7 @@ struct replay {
 	uint64_t before_start;	/* deliveries of requests older than the trace */
 	uint64_t pic_blocked;	/* PIC vectors the PIC could not have given */
 	uint64_t inferred_requests;
+	uint64_t unmatched_blind;	/* deliveries with no request, kernel side unseen */
 	uint64_t doubles, spurious, lost;
 	uint64_t divergences, window_divergences, run_exits;
 	struct replay_divergence first_div, first_window_div;
@@ -374,6 +375,13 @@ static void deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		   !r->pic_lines_visible) {
 		if (!pic_unseen_line(r, v, vcpu, vec, path, evidence, ev))
 			return;
+	} else if (!r->have_eoi && !r->have_inj && !r->saw_inj && !r->saw_eoi &&
+		   pic_vector_irq(&r->pic, vec) < 0) {
+		/*
+		 * Without kernel deliveries in the trace the LAPIC ledger cannot
+		 * balance: whether the kernel also delivered it is unknowable.
+		 */
+		r->unmatched_blind++;
 	} else if (r->imported && path != CHECK_PATH_USER &&
 		   !req_at[vec].seq && !v->del_at[vec].seq) {
 		/* In service before the excerpt began: its request is older. */
@@ -671,6 +679,7 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 			request_lapic(r, v, arg(k, 3), ev);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
+		r->saw_eoi = true;
 		vec = arg(k, 1);
 		v = vcpu_get(r, vcpu >= 0 ? vcpu : (int32_t)arg(k, 0));
 		if (!v)
@@ -857,13 +866,17 @@ void replay_end(struct replay *r, bool complete)
 		}
 	}
 	r->und_count[UND_NO_EOI_AT_END] = open;
-	if (!r->have_inj && !r->have_eoi && !r->saw_inj)
+	if (!r->have_inj && !r->have_eoi && !r->saw_inj && !r->saw_eoi)
 		r->und_count[UND_NO_KERNEL_DELIVERY] = 1;
 
 	res->undecided[0] = 0;
 	if (r->und_count[UND_NO_KERNEL_DELIVERY])
 		append_text(res->undecided, sizeof(res->undecided),
 			    "kernel deliveries are not in the trace (no kvm_inj_virq or kvm_eoi events)");
+	if (r->unmatched_blind)
+		append(res->undecided, sizeof(res->undecided),
+		       "%llu userspace injections of LAPIC vectors had no request in the trace "
+		       "(its kernel side is not recorded)", r->unmatched_blind);
 	if (r->und_count[UND_PIC_LINES])
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu PIC deliveries not matched: the VMM's PIC input lines are not in the trace",
