@@ -14,7 +14,8 @@ static void import_usage(FILE *f)
 		   "lines wrapped. kvm events in the 2016 and current formats are decoded;\n"
 		   "other events are kept by name with their text; lines that are not events\n"
 		   "are counted, reported here and noted in the trace.\n\n"
-		   "  -o OUT   output trace (default: FILE with .zst appended)\n\n"
+		   "  FILE     the text; - reads stdin\n"
+		   "  -o OUT   output trace (default: FILE with .zst appended; required for stdin)\n\n"
 		   "Exit status: 0 ok, 2 usage error or unreadable input.\n");
 }
 
@@ -44,6 +45,10 @@ int cmd_import(int argc, char **argv)
 	}
 	if (!in) {
 		fprintf(stderr, "kvmrec import: no FILE given (see --help)\n");
+		return KVMREC_EXIT_USAGE;
+	}
+	if (!out && !strcmp(in, "-")) {
+		fprintf(stderr, "kvmrec import: reading stdin needs -o OUT\n");
 		return KVMREC_EXIT_USAGE;
 	}
 	if (!out) {

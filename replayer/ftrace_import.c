@@ -272,6 +272,29 @@ static int write_counts(struct importer *im, uint64_t ts)
 	return trace_writer_append(im->w, &ev);
 }
 
+/* Two passes need a seekable file: stdin is copied to an unnamed one first. */
+static FILE *spool_stdin(void)
+{
+	FILE *t = tmpfile();
+	char buf[65536];
+	size_t n;
+
+	if (!t)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
+		if (fwrite(buf, 1, n, t) != n) {
+			fclose(t);
+			return NULL;
+		}
+	}
+	if (ferror(stdin)) {
+		fclose(t);
+		errno = EIO;
+		return NULL;
+	}
+	return t;
+}
+
 int ftrace_import(const char *in, const char *out, struct ftrace_import_stats *st,
 		  char *err, size_t errlen)
 {
@@ -286,7 +309,7 @@ int ftrace_import(const char *in, const char *out, struct ftrace_import_stats *s
 		return -ENOMEM;
 	}
 	im->in = in;
-	im->f = fopen(in, "r");
+	im->f = strcmp(in, "-") ? fopen(in, "r") : spool_stdin();
 	if (!im->f) {
 		ret = -errno;
 		snprintf(err, errlen, "%s: %s", in, strerror(errno));

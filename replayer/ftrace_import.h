@@ -4,7 +4,7 @@
  * trace-cmd report output, or either pasted into a mail with lines wrapped)
  * to a kvmrec trace written through trace_writer.
  *
- * Reads the input twice (it must be a regular file): once to learn which
+ * Reads the input twice ("-" is stdin, spooled to a temporary file): once to learn which
  * thread is which vCPU and which events the text holds, once to write.
  * Every line is accounted for: events (known kvm events decoded, all others
  * kept as KEV_UNKNOWN with name and text), wrapped continuations joined to
