@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "elf_load.h"
 #include "vmm.h"
@@ -106,6 +107,44 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	o->guest = argv[optind];
 	return 0;
+}
+
+/*
+ * One vCPU: injection step, KVM_RUN, hand the exit to its device, until the
+ * guest leaves. Everything between two KVM_RUNs runs under the device lock,
+ * so devices and the injection step see one machine, as under QEMU's BQL.
+ */
+static void *vcpu_thread(void *arg)
+{
+	struct vmm_vcpu *v = arg;
+	struct vmm *m = vcpu_vmm(v);
+	int r = 0;
+
+	while (!r && !atomic_load(&m->stop)) {
+		pthread_mutex_lock(&m->lock);
+		r = policy_pre_run(m, v);
+		pthread_mutex_unlock(&m->lock);
+		if (r)
+			break;
+		v->nr_runs++;
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				v->nr_exits[KVM_EXIT_INTR]++;
+				__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+				continue;
+			}
+			r = -errno;
+			fprintf(stderr, "kvmrec-vmm: vcpu %d: KVM_RUN: %s\n", v->id, strerror(-r));
+			break;
+		}
+		v->nr_exits[v->run->exit_reason < VMM_EXIT_REASONS ? v->run->exit_reason : 0]++;
+		pthread_mutex_lock(&m->lock);
+		r = vcpu_handle_exit(m, v);
+		pthread_mutex_unlock(&m->lock);
+	}
+	if (r)
+		vmm_stop(m, r > 0 ? r : VMM_EXIT_USAGE);
+	return NULL;
 }
 
 static void pic_output(void *opaque, bool level)

@@ -1,25 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The vCPU thread: injection step, KVM_RUN, hand the exit to its device.
- * Everything between two KVM_RUNs happens under the device lock, so devices
- * and the injection step see one consistent machine, as under QEMU's BQL.
+ * What happens between two KVM_RUNs of a vCPU, apart from the injection
+ * step: each exit handed to its device, guest crashes reported, and the
+ * kicks that bring vCPUs back out of KVM_RUN. main.c holds the loop.
  */
-#include <errno.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "testdev.h"
 #include "vmm.h"
 
 #define EXIT_CONTINUE	0
-
-static struct vmm *vcpu_vmm(struct vmm_vcpu *v)
-{
-	return (struct vmm *)((char *)v->vm - offsetof(struct vmm, vm));
-}
 
 void vmm_stop(struct vmm *m, int status)
 {
@@ -130,7 +122,7 @@ static int guest_crash(struct vmm *m, struct vmm_vcpu *v, const char *what)
 	return VMM_EXIT_GUEST_CRASH;
 }
 
-static int handle_exit(struct vmm *m, struct vmm_vcpu *v)
+int vcpu_handle_exit(struct vmm *m, struct vmm_vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	char what[64];
@@ -167,37 +159,4 @@ static int handle_exit(struct vmm *m, struct vmm_vcpu *v)
 		snprintf(what, sizeof(what), "unexpected exit %u", run->exit_reason);
 		return guest_crash(m, v, what);
 	}
-}
-
-void *vcpu_thread(void *arg)
-{
-	struct vmm_vcpu *v = arg;
-	struct vmm *m = vcpu_vmm(v);
-	int r = 0;
-
-	while (!r && !atomic_load(&m->stop)) {
-		pthread_mutex_lock(&m->lock);
-		r = policy_pre_run(m, v);
-		pthread_mutex_unlock(&m->lock);
-		if (r)
-			break;
-		v->nr_runs++;
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN) {
-				v->nr_exits[KVM_EXIT_INTR]++;
-				__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
-				continue;
-			}
-			r = -errno;
-			fprintf(stderr, "kvmrec-vmm: vcpu %d: KVM_RUN: %s\n", v->id, strerror(-r));
-			break;
-		}
-		v->nr_exits[v->run->exit_reason < VMM_EXIT_REASONS ? v->run->exit_reason : 0]++;
-		pthread_mutex_lock(&m->lock);
-		r = handle_exit(m, v);
-		pthread_mutex_unlock(&m->lock);
-	}
-	if (r)
-		vmm_stop(m, r > 0 ? r : VMM_EXIT_USAGE);
-	return NULL;
 }

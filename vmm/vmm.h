@@ -8,6 +8,7 @@
 #define KVMREC_VMM_VMM_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -39,7 +40,15 @@ struct vmm {
 void vmm_stop(struct vmm *m, int status);
 /* Makes vCPU id leave KVM_RUN soon so its injection step runs again. */
 void vmm_kick(struct vmm *m, int id);
-/* The vCPU thread body: injection step, KVM_RUN, exit dispatch, until stop. */
-void *vcpu_thread(void *vcpu);
+/*
+ * Handles the exit in v->run (caller holds the lock): 0 to run on, a positive
+ * exit status if the guest crashed, or a negative errno if the host failed.
+ */
+int vcpu_handle_exit(struct vmm *m, struct vmm_vcpu *v);
+
+static inline struct vmm *vcpu_vmm(struct vmm_vcpu *v)
+{
+	return (struct vmm *)((char *)v->vm - offsetof(struct vmm, vm));
+}
 
 #endif
