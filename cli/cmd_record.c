@@ -113,6 +113,9 @@ int cmd_record(int argc, char **argv)
 			res.kernel_note);
 	if (ret < 0)
 		fprintf(stderr, "kvmrec record: %s\n", res.error);
+	if (res.not_attached)
+		fprintf(stderr, "kvmrec record: %s: the interposer never started in the VMM "
+			"(setuid, or it clears LD_PRELOAD); nothing of it was recorded\n", o.argv[0]);
 	if (stats)
 		fprintf(stderr,
 			"kvmrec record: %s: %llu events, %llu KVM_RUN, %llu kernel, %llu bytes, "

@@ -8,7 +8,8 @@
  * (ring.h); everything else goes straight through. The VMM sees the same
  * results and the same errno it would see without us. Inert when the process
  * was not started by `kvmrec record` (no ring fd in the environment) and in
- * children the VMM forks.
+ * children the VMM forks without exec; programs exec'd under it (a wrapper
+ * exec'ing the real VMM) attach to the same rings.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -106,10 +107,11 @@ __attribute__((constructor)) static void preload_init(void)
 			__atomic_store_n(&ctl->attached_pid, (uint32_t)getpid(), __ATOMIC_RELEASE);
 			g_ctl = ctl;
 		}
-		/* Our fd and variable are not the VMM's: programs it runs start clean. */
-		if (*end == '\0' && fd >= 0)
-			syscall(SYS_close, (int)fd);
-		unsetenv(RING_ENV_FD);
+		/*
+		 * The fd and the variable stay: a wrapper (taskset, unshare, a
+		 * shell script) execs the real VMM, which must find them too.
+		 * Each process claims its own slots, so they can share the rings.
+		 */
 	}
 	errno = saved;
 }
@@ -349,8 +351,11 @@ static int run_recorded(int fd, unsigned long request, void *arg, struct fdtab_e
 	uint64_t cr8_in = 0, t0;
 	int ret, err;
 
-	if (!run || !r)
+	if (!run || !r) {
+		if (!run)
+			__atomic_fetch_add(&g_ctl->no_run_map, 1, __ATOMIC_RELAXED);
 		return real_ioctl(fd, request, arg);
+	}
 	tl_busy = 1;
 	if (r->vcpu != e->vcpu)
 		__atomic_store_n(&r->vcpu, e->vcpu, __ATOMIC_RELAXED);

@@ -35,6 +35,7 @@ struct ring_ctl {
 	uint32_t run_times;         /* also stamp KVM_RUN entry (RunExit.run_ns) */
 	uint64_t reentrant;         /* ioctls from signal handlers inside a record: not logged */
 	uint64_t no_slot;           /* records lost because every slot was taken */
+	uint64_t no_run_map;        /* KVM_RUNs not logged: the vCPU's kvm_run would not map */
 };
 
 struct ring {

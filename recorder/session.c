@@ -38,6 +38,12 @@
 #define WATERMARK_NS (20ull * 1000 * 1000)
 #define POLL_NS (2ull * 1000 * 1000)
 #define FLUSH_NS TRACE_FRAME_NS
+/*
+ * How long an IN or MMIO-read exit may wait for the vCPU to re-enter and show
+ * what the guest got before it is written without that data (the VMM is
+ * slow to answer, or ran the vCPU's next KVM_RUN from another thread).
+ */
+#define ENTRY_WAIT_NS (200ull * 1000 * 1000)
 
 struct session {
 	struct ring_ctl *ctl;
@@ -48,7 +54,7 @@ struct session {
 	struct decode_buf buf;
 	struct recorder_result *res;
 	uint64_t last_ts;            /* of the last event written */
-	uint64_t seen_dropped, seen_noslot, seen_reentrant;
+	uint64_t seen_dropped, seen_noslot, seen_reentrant, seen_nomap;
 	uint64_t done_stalls;
 	int write_err;
 	char *err_file;
@@ -247,6 +253,11 @@ static void emit_drops(struct session *s)
 		emit_drop(s, v - s->seen_noslot, "no free ring for a VMM thread");
 		s->seen_noslot = v;
 	}
+	v = __atomic_load_n(&s->ctl->no_run_map, __ATOMIC_RELAXED);
+	if (v > s->seen_nomap) {
+		emit_drop(s, v - s->seen_nomap, "KVM_RUN on a vCPU whose kvm_run could not be mapped");
+		s->seen_nomap = v;
+	}
 	v = __atomic_load_n(&s->ctl->reentrant, __ATOMIC_RELAXED);
 	if (v > s->seen_reentrant) {
 		emit_drop(s, v - s->seen_reentrant, "KVM ioctl from a signal handler inside a record");
@@ -417,7 +428,8 @@ static void drain(struct session *s, uint64_t watermark, bool final)
 		struct raw_hdr *entry = NULL;
 
 		if (decode_run_wants_entry(bh, blen) &&
-		    !ring_find_entry(s, best, bh, final, &entry))
+		    !ring_find_entry(s, best, bh, final || bh->ts + ENTRY_WAIT_NS < watermark,
+				     &entry))
 			break;  /* the exit waits for its data; so does everything after it */
 		emit_ring_record(s, best, bh, blen, entry);
 	}
@@ -700,8 +712,10 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		f.has_vmm_status = 1;
 		f.vmm_status = WEXITSTATUS(status);
 	}
-	if (!__atomic_load_n(&s.ctl->attached_pid, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&s.ctl->attached_pid, __ATOMIC_ACQUIRE)) {
 		emit_note(&s, "recorder", "the interposer never started in the VMM");
+		res->not_attached = true;
+	}
 	if (s.kev) {
 		char silent[256];
 

@@ -39,6 +39,7 @@ struct recorder_result {
 	uint64_t dropped;
 	uint64_t kevq_peak;        /* most kernel samples held for ordering */
 	uint64_t peak_rss_kb;      /* of the recorder process itself */
+	bool not_attached;         /* the VMM ran without the interposer (setuid?) */
 	char kernel_note[256];     /* why there are no kernel events, or "" */
 	char error[512];
 };

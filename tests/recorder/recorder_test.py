@@ -267,6 +267,20 @@ def scenario_completeness(env):
     print("PASS")
 
 
+def scenario_wrapper(env):
+    """A VMM started through a wrapper that execs it (a shell here, as taskset
+    or unshare would) is recorded all the same."""
+    need_kvm()
+    t = env.path("wrapped.zst")
+    p = env.record(t, ["sh", "-c", 'exec "$0" --exits 3000 --smp 2', env.pioloop])
+    if p.returncode != 0:
+        fail("rc %d: %s" % (p.returncode, p.stderr))
+    n = sum(1 for e in events(env.dump(t)) if e[2] == "exit")
+    if n != 6000:
+        fail("%d KVM_RUN records through the wrapper, want 6000" % n)
+    print("PASS")
+
+
 def scenario_sigkill(env):
     """A VMM killed with SIGKILL mid-run: everything it logged is in the trace,
     which ends with the kill noted."""
