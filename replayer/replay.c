@@ -14,92 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lapic_model.h"
 #include "lapic_page.h"
-#include "pit8254.h"
-#include "replay.h"
+#include "replay_state.h"
 #include "trace_names.h"
 #include "trace_reader.h"
-
-#define EXIT_IRQ_WINDOW_OPEN	7
-#define EXIT_TPR_ACCESS		12
-#define VMX_PENDING_INTERRUPT	7
-#define SVM_VINTR		0x64
-#define RUN_REQUEST_WINDOW	1
-#define RUN_READY		4
-#define RUN_IF			8
-#define TESTDEV_IRQ_PORT	0xe0	/* vmm/guest_abi.h */
-
-enum undecided_bit {
-	UND_NO_KERNEL_DELIVERY,
-	UND_PIC_LINES,
-	UND_DROPPED,
-	UND_VCPU_RANGE,
-	UND_NO_EOI_AT_END,
-	UND_COUNT
-};
-
-struct vcpu_state {
-	bool seen;
-	struct lapic_model kern;
-	struct policy_vcpu pv;		/* the VMM's copy and request flag */
-	/*
-	 * Outstanding LAPIC requests: seen as accepts, and inferred from IPIs
-	 * and MSIs. The inferred ledger is used only while no accept has been
-	 * seen: a header may list kvm_apic_accept_irq on a kernel that never
-	 * fires it, or not list it at all.
-	 */
-	uint16_t req[256], ireq[256];
-	struct check_once_ref req_at[256];	/* the latest request */
-	struct check_once_ref ireq_at[256];
-	struct check_once_ref del_at[256];	/* the latest delivery */
-	struct check_once_ref del_req[256];	/* the request it matched */
-	uint8_t del_path[256];
-	uint8_t del_ev[256];			/* enum check_once_evidence */
-	struct check_once_ref del_exit[256];	/* the exit before a userspace delivery */
-	uint32_t del_exit_reason[256];
-	struct check_once_ref sync_irr[256];	/* latest KVM_GET_LAPIC with the bit in IRR */
-	struct check_once_ref window, last_exit;
-	uint32_t window_reason, last_exit_reason;
-	bool ready, if_flag;
-	bool from_user;		/* a userspace exit since the last kvm_entry */
-	bool decided;		/* the pre-run decision for the next entry was taken */
-	struct check_once_ref decided_at;	/* the KVM_INTERRUPT, or the exit */
-	bool model_window;
-	int model_vector;
-	int recorded_vector;
-	int pending_user_vec;	/* KVM_INTERRUPT waiting for its kvm_inj_virq */
-	bool tpr_report;	/* the next KVM_GET_LAPIC answers a TPR report */
-};
-
-struct replay {
-	struct replay_opts opts;
-	const struct policy *model;
-	char model_origin[160];
-	bool imported;
-	bool vmm_is_kvmrec;
-	bool pic_lines_visible;
-	bool pic_from_kvm_pio;
-	bool have_accept, have_inj, have_eoi, have_msi_ev;
-	bool saw_inj, saw_accept, saw_user_inject, saw_eoi;
-	struct pic_pair pic;
-	uint64_t pic_req;
-	struct pit8254 pit;
-	uint64_t pit_used;	/* IRQ 0 edges matched to deliveries */
-	uint64_t pit_matched;
-	bool split_irqchip, kernel_pic, hdr_pic_events;
-	uint64_t unpredictable;	/* entries whose PIC input the trace lacks */
-	struct vcpu_state vcpu[REPLAY_MAX_VCPUS];
-	uint64_t und_count[UND_COUNT];
-	uint64_t before_start;	/* deliveries of requests older than the trace */
-	uint64_t pic_blocked;	/* PIC vectors the PIC could not have given */
-	uint64_t inferred_requests;
-	uint64_t unmatched_blind;	/* deliveries with no request, kernel side unseen */
-	uint64_t doubles, spurious, lost;
-	uint64_t divergences, window_divergences, run_exits;
-	struct replay_divergence first_div, first_window_div;
-	struct check_once_result res;
-};
 
 struct replay *replay_alloc(const struct replay_opts *opts)
 {
@@ -162,7 +80,6 @@ void replay_begin(struct replay *r, const Kvmrec__Header *h)
 	r->have_accept = hdr_lists(h, "kvm_apic_accept_irq");
 	r->have_inj = hdr_lists(h, "kvm_inj_virq");
 	r->have_eoi = hdr_lists(h, "kvm_eoi");
-	r->have_msi_ev = hdr_lists(h, "kvm_msi_set_irq");
 	/*
 	 * kvmrec-vmm's PIC lines move only through its test port, which the
 	 * trace has; an in-kernel PIC's through kvm_pic_set_irq.
@@ -191,7 +108,7 @@ void replay_begin(struct replay *r, const Kvmrec__Header *h)
 	}
 }
 
-static struct vcpu_state *vcpu_get(struct replay *r, int32_t id)
+struct vcpu_state *replay_vcpu(struct replay *r, int32_t id)
 {
 	if (id < 0 || id >= REPLAY_MAX_VCPUS) {
 		if (id >= REPLAY_MAX_VCPUS)
@@ -202,201 +119,9 @@ static struct vcpu_state *vcpu_get(struct replay *r, int32_t id)
 	return &r->vcpu[id];
 }
 
-static struct check_once_ref ref_of(const struct trace_event *ev)
-{
-	return (struct check_once_ref){ ev->seq, ev->ts_ns };
-}
-
-static void request_lapic(struct replay *r, struct vcpu_state *v, unsigned int vec,
-			  const struct trace_event *ev)
-{
-	vec &= 0xff;
-	if (v->req[vec] < UINT16_MAX)
-		v->req[vec]++;
-	v->req_at[vec] = ref_of(ev);
-	r->res.requests++;
-}
-
-/* An IPI or MSI the trace shows; its accept, if traced, is the real request. */
-static void request_inferred(struct replay *r, struct vcpu_state *v, unsigned int vec,
-			     const struct trace_event *ev)
-{
-	vec &= 0xff;
-	if (vec < 16)
-		return;		/* the LAPIC refuses vectors 0-15 */
-	if (v->ireq[vec] < UINT16_MAX)
-		v->ireq[vec]++;
-	v->ireq_at[vec] = ref_of(ev);
-	r->inferred_requests++;
-}
-
-/* The ledger in force: accepts once one was seen, else the inferred one. */
-static uint16_t *ledger(struct replay *r, struct vcpu_state *v, struct check_once_ref **at)
-{
-	bool accepts = r->saw_accept || r->have_accept;
-
-	*at = accepts ? v->req_at : v->ireq_at;
-	return accepts ? v->req : v->ireq;
-}
-
-/* pic_irq_request(): the PIC's INTR goes to vCPU 0's interrupt request. */
-static void pic_changed(struct replay *r)
+void replay_pic_changed(struct replay *r)
 {
 	policy_pic_output(r->model, &r->vcpu[0].pv, pic_pending_irq(&r->pic) >= 0);
-}
-
-static void pic_line(struct replay *r, unsigned int irq, int level)
-{
-	uint16_t before = r->pic.chip[0].irr | (r->pic.chip[1].irr << 8);
-	uint16_t after;
-
-	pic_set_irq(&r->pic, irq, level);
-	after = r->pic.chip[0].irr | (r->pic.chip[1].irr << 8);
-	pic_changed(r);
-	/* IRQ 2 is the cascade, not a request of its own. */
-	if ((after & ~before) & ~(1u << 2)) {
-		r->pic_req++;
-		r->res.requests++;
-	}
-}
-
-static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
-		      enum check_once_kind kind, unsigned int vec,
-		      struct check_once_ref at, enum check_once_path path,
-		      enum check_once_evidence evidence)
-{
-	struct check_once_violation *x = &r->res.first;
-	bool earlier_is_extra;
-
-	if (kind == CHECK_ONCE_DOUBLE)
-		r->doubles++;
-	else if (kind == CHECK_ONCE_SPURIOUS)
-		r->spurious++;
-	else
-		r->lost++;
-	if (r->res.violations++)
-		return;
-	x->kind = kind;
-	x->vcpu = vcpu;
-	x->vector = vec;
-	x->delivery = at;
-	x->path = path;
-	x->evidence = evidence;
-	if (kind == CHECK_ONCE_LOST)
-		return;
-	x->window = v->last_exit;
-	x->window_reason = v->last_exit_reason;
-	x->stale_sync = v->sync_irr[vec];
-	if (kind != CHECK_ONCE_DOUBLE)
-		return;
-	x->request = v->del_req[vec];
-	/*
-	 * A kernel delivery seen only at its EOI may come after the userspace
-	 * injection that really was the extra one.
-	 */
-	earlier_is_extra = path != CHECK_PATH_USER && v->del_path[vec] == CHECK_PATH_USER;
-	if (earlier_is_extra) {
-		x->first = at;
-		x->first_path = path;
-		x->first_evidence = evidence;
-		x->delivery = v->del_at[vec];
-		x->path = v->del_path[vec];
-		x->evidence = v->del_ev[vec];
-		x->window = v->del_exit[vec];
-		x->window_reason = v->del_exit_reason[vec];
-	} else {
-		x->first = v->del_at[vec];
-		x->first_path = v->del_path[vec];
-		x->first_evidence = v->del_ev[vec];
-	}
-}
-
-/*
- * A PIC vector from a VMM whose PIC lines the trace lacks (QEMU). The PIC
- * must at least have been able to deliver it (not masked, nothing of equal
- * or higher priority in service); IRQ 0 must have had an 8254 edge left.
- * Anything else is undecided. Returns false if it recorded a violation.
- */
-static bool pic_unseen_line(struct replay *r, struct vcpu_state *v, int32_t vcpu,
-			    unsigned int vec, enum check_once_path path,
-			    enum check_once_evidence evidence, const struct trace_event *ev)
-{
-	int irq = pic_vector_irq(&r->pic, vec), got;
-	struct pic_pair before = r->pic;
-
-	pic_set_irq(&r->pic, irq, 1);
-	if (pic_pending_irq(&r->pic) != irq) {
-		r->pic = before;
-		violation(r, v, vcpu, CHECK_ONCE_SPURIOUS, vec, ref_of(ev), path, evidence);
-		r->pic_blocked++;
-		return false;
-	}
-	pic_intack(&r->pic, &got);
-	pic_set_irq(&r->pic, irq, 0);
-	pic_changed(r);
-	if (irq != 0 || !pit_edges(&r->pit, ev->ts_ns)) {
-		r->und_count[UND_PIC_LINES]++;
-		return true;
-	}
-	if (pit_edges(&r->pit, ev->ts_ns) <= r->pit_used) {
-		violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
-			  CHECK_ONCE_SPURIOUS, vec, ref_of(ev), path, evidence);
-		return false;
-	}
-	r->pit_used++;
-	r->pit_matched++;
-	r->res.requests++;
-	return true;
-}
-
-/* One delivery of @vec; matches it to a request or records a violation. */
-static void deliver(struct replay *r, int32_t vcpu, unsigned int vec,
-		    enum check_once_path path, enum check_once_evidence evidence,
-		    const struct trace_event *ev)
-{
-	struct vcpu_state *v = vcpu_get(r, vcpu);
-	struct check_once_ref at = ref_of(ev), matched = { 0, 0 }, *req_at;
-	int irq = pic_pending_irq(&r->pic), got;
-	uint16_t *req;
-
-	if (!v)
-		return;
-	req = ledger(r, v, &req_at);
-	vec &= 0xff;
-	r->res.deliveries++;
-	if (irq >= 0 && pic_irq_vector(&r->pic, irq) == (int)vec &&
-	    (path == CHECK_PATH_USER || !req[vec])) {
-		pic_intack(&r->pic, &got);
-		pic_changed(r);
-	} else if (req[vec]) {
-		req[vec]--;
-		matched = req_at[vec];
-	} else if (path == CHECK_PATH_USER && pic_vector_irq(&r->pic, vec) >= 0 &&
-		   !r->pic_lines_visible) {
-		if (!pic_unseen_line(r, v, vcpu, vec, path, evidence, ev))
-			return;
-	} else if (!r->have_eoi && !r->have_inj && !r->saw_inj && !r->saw_eoi &&
-		   pic_vector_irq(&r->pic, vec) < 0) {
-		/*
-		 * Without kernel deliveries in the trace the LAPIC ledger cannot
-		 * balance: whether the kernel also delivered it is unknowable.
-		 */
-		r->unmatched_blind++;
-	} else if (r->imported && path != CHECK_PATH_USER &&
-		   !req_at[vec].seq && !v->del_at[vec].seq) {
-		/* In service before the excerpt began: its request is older. */
-		r->before_start++;
-		path = CHECK_PATH_BEFORE;
-	} else {
-		violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
-			  CHECK_ONCE_SPURIOUS, vec, at, path, evidence);
-	}
-	v->del_at[vec] = at;
-	v->del_path[vec] = path;
-	v->del_ev[vec] = evidence;
-	v->del_exit[vec] = v->last_exit;
-	v->del_exit_reason[vec] = v->last_exit_reason;
-	v->del_req[vec] = matched;
 }
 
 static void divergence(struct replay *r, struct vcpu_state *v, int32_t vcpu,
@@ -441,7 +166,7 @@ static void pre_run(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 		policy_pre_run(r->model, &r->pic, &v->pv, v->ready, v->if_flag, &d);
 		if (d.vector >= 0 && (d.from_copy || d.spurious)) {
 			/* Not the PIC's request: the ledger decides. */
-			deliver(r, vcpu, d.vector, CHECK_PATH_USER, CHECK_EV_MODEL, ev);
+			ledger_deliver(r, vcpu, d.vector, CHECK_PATH_USER, CHECK_EV_MODEL, ev);
 		} else if (d.vector >= 0) {
 			/* The policy's INTA cycle matched it to the PIC's request. */
 			r->res.deliveries++;
@@ -484,12 +209,12 @@ static void recorded_interrupt(struct replay *r, struct vcpu_state *v, int32_t v
 	if (!(irq >= 0 && pic_irq_vector(&r->pic, irq) == (int)vec) &&
 	    apic_copy_irq_pending(&v->pv.copy) == (int)vec)
 		apic_copy_get_interrupt(&v->pv.copy);
-	deliver(r, vcpu, vec, CHECK_PATH_USER, CHECK_EV_KVM_INTERRUPT, ev);
+	ledger_deliver(r, vcpu, vec, CHECK_PATH_USER, CHECK_EV_KVM_INTERRUPT, ev);
 }
 
 static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kvmrec__RunExit *x)
 {
-	struct vcpu_state *v = vcpu_get(r, ev->vcpu);
+	struct vcpu_state *v = replay_vcpu(r, ev->vcpu);
 	bool recorded_window = x->flags & RUN_REQUEST_WINDOW;
 
 	r->run_exits++;
@@ -536,9 +261,9 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 			unsigned int line = cmd & 0xff;
 
 			if (chip == 0 && op <= 2) {
-				pic_line(r, line, op != 0);
+				ledger_pic_line(r, line, op != 0);
 				if (op == 2)
-					pic_line(r, line, 0);
+					ledger_pic_line(r, line, 0);
 			}
 		} else if ((port == 0x40 || port == 0x43) && io->out && !r->pic_from_kvm_pio) {
 			for (size_t i = 0; i < n; i++)
@@ -552,7 +277,7 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 				else
 					pic_ioport_read(&r->pic, port, &val);
 			}
-			pic_changed(r);
+			replay_pic_changed(r);
 		}
 	}
 }
@@ -565,16 +290,16 @@ static void on_inject(struct replay *r, const struct trace_event *ev, const Kvmr
 		return;		/* the kernel refused it: nothing was injected */
 	switch (in->kind) {
 	case KVMREC__INJECT_KIND__INJECT_INTERRUPT:
-		v = vcpu_get(r, ev->vcpu);
+		v = replay_vcpu(r, ev->vcpu);
 		r->saw_user_inject = true;
 		if (v)
 			recorded_interrupt(r, v, ev->vcpu, in->vector & 0xff, ev);
 		break;
 	case KVMREC__INJECT_KIND__INJECT_SIGNAL_MSI:
 		/* xAPIC MSI: destination ID in address bits 19:12. */
-		v = vcpu_get(r, (in->msi_addr >> 12) & 0xff);
+		v = replay_vcpu(r, (in->msi_addr >> 12) & 0xff);
 		if (v)
-			request_inferred(r, v, in->msi_data & 0xff, ev);
+			ledger_request_inferred(r, v, in->msi_data & 0xff, ev);
 		break;
 	default:
 		break;
@@ -595,7 +320,7 @@ static void lapic_words(const Kvmrec__LapicSync *s, const uint32_t *dec, size_t 
 
 static void on_lapic(struct replay *r, const struct trace_event *ev, const Kvmrec__LapicSync *s)
 {
-	struct vcpu_state *v = vcpu_get(r, ev->vcpu);
+	struct vcpu_state *v = replay_vcpu(r, ev->vcpu);
 	uint32_t irr[8], isr[8], spiv = 0, lvt0 = 0;
 	uint8_t tpr = s->tpr;
 	bool page = s->has_regs && s->regs.len >= LAPIC_PAGE_SIZE;
@@ -645,14 +370,14 @@ static void kev_ipi(struct replay *r, const struct trace_event *ev, const Kvmrec
 	if (((icr >> 8) & 7) != 0)
 		return;
 	if (sh == 1 || sh == 0) {
-		v = vcpu_get(r, sh == 1 ? ev->vcpu : (int32_t)dest);
+		v = replay_vcpu(r, sh == 1 ? ev->vcpu : (int32_t)dest);
 		if (v)
-			request_inferred(r, v, icr & 0xff, ev);
+			ledger_request_inferred(r, v, icr & 0xff, ev);
 		return;
 	}
 	for (int i = 0; i < REPLAY_MAX_VCPUS; i++)
 		if (r->vcpu[i].seen && (sh == 2 || i != ev->vcpu))
-			request_inferred(r, &r->vcpu[i], icr & 0xff, ev);
+			ledger_request_inferred(r, &r->vcpu[i], icr & 0xff, ev);
 }
 
 static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
@@ -671,31 +396,31 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		 */
 		if (arg(k, 1) > 0x100 || arg(k, 3) < 16 || arg(k, 3) > 255)
 			break;
-		v = vcpu_get(r, (int32_t)arg(k, 0));
+		v = replay_vcpu(r, (int32_t)arg(k, 0));
 		if (!v)
 			break;
 		lapic_model_accept(&v->kern, arg(k, 3) & 0xff);
 		if (!arg(k, 4))
-			request_lapic(r, v, arg(k, 3), ev);
+			ledger_request(r, v, arg(k, 3), ev);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
 		r->saw_eoi = true;
 		vec = arg(k, 1);
-		v = vcpu_get(r, vcpu >= 0 ? vcpu : (int32_t)arg(k, 0));
+		v = replay_vcpu(r, vcpu >= 0 ? vcpu : (int32_t)arg(k, 0));
 		if (!v)
 			break;
 		if (vec < 0 || vec > 255)
 			break;
 		if (!lapic_vec_test(v->kern.isr, vec)) {
 			/* In service, yet no delivery seen: this EOI is its evidence. */
-			deliver(r, v - r->vcpu, vec, CHECK_PATH_KERNEL, CHECK_EV_EOI, ev);
+			ledger_deliver(r, v - r->vcpu, vec, CHECK_PATH_KERNEL, CHECK_EV_EOI, ev);
 			lapic_model_deliver(&v->kern, vec);
 		}
 		lapic_model_eoi(&v->kern, vec);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
 		r->saw_inj = true;
-		v = vcpu_get(r, vcpu);
+		v = replay_vcpu(r, vcpu);
 		vec = arg(k, 0) & 0xff;
 		if (!v || arg(k, 1) || arg(k, 2))
 			break;	/* soft interrupt or re-injection: not a new delivery */
@@ -703,19 +428,19 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		    (v->from_user && !lapic_vec_test(v->kern.irr, vec))) {
 			v->pending_user_vec = -1;
 			if (!r->opts.what_if)
-				deliver(r, vcpu, vec, CHECK_PATH_USER, CHECK_EV_INJ_VIRQ, ev);
+				ledger_deliver(r, vcpu, vec, CHECK_PATH_USER, CHECK_EV_INJ_VIRQ, ev);
 		} else {
-			deliver(r, vcpu, vec, CHECK_PATH_KERNEL, CHECK_EV_INJ_VIRQ, ev);
+			ledger_deliver(r, vcpu, vec, CHECK_PATH_KERNEL, CHECK_EV_INJ_VIRQ, ev);
 			lapic_model_deliver(&v->kern, vec);
 		}
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
-		v = vcpu_get(r, vcpu);
+		v = replay_vcpu(r, vcpu);
 		if (v && arg(k, 0) == 1 && arg(k, 1) == LAPIC_REG_TPR)
 			lapic_model_set_tpr(&v->kern, arg(k, 2) & 0xff);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_MSR:
-		v = vcpu_get(r, vcpu);
+		v = replay_vcpu(r, vcpu);
 		if (v && arg(k, 0) == 1 && arg(k, 1) == 0x808)
 			lapic_model_set_tpr(&v->kern, arg(k, 2) & 0xff);
 		break;
@@ -723,15 +448,15 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		kev_ipi(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_MSI_SET_IRQ:
-		v = vcpu_get(r, (arg(k, 0) >> 12) & 0xff);
+		v = replay_vcpu(r, (arg(k, 0) >> 12) & 0xff);
 		if (v)
-			request_inferred(r, v, arg(k, 1) & 0xff, ev);
+			ledger_request_inferred(r, v, arg(k, 1) & 0xff, ev);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIC_SET_IRQ:
 		/* chip, pin, elcr, imr, coalesced: the level is not in the event. */
 		if (!arg(k, 4)) {
-			pic_line(r, arg(k, 0) * 8 + arg(k, 1), 1);
-			pic_line(r, arg(k, 0) * 8 + arg(k, 1), 0);
+			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 1);
+			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 0);
 		}
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
@@ -744,11 +469,11 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 				pic_ioport_write(&r->pic, arg(k, 1), val);
 			else
 				pic_ioport_read(&r->pic, arg(k, 1), &val);
-			pic_changed(r);
+			replay_pic_changed(r);
 		}
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT:
-		v = vcpu_get(r, vcpu);
+		v = replay_vcpu(r, vcpu);
 		if (!v)
 			break;
 		v->from_user = true;
@@ -761,8 +486,18 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 			}
 		}
 		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_EXIT:
+		/* exit_reason, guest_rip, isa (1 VMX, 2 SVM): the kernel's window exit. */
+		v = replay_vcpu(r, vcpu);
+		if (v && r->imported &&
+		    ((arg(k, 2) == 1 && arg(k, 0) == VMX_PENDING_INTERRUPT) ||
+		     (arg(k, 2) == 2 && arg(k, 0) == SVM_VINTR))) {
+			v->window = ref_of(ev);
+			v->window_reason = EXIT_IRQ_WINDOW_OPEN;
+		}
+		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_ENTRY:
-		v = vcpu_get(r, vcpu);
+		v = replay_vcpu(r, vcpu);
 		if (v)
 			v->from_user = false;
 		break;
@@ -815,96 +550,9 @@ void replay_feed(struct replay *r, const struct trace_event *ev)
 	}
 }
 
-static void append_text(char *buf, size_t size, const char *text)
-{
-	size_t len = strlen(buf);
-
-	snprintf(buf + len, size - len, "%s%s", len ? "; " : "", text);
-}
-
-static void append(char *buf, size_t size, const char *fmt, unsigned long long n)
-{
-	size_t len = strlen(buf);
-
-	if (len)
-		snprintf(buf + len, size - len, "; ");
-	len = strlen(buf);
-	snprintf(buf + len, size - len, fmt, n);
-}
-
 void replay_end(struct replay *r, bool complete)
 {
-	struct check_once_result *res = &r->res;
-	uint64_t open = 0;
-
-	res->truncated = !complete;
-	res->before_start = r->before_start;
-	res->pit_matched = r->pit_matched;
-	res->unpredictable = r->unpredictable;
-	res->requests_inferred = !r->have_accept && !r->saw_accept;
-	if (res->requests_inferred)
-		res->requests = r->inferred_requests;
-	for (int i = 0; i < REPLAY_MAX_VCPUS; i++) {
-		struct vcpu_state *v = &r->vcpu[i];
-		struct check_once_ref *req_at;
-		uint16_t *req = ledger(r, v, &req_at);
-
-		for (int vec = 0; vec < 256 && complete; vec++) {
-			if (!req[vec])
-				continue;
-			/*
-			 * Without kvm_inj_virq a kernel delivery shows only at
-			 * its EOI, so a request without one may have been
-			 * delivered: that is undecided, not lost.
-			 */
-			if (!r->saw_inj) {
-				open += req[vec];
-				continue;
-			}
-			violation(r, v, i, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE,
-				  CHECK_EV_NONE);
-		}
-	}
-	r->und_count[UND_NO_EOI_AT_END] = open;
-	if (!r->have_inj && !r->have_eoi && !r->saw_inj && !r->saw_eoi)
-		r->und_count[UND_NO_KERNEL_DELIVERY] = 1;
-
-	res->undecided[0] = 0;
-	if (r->und_count[UND_NO_KERNEL_DELIVERY])
-		append_text(res->undecided, sizeof(res->undecided),
-			    "kernel deliveries are not in the trace (no kvm_inj_virq or kvm_eoi events)");
-	if (r->unmatched_blind)
-		append(res->undecided, sizeof(res->undecided),
-		       "%llu userspace injections of LAPIC vectors had no request in the trace "
-		       "(its kernel side is not recorded)", r->unmatched_blind);
-	if (r->und_count[UND_PIC_LINES])
-		append(res->undecided, sizeof(res->undecided),
-		       "%llu PIC deliveries not matched: the VMM's PIC input lines are not in the trace",
-		       r->und_count[UND_PIC_LINES]);
-	if (r->und_count[UND_DROPPED])
-		append(res->undecided, sizeof(res->undecided),
-		       "%llu records were dropped while recording", r->und_count[UND_DROPPED]);
-	if (r->und_count[UND_VCPU_RANGE])
-		append(res->undecided, sizeof(res->undecided),
-		       "%llu events of vCPUs beyond 63 not modelled", r->und_count[UND_VCPU_RANGE]);
-	/*
-	 * An import has no KVM_INTERRUPT records: without kvm_inj_virq (this
-	 * host never fires it) the VMM's injections are invisible.
-	 */
-	if (r->imported && !r->saw_inj && !r->saw_user_inject)
-		append_text(res->undecided, sizeof(res->undecided),
-			    "userspace injections are not in the trace (imported text without kvm_inj_virq)");
-	if (open)
-		append(res->undecided, sizeof(res->undecided),
-		       "%llu requests had no EOI by the end (without kvm_inj_virq, delivery shows only at EOI)",
-		       open);
-
-	if (res->violations)
-		res->verdict = 1;
-	else if (res->undecided[0])
-		res->verdict = 125;
-	else
-		res->verdict = 0;
+	ledger_end(r, complete);
 }
 
 const struct check_once_result *replay_result(const struct replay *r)

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * replay_state: the replay's state, shared by the driver (replay.c) and the
+ * exactly-once ledger (check_ledger.c). Internal to replayer/: nothing
+ * outside includes it. All of it lives in one struct replay, allocated once.
+ */
+#ifndef KVMREC_REPLAY_STATE_H
+#define KVMREC_REPLAY_STATE_H
+
+#include "lapic_model.h"
+#include "pit8254.h"
+#include "replay.h"
+
+#define EXIT_IRQ_WINDOW_OPEN	7
+#define EXIT_TPR_ACCESS		12
+#define VMX_PENDING_INTERRUPT	7
+#define SVM_VINTR		0x64
+#define RUN_REQUEST_WINDOW	1
+#define RUN_READY		4
+#define RUN_IF			8
+#define TESTDEV_IRQ_PORT	0xe0	/* vmm/guest_abi.h */
+
+enum undecided_bit {
+	UND_NO_KERNEL_DELIVERY,
+	UND_PIC_LINES,
+	UND_DROPPED,
+	UND_VCPU_RANGE,
+	UND_NO_EOI_AT_END,
+	UND_COUNT
+};
+
+struct vcpu_state {
+	bool seen;
+	struct lapic_model kern;
+	struct policy_vcpu pv;		/* the VMM's copy and request flag */
+	/*
+	 * Outstanding LAPIC requests: seen as accepts, and inferred from IPIs
+	 * and MSIs. The inferred ledger is used only while no accept has been
+	 * seen: a header may list kvm_apic_accept_irq on a kernel that never
+	 * fires it, or not list it at all.
+	 */
+	uint16_t req[256], ireq[256];
+	struct check_once_ref req_at[256];	/* the latest request */
+	struct check_once_ref ireq_at[256];
+	struct check_once_ref del_at[256];	/* the latest delivery */
+	struct check_once_ref del_req[256];	/* the request it matched */
+	uint8_t del_path[256];
+	uint8_t del_ev[256];			/* enum check_once_evidence */
+	struct check_once_ref del_exit[256];	/* the exit before a userspace delivery */
+	uint32_t del_exit_reason[256];
+	struct check_once_ref sync_irr[256];	/* latest KVM_GET_LAPIC with the bit in IRR */
+	struct check_once_ref window, last_exit;
+	uint32_t window_reason, last_exit_reason;
+	bool ready, if_flag;
+	bool from_user;		/* a userspace exit since the last kvm_entry */
+	bool decided;		/* the pre-run decision for the next entry was taken */
+	struct check_once_ref decided_at;	/* the KVM_INTERRUPT, or the exit */
+	bool model_window;
+	int model_vector;
+	int recorded_vector;
+	int pending_user_vec;	/* KVM_INTERRUPT waiting for its kvm_inj_virq */
+	bool tpr_report;	/* the next KVM_GET_LAPIC answers a TPR report */
+};
+
+struct replay {
+	struct replay_opts opts;
+	const struct policy *model;
+	char model_origin[160];
+	bool imported;
+	bool vmm_is_kvmrec;
+	bool pic_lines_visible;
+	bool pic_from_kvm_pio;
+	bool have_accept, have_inj, have_eoi;
+	bool saw_inj, saw_accept, saw_user_inject, saw_eoi;
+	struct pic_pair pic;
+	struct pit8254 pit;
+	uint64_t pit_used;	/* IRQ 0 edges matched to deliveries */
+	uint64_t pit_matched;
+	bool split_irqchip, kernel_pic, hdr_pic_events;
+	uint64_t unpredictable;	/* entries whose PIC input the trace lacks */
+	struct vcpu_state vcpu[REPLAY_MAX_VCPUS];
+	uint64_t und_count[UND_COUNT];
+	uint64_t before_start;	/* deliveries of requests older than the trace */
+	uint64_t pic_blocked;	/* PIC vectors the PIC could not have given */
+	uint64_t inferred_requests;
+	uint64_t unmatched_blind;	/* deliveries with no request, kernel side unseen */
+	uint64_t doubles, spurious, lost;
+	uint64_t divergences, window_divergences, run_exits;
+	struct replay_divergence first_div, first_window_div;
+	struct check_once_result res;
+};
+
+static inline struct check_once_ref ref_of(const struct trace_event *ev)
+{
+	return (struct check_once_ref){ ev->seq, ev->ts_ns };
+}
+
+/* The vCPU's state, or NULL (counted) for ids the replay does not model. */
+struct vcpu_state *replay_vcpu(struct replay *r, int32_t id);
+/* The PIC changed: its INTR output goes to vCPU 0's interrupt request. */
+void replay_pic_changed(struct replay *r);
+
+/* check_ledger.c: requests, deliveries, violations, the end-of-trace verdict. */
+void ledger_request(struct replay *r, struct vcpu_state *v, unsigned int vec,
+		    const struct trace_event *ev);
+void ledger_request_inferred(struct replay *r, struct vcpu_state *v, unsigned int vec,
+			     const struct trace_event *ev);
+void ledger_pic_line(struct replay *r, unsigned int irq, int level);
+void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
+		    enum check_once_path path, enum check_once_evidence evidence,
+		    const struct trace_event *ev);
+void ledger_end(struct replay *r, bool complete);
+
+#endif
