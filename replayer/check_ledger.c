@@ -17,7 +17,7 @@ void ledger_request(struct replay *r, struct vcpu_state *v, unsigned int vec,
 	if (v->req[vec] < UINT16_MAX)
 		v->req[vec]++;
 	v->req_at[vec] = ref_of(ev);
-	r->res.requests++;
+	r->lapic_requests++;
 }
 
 /* An IPI or MSI the trace shows; its accept, if traced, is the real request. */
@@ -53,7 +53,7 @@ void ledger_pic_line(struct replay *r, unsigned int irq, int level)
 	replay_pic_changed(r);
 	/* IRQ 2 is the cascade, not a request of its own. */
 	if ((after & ~before) & ~(1u << 2))
-		r->res.requests++;
+		r->other_requests++;
 }
 
 static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
@@ -80,8 +80,14 @@ static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 	x->evidence = evidence;
 	if (kind == CHECK_ONCE_LOST)
 		return;
-	x->window = v->last_exit;
-	x->window_reason = v->last_exit_reason;
+	/* The window that let it in opened after the other delivery. */
+	if (v->window.seq && v->window.seq > v->del_at[vec].seq) {
+		x->window = v->window;
+		x->window_reason = v->window_reason;
+	} else {
+		x->window = v->last_exit;
+		x->window_reason = v->last_exit_reason;
+	}
 	x->stale_sync = v->sync_irr[vec];
 	if (kind != CHECK_ONCE_DOUBLE)
 		return;
@@ -141,7 +147,7 @@ static bool pic_unseen_line(struct replay *r, struct vcpu_state *v, int32_t vcpu
 	}
 	r->pit_used++;
 	r->pit_matched++;
-	r->res.requests++;
+	r->other_requests++;
 	return true;
 }
 
@@ -222,8 +228,8 @@ void ledger_end(struct replay *r, bool complete)
 	res->pit_matched = r->pit_matched;
 	res->unpredictable = r->unpredictable;
 	res->requests_inferred = !r->have_accept && !r->saw_accept;
-	if (res->requests_inferred)
-		res->requests = r->inferred_requests;
+	res->requests = r->other_requests +
+			(res->requests_inferred ? r->inferred_requests : r->lapic_requests);
 	for (int i = 0; i < REPLAY_MAX_VCPUS; i++) {
 		struct vcpu_state *v = &r->vcpu[i];
 		struct check_once_ref *req_at;

@@ -23,7 +23,7 @@ static const char *kind_name(enum check_once_kind k)
 static const char *path_name(enum check_once_path p)
 {
 	switch (p) {
-	case CHECK_PATH_KERNEL: return "kernel LAPIC";
+	case CHECK_PATH_KERNEL: return "injected by the kernel";
 	case CHECK_PATH_USER:   return "injected by userspace";
 	case CHECK_PATH_BEFORE: return "in service when the trace began";
 	default:                return "none";

@@ -82,7 +82,9 @@ struct replay {
 	uint64_t und_count[UND_COUNT];
 	uint64_t before_start;	/* deliveries of requests older than the trace */
 	uint64_t pic_blocked;	/* PIC vectors the PIC could not have given */
-	uint64_t inferred_requests;
+	uint64_t inferred_requests;	/* IPIs and MSIs seen */
+	uint64_t lapic_requests;	/* accepts */
+	uint64_t other_requests;	/* PIC edges, 8254 edges */
 	uint64_t unmatched_blind;	/* deliveries with no request, kernel side unseen */
 	uint64_t doubles, spurious, lost;
 	uint64_t divergences, window_divergences, run_exits;
