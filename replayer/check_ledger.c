@@ -87,6 +87,8 @@ static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 	} else {
 		x->window = v->last_exit;
 		x->window_reason = v->last_exit_reason;
+		x->window_flags = v->last_exit_flags;
+		x->window_asked = v->window_asked;
 	}
 	x->stale_sync = v->sync_irr[vec];
 	if (kind != CHECK_ONCE_DOUBLE)
@@ -106,6 +108,8 @@ static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 		x->evidence = v->del_ev[vec];
 		x->window = v->del_exit[vec];
 		x->window_reason = v->del_exit_reason[vec];
+		x->window_flags = v->del_exit_flags[vec];
+		x->window_asked = v->del_asked[vec];
 	} else {
 		x->first = v->del_at[vec];
 		x->first_path = v->del_path[vec];
@@ -198,6 +202,8 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 	v->del_ev[vec] = evidence;
 	v->del_exit[vec] = v->last_exit;
 	v->del_exit_reason[vec] = v->last_exit_reason;
+	v->del_exit_flags[vec] = v->last_exit_flags;
+	v->del_asked[vec] = v->window_asked;
 	v->del_req[vec] = matched;
 }
 

@@ -64,6 +64,8 @@ struct check_once_violation {
 	struct check_once_ref request;	/* the one request both claim */
 	struct check_once_ref window;	/* the exit after which the extra was injected */
 	uint32_t window_reason;		/* KVM_EXIT_* of that exit */
+	uint32_t window_flags;		/* its RunExit.flags (ready, if_flag), 0 if unknown */
+	struct check_once_ref window_asked; /* first KVM_RUN of the window request before it */
 	struct check_once_ref stale_sync; /* KVM_GET_LAPIC whose IRR still had the vector */
 };
 

@@ -240,8 +240,14 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 		v->pv.copy.apic_base = x->apic_base;
 	if (x->has_cr8)
 		lapic_model_set_tpr(&v->kern, (x->cr8 & 0xf) << 4);
+	/* Since when the VMM has been asking for a window, for the report. */
+	if (!recorded_window)
+		v->window_asked = (struct check_once_ref){ 0, 0 };
+	else if (!v->window_asked.seq)
+		v->window_asked = ref_of(ev);
 	v->last_exit = ref_of(ev);
 	v->last_exit_reason = x->reason;
+	v->last_exit_flags = x->flags;
 	if (x->reason == EXIT_IRQ_WINDOW_OPEN) {
 		v->window = v->last_exit;
 		v->window_reason = x->reason;

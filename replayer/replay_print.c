@@ -146,10 +146,14 @@ static void print_violation(const struct check_once_result *res, FILE *f)
 		fprintf(f, "  %-16s no KVM_GET_LAPIC with the vector in IRR in the trace\n",
 			"stale sync:");
 	}
-	snprintf(what, sizeof(what), "exit %s, after which the %s was injected",
+	snprintf(what, sizeof(what), "exit %s%s, after which the %s was injected",
 		 trace_exit_reason_name(x->window_reason),
+		 (x->window_flags & 12) == 12 ? " (ready for injection, IF set)" : "",
 		 x->kind == CHECK_ONCE_DOUBLE ? "extra delivery" : "vector");
 	ref_text(f, "window opened:", x->window, what);
+	if (x->window_asked.seq && x->window_asked.seq < x->window.seq)
+		ref_text(f, "window asked:", x->window_asked,
+			 "the first KVM_RUN of the VMM's interrupt-window request");
 	if (x->kind != CHECK_ONCE_DOUBLE) {
 		delivery_text(f, "delivery:", x->delivery, x->path, x->evidence, false);
 		return;
@@ -267,6 +271,7 @@ void replay_print_json(const struct replay *r, FILE *f, bool check_once, const c
 			json_ref(f, "first", x->first);
 			json_ref(f, "request", x->request);
 			json_ref(f, "window", x->window);
+			json_ref(f, "window_asked", x->window_asked);
 			json_ref(f, "stale_sync", x->stale_sync);
 			fprintf(f, "}");
 		} else {

@@ -48,9 +48,12 @@ struct vcpu_state {
 	uint8_t del_ev[256];			/* enum check_once_evidence */
 	struct check_once_ref del_exit[256];	/* the exit before a userspace delivery */
 	uint32_t del_exit_reason[256];
+	uint32_t del_exit_flags[256];
+	struct check_once_ref del_asked[256];
 	struct check_once_ref sync_irr[256];	/* latest KVM_GET_LAPIC with the bit in IRR */
 	struct check_once_ref window, last_exit;
-	uint32_t window_reason, last_exit_reason;
+	uint32_t window_reason, last_exit_reason, last_exit_flags;
+	struct check_once_ref window_asked;	/* first entry of the current window request */
 	bool ready, if_flag;
 	bool from_user;		/* a userspace exit since the last kvm_entry */
 	bool decided;		/* the pre-run decision for the next entry was taken */
