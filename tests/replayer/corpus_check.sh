@@ -16,12 +16,15 @@ trace="$dir/$input"
 case "$input" in
 *.txt)
 	trace="$work/$(basename "$input" .txt).zst"
-	"$kvmrec" import "$dir/$input" -o "$trace" || { echo "import of $input failed"; exit 1; }
+	imported=$("$kvmrec" import "$dir/$input" -o "$trace" 2>&1) ||
+		{ echo "$imported"; echo "import of $input failed"; exit 1; }
 	;;
 esac
 # shellcheck disable=SC2086
 out=$("$kvmrec" "$cmd" "$trace" $args 2>&1)
 got=$?
+out="${imported:-}${imported:+
+}$out"
 echo "$out"
 fail=0
 if [ "$got" != "$want" ]; then
