@@ -245,6 +245,9 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 		v->window_asked = (struct check_once_ref){ 0, 0 };
 	else if (!v->window_asked.seq)
 		v->window_asked = ref_of(ev);
+	/* KVM_RUN failed (EINTR, ...): kvm_run still holds the previous exit. */
+	if (x->has_ret && x->ret < 0)
+		return;
 	v->last_exit = ref_of(ev);
 	v->last_exit_reason = x->reason;
 	v->last_exit_flags = x->flags;
