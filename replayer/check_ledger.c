@@ -245,11 +245,12 @@ void ledger_end(struct replay *r, bool complete)
 			if (!req[vec])
 				continue;
 			/*
-			 * Without kvm_inj_virq a kernel delivery shows only at
-			 * its EOI, so a request without one may have been
-			 * delivered: that is undecided, not lost.
+			 * Unless kvm_inj_virq showed this vCPU's kernel
+			 * deliveries, one shows only at its EOI (this host; and
+			 * APICv posts interrupts with neither), so a request
+			 * without one may have been delivered: undecided, not lost.
 			 */
-			if (!r->saw_inj) {
+			if (!v->inj_kernel_seen) {
 				open += req[vec];
 				continue;
 			}
@@ -288,7 +289,7 @@ void ledger_end(struct replay *r, bool complete)
 			    "userspace injections are not in the trace (imported text without kvm_inj_virq)");
 	if (open)
 		append(res->undecided, sizeof(res->undecided),
-		       "%llu requests had no EOI by the end (without kvm_inj_virq, delivery shows only at EOI)",
+		       "%llu requests had no delivery seen by the end (without kvm_inj_virq for the vCPU's kernel deliveries, one shows only at its EOI)",
 		       open);
 
 	if (res->violations)

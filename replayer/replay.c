@@ -441,6 +441,7 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		} else {
 			ledger_deliver(r, vcpu, vec, CHECK_PATH_KERNEL, CHECK_EV_INJ_VIRQ, ev);
 			lapic_model_deliver(&v->kern, vec);
+			v->inj_kernel_seen = true;
 		}
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:

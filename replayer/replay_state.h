@@ -63,6 +63,7 @@ struct vcpu_state {
 	int recorded_vector;
 	int pending_user_vec;	/* KVM_INTERRUPT waiting for its kvm_inj_virq */
 	bool tpr_report;	/* the next KVM_GET_LAPIC answers a TPR report */
+	bool inj_kernel_seen;	/* kvm_inj_virq showed a kernel delivery here */
 };
 
 struct replay {
