@@ -646,10 +646,17 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		kevents_close(s.kev);
 		return ret;
 	}
-	/* Go. */
-	if (write(gopipe[1], "g", 1) != 1) {
-		snprintf(res->error, sizeof(res->error), "cannot start the VMM: %s", strerror(errno));
-	}
+	/*
+	 * Go. If the VMM was killed while it waited, the write fails; the wait
+	 * below then reports how it died (SIGPIPE is ignored here only, after
+	 * the fork, so the VMM keeps its own disposition).
+	 */
+	struct sigaction pipe_ign = { .sa_handler = SIG_IGN }, pipe_old;
+
+	sigaction(SIGPIPE, &pipe_ign, &pipe_old);
+	if (write(gopipe[1], "g", 1) != 1)
+		emit_note(&s, "recorder", "the VMM was gone before it could start");
+	sigaction(SIGPIPE, &pipe_old, NULL);
 	close(gopipe[1]);
 	if (read(errpipe[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
 		/* exec failed: nothing was recorded, leave no file behind. */

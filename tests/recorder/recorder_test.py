@@ -287,13 +287,23 @@ def scenario_sigkill(env):
     need_kvm()
     t = env.path("killed.zst")
     cmd = [env.kvmrec, "record", "-o", t, "--", env.pioloop, "--exits", "1000000000"]
-    rec = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(1.0)
-    kids = subprocess.run(["pgrep", "-P", str(rec.pid)], capture_output=True, text=True).stdout
-    if not kids.split():
+    rec = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    vmm = None
+    for _ in range(600):  # the recorder sets up tracing before it lets the VMM exec
+        kids = subprocess.run(["pgrep", "-P", str(rec.pid)], capture_output=True,
+                              text=True).stdout.split()
+        try:
+            if kids and os.readlink("/proc/%s/exe" % kids[0]) == os.path.realpath(env.pioloop):
+                vmm = int(kids[0])
+                break
+        except OSError:
+            pass
+        time.sleep(0.05)
+    if not vmm:
         rec.kill()
-        fail("no VMM child found under kvmrec record")
-    os.kill(int(kids.split()[0]), signal.SIGKILL)
+        fail("the VMM never started under kvmrec record")
+    time.sleep(1.0)
+    os.kill(vmm, signal.SIGKILL)
     rc = rec.wait(timeout=60)
     if rc != 128 + 9:
         fail("kvmrec record returned %d, want 137" % rc)
