@@ -35,7 +35,7 @@
 #include "session.h"
 #include "trace_writer.h"
 
-#define WATERMARK_NS (20ull * 1000 * 1000)
+#define WATERMARK_NS (10ull * 1000 * 1000)
 #define POLL_NS (2ull * 1000 * 1000)
 #define FLUSH_NS TRACE_FRAME_NS
 /*
@@ -45,10 +45,21 @@
  */
 #define ENTRY_WAIT_NS (200ull * 1000 * 1000)
 
+/*
+ * Each ring is emptied into its lane, a private buffer, at every pass: the
+ * ring only has to absorb the time between two passes, the lane holds what
+ * waits for the watermark. Records in a lane are contiguous.
+ */
+struct lane {
+	uint8_t *buf;
+	size_t cap, rd, wr;
+};
+
 struct session {
 	struct ring_ctl *ctl;
 	struct trace_writer *w;
 	struct kevents *kev;
+	struct lane *lanes;          /* one per ring slot */
 	struct kevq *kq;             /* one per host CPU: each arrives in order */
 	uint32_t nkq;
 	struct decode_buf buf;
@@ -66,6 +77,25 @@ static uint64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void session_free(struct session *s)
+{
+	if (s->kq)
+		for (uint32_t c = 0; c < s->nkq; c++)
+			kevq_free(&s->kq[c]);
+	free(s->kq);
+	s->kq = NULL;
+	if (s->lanes)
+		for (uint32_t i = 0; i < s->ctl->nslots; i++)
+			free(s->lanes[i].buf);
+	free(s->lanes);
+	s->lanes = NULL;
+	kevents_close(s->kev);
+	s->kev = NULL;
+	if (s->ctl)
+		munmap(s->ctl, ring_region_size(s->ctl->nslots, s->ctl->ring_size));
+	s->ctl = NULL;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -268,25 +298,74 @@ static void emit_drops(struct session *s)
 /* ------------------------------------------------------------------------- */
 /* Reading the rings. */
 
-/* The record at the ring's tail, skipping padding; NULL if none. */
-static const struct raw_hdr *ring_head(struct session *s, struct ring *r, uint32_t *len)
+
+static int lane_reserve(struct lane *l, size_t n)
+{
+	if (l->rd && l->rd >= l->cap / 2) {
+		memmove(l->buf, l->buf + l->rd, l->wr - l->rd);
+		l->wr -= l->rd;
+		l->rd = 0;
+	}
+	if (l->wr + n > l->cap) {
+		size_t cap = l->cap ? l->cap : 64 * 1024;
+		uint8_t *b;
+
+		while (cap < l->wr + n)
+			cap *= 2;
+		b = realloc(l->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		l->buf = b;
+		l->cap = cap;
+	}
+	return 0;
+}
+
+/* Moves everything published in @r into @l; the producer may go on. */
+static void lane_pull(struct session *s, struct ring *r, struct lane *l)
+{
+	uint64_t avail = ring_avail(r);
+
+	if (!avail || lane_reserve(l, avail) < 0)
+		return;  /* on ENOMEM the data stays in the ring, the producer waits */
+	while (avail) {
+		uint64_t contig;
+		const uint8_t *p = ring_peek(s->ctl, r, 0, &contig);
+		uint64_t n = avail < contig ? avail : contig;
+
+		memcpy(l->buf + l->wr, p, n);
+		l->wr += n;
+		ring_consume(r, n);
+		avail -= n;
+	}
+}
+
+static void lane_consume(struct lane *l, size_t n)
+{
+	l->rd += n;
+	if (l->rd >= l->wr)
+		l->rd = l->wr = 0;
+}
+
+/* The record at the lane's front, skipping padding; NULL if none. */
+static const struct raw_hdr *lane_head(struct session *s, struct lane *l, uint32_t *len)
 {
 	for (;;) {
-		uint64_t avail = ring_avail(r), contig;
+		size_t avail = l->wr - l->rd;
 		const struct raw_hdr *h;
 
 		if (avail < sizeof(uint64_t))
 			return NULL;
-		h = (const struct raw_hdr *)ring_peek(s->ctl, r, 0, &contig);
-		if (h->len < 8 || (h->len & 7) || h->len > contig || h->len > avail ||
+		h = (const struct raw_hdr *)(l->buf + l->rd);
+		if (h->len < 8 || (h->len & 7) || h->len > avail ||
 		    (h->type != RAW_PAD && h->len < sizeof(*h))) {
 			/* Not something the interposer wrote: say so, keep the rest going. */
-			ring_consume(r, avail);
+			lane_consume(l, avail);
 			emit_drop(s, 1, "damaged ring data");
 			continue;
 		}
 		if (h->type == RAW_PAD || h->type == RAW_RUN_ENTRY) {
-			ring_consume(r, h->len);
+			lane_consume(l, h->len);
 			continue;
 		}
 		*len = h->len;
@@ -299,17 +378,16 @@ static const struct raw_hdr *ring_head(struct session *s, struct ring *r, uint32
  * interposer logged what the guest got. Returns 1 with *entry set (NULL if
  * the VMM never re-entered and @final), 0 if still waiting.
  */
-static int ring_find_entry(struct session *s, struct ring *r, const struct raw_hdr *h,
-			   bool final, struct raw_hdr **entry)
+static int lane_find_entry(struct lane *l, const struct raw_hdr *h, bool final,
+			   struct raw_hdr **entry)
 {
-	uint64_t avail = ring_avail(r), off = h->len;
+	size_t avail = l->wr - l->rd, off = h->len;
 
 	*entry = NULL;
 	while (off + sizeof(struct raw_hdr) <= avail) {
-		uint64_t contig;
-		struct raw_hdr *e = (struct raw_hdr *)ring_peek(s->ctl, r, off, &contig);
+		struct raw_hdr *e = (struct raw_hdr *)(l->buf + l->rd + off);
 
-		if (e->len < 8 || (e->len & 7) || e->len > contig || off + e->len > avail)
+		if (e->len < 8 || (e->len & 7) || off + e->len > avail)
 			return 1;
 		if (e->type == RAW_RUN_ENTRY && e->vcpu == h->vcpu &&
 		    e->arglen <= e->len - sizeof(*e)) {
@@ -323,8 +401,8 @@ static int ring_find_entry(struct session *s, struct ring *r, const struct raw_h
 	return final;
 }
 
-static void emit_ring_record(struct session *s, struct ring *r, const struct raw_hdr *h,
-			     uint32_t len, struct raw_hdr *entry)
+static void emit_lane_record(struct session *s, struct ring *r, struct lane *l,
+			     const struct raw_hdr *h, uint32_t len, struct raw_hdr *entry)
 {
 	const uint8_t *edata = entry ? (const uint8_t *)(entry + 1) : NULL;
 	uint32_t elen = entry ? entry->arglen : 0;
@@ -338,7 +416,7 @@ static void emit_ring_record(struct session *s, struct ring *r, const struct raw
 	}
 	if (entry)
 		entry->type = RAW_PAD;  /* consumed with its exit */
-	ring_consume(r, len);
+	lane_consume(l, len);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -390,17 +468,20 @@ static void emit_kev(struct session *s, struct kevq *q)
 /* Emits, in timestamp order, everything stamped before @watermark. */
 static void drain(struct session *s, uint64_t watermark, bool final)
 {
-	struct ring *live[4096];
+	uint32_t live[4096];
 	uint32_t nlive = 0;
 
 	for (uint32_t i = 0; i < s->ctl->nslots && nlive < 4096; i++) {
 		struct ring *r = ring_slot(s->ctl, i);
 
-		if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) != RING_FREE)
-			live[nlive++] = r;
+		if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) != RING_FREE ||
+		    s->lanes[i].wr != s->lanes[i].rd) {
+			lane_pull(s, r, &s->lanes[i]);
+			live[nlive++] = i;
+		}
 	}
 	for (;;) {
-		struct ring *best = NULL;
+		uint32_t best = UINT32_MAX;
 		const struct raw_hdr *bh = NULL;
 		uint32_t blen = 0;
 		uint64_t bts = UINT64_MAX;
@@ -409,7 +490,7 @@ static void drain(struct session *s, uint64_t watermark, bool final)
 
 		for (uint32_t i = 0; i < nlive; i++) {
 			uint32_t len;
-			const struct raw_hdr *h = ring_head(s, live[i], &len);
+			const struct raw_hdr *h = lane_head(s, &s->lanes[live[i]], &len);
 
 			if (h && h->ts < bts) {
 				best = live[i];
@@ -423,22 +504,24 @@ static void drain(struct session *s, uint64_t watermark, bool final)
 			emit_kev(s, kq);
 			continue;
 		}
-		if (!best || bts >= watermark)
+		if (best == UINT32_MAX || bts >= watermark)
 			break;
 		struct raw_hdr *entry = NULL;
+		struct lane *l = &s->lanes[best];
 
 		if (decode_run_wants_entry(bh, blen) &&
-		    !ring_find_entry(s, best, bh, final || bh->ts + ENTRY_WAIT_NS < watermark,
-				     &entry))
+		    !lane_find_entry(l, bh, final || bh->ts + ENTRY_WAIT_NS < watermark, &entry))
 			break;  /* the exit waits for its data; so does everything after it */
-		emit_ring_record(s, best, bh, blen, entry);
+		emit_lane_record(s, ring_slot(s->ctl, best), l, bh, blen, entry);
 	}
 	emit_drops(s);
 	/* A thread that ended and was drained gives its slot back. */
 	for (uint32_t i = 0; i < nlive; i++) {
-		struct ring *r = live[i];
+		struct ring *r = ring_slot(s->ctl, live[i]);
+		struct lane *l = &s->lanes[live[i]];
 
-		if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) == RING_DONE && !ring_avail(r)) {
+		if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) == RING_DONE && !ring_avail(r) &&
+		    l->wr == l->rd) {
 			s->done_stalls += r->stalls;
 			s->seen_dropped -= r->dropped;
 			r->stalls = 0;
@@ -596,15 +679,25 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		return ret;
 	}
 	ring_region_set_run_times(s.ctl, o->run_times);
+	s.lanes = calloc(s.ctl->nslots, sizeof(*s.lanes));
+	if (!s.lanes) {
+		snprintf(res->error, sizeof(res->error), "out of memory");
+		session_free(&s);
+		return -ENOMEM;
+	}
 	if (pipe2(gopipe, O_CLOEXEC) || pipe2(errpipe, O_CLOEXEC)) {
-		snprintf(res->error, sizeof(res->error), "pipe: %s", strerror(errno));
-		return -errno;
+		e = errno;
+		snprintf(res->error, sizeof(res->error), "pipe: %s", strerror(e));
+		session_free(&s);
+		return -e;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		snprintf(res->error, sizeof(res->error), "fork: %s", strerror(errno));
-		return -errno;
+		e = errno;
+		snprintf(res->error, sizeof(res->error), "fork: %s", strerror(e));
+		session_free(&s);
+		return -e;
 	}
 	if (pid == 0) {
 		close(gopipe[1]);
@@ -643,7 +736,8 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 			trace_writer_abort(s.w);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		kevents_close(s.kev);
+		set_forwarding(false);
+		session_free(&s);
 		return ret;
 	}
 	/*
@@ -664,8 +758,8 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		waitpid(pid, NULL, 0);
 		trace_writer_abort(s.w);
 		unlink(o->out);
-		kevents_close(s.kev);
 		set_forwarding(false);
+		session_free(&s);
 		return -e;
 	}
 	close(errpipe[0]);
@@ -767,10 +861,6 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 
 	if (!getrusage(RUSAGE_SELF, &ru))
 		res->peak_rss_kb = (uint64_t)ru.ru_maxrss;
-	kevents_close(s.kev);
-	for (uint32_t c = 0; c < s.nkq; c++)
-		kevq_free(&s.kq[c]);
-	free(s.kq);
-	munmap(s.ctl, ring_region_size(s.ctl->nslots, s.ctl->ring_size));
+	session_free(&s);
 	return ret;
 }

@@ -281,6 +281,58 @@ def scenario_wrapper(env):
     print("PASS")
 
 
+def record_with_stopped_parent(env, out, opts, exits):
+    """Records pioloop_vmm while the recorder is stopped for a while, so the
+    rings fill up; returns (rc, VMM-reported KVM_RUN count)."""
+    cmd = [env.kvmrec, "record", "-o", out, "--ring-size", "64K", *opts, "--",
+           env.pioloop, "--exits", str(exits), "--stats"]
+    rec = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    os.kill(rec.pid, signal.SIGSTOP)
+    time.sleep(0.5)
+    os.kill(rec.pid, signal.SIGCONT)
+    _, err = rec.communicate(timeout=120)
+    want = sum(int(n) for n in re.findall(r"(\d+) KVM_RUN", err))
+    return rec.returncode, want
+
+
+def scenario_full_ring(env):
+    """A recorder that falls behind: by default the vCPU waits and nothing is
+    lost (the stalls are counted); with --lossy records are dropped and every
+    drop is counted in Drop records and the footer."""
+    need_kvm()
+    t = env.path("stall.zst")
+    rc, want = record_with_stopped_parent(env, t, ["--no-kernel-events"], 200000)
+    d = env.dump(t)
+    evs = events(d)
+    check_seq(evs)
+    got = sum(1 for e in evs if e[2] == "exit")
+    f = footer(d)
+    stalls = int(re.search(r"ring_stalls=(\d+)", f).group(1))
+    if rc != 0 or got != want or "dropped=0" not in f or stalls < 1:
+        fail("lossless: rc %d, %d of %d KVM_RUN, %s" % (rc, got, want, f))
+    print("lossless: all %d KVM_RUN kept, %d stalls" % (got, stalls))
+
+    t = env.path("lossy.zst")
+    rc, want = record_with_stopped_parent(env, t, ["--no-kernel-events", "--lossy"], 200000)
+    d = env.dump(t)
+    evs = events(d)
+    check_seq(evs)
+    got = sum(1 for e in evs if e[2] == "exit")
+    f = footer(d)
+    dropped = int(re.search(r"dropped=(\d+)", f).group(1))
+    in_drops = sum(int(m.group(1)) for _, _, k, r in evs if k == "drop"
+                   for m in [re.search(r"count=(\d+)", r)] if m)
+    # Each KVM_RUN is one record, each IN answer one more: a lost KVM_RUN
+    # is a drop, and no drop is more than the records that could be lost.
+    if rc != 0 or dropped < 1 or dropped != in_drops or want - got > dropped or \
+            dropped > (want - got) + want // 2 + 1:
+        fail("lossy: rc %d, %d of %d KVM_RUN, %d dropped (Drop records say %d): %s" %
+             (rc, got, want, dropped, in_drops, f))
+    print("lossy: %d of %d KVM_RUN kept, %d records dropped and counted" % (got, want, dropped))
+    print("PASS")
+
+
 def scenario_sigkill(env):
     """A VMM killed with SIGKILL mid-run: everything it logged is in the trace,
     which ends with the kill noted."""
