@@ -267,6 +267,37 @@ def scenario_completeness(env):
     print("PASS")
 
 
+def scenario_no_tracefs(env):
+    """A user who may use KVM but not tracefs records without kernel events,
+    told once on stderr and in the header."""
+    need_kvm()
+    import grp
+    if os.geteuid() != 0:
+        skip("needs root to switch to an unprivileged user")
+    try:
+        kvm_gid = grp.getgrnam("kvm").gr_gid
+    except KeyError:
+        skip("no kvm group")
+    if subprocess.run(["sh", "-c", "command -v setpriv"], capture_output=True).returncode:
+        skip("setpriv is not installed")
+    os.chmod(env.tmp, 0o777)
+    t = env.path("nobody.zst")
+    as_nobody = ["setpriv", "--reuid", "65534", "--regid", str(kvm_gid), "--clear-groups"]
+    p = subprocess.run(as_nobody + [env.kvmrec, "record", "-o", t, "--", env.pioloop,
+                       "--exits", "500"], capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        skip("an unprivileged user cannot run the VMM here: %s" % p.stderr.strip())
+    notes = [l for l in p.stderr.splitlines() if "without kernel events" in l]
+    if len(notes) != 1:
+        fail("want one line saying there are no kernel events, got %r" % p.stderr)
+    d = env.dump(t)
+    if "kernel_events_note" not in d or any(e[2] == "kevent" for e in events(d)):
+        fail("header does not explain the missing kernel events")
+    if sum(1 for e in events(d) if e[2] == "exit") != 500:
+        fail("exits missing")
+    print("PASS: " + notes[0])
+
+
 def scenario_wrapper(env):
     """A VMM started through a wrapper that execs it (a shell here, as taskset
     or unshare would) is recorded all the same."""
@@ -371,6 +402,31 @@ def scenario_sigkill(env):
     if nexits < 1000:
         fail("only %d exits recorded in a second" % nexits)
     print("PASS: %d events, %d exits, %s" % (len(evs), nexits, f))
+
+
+def scenario_sigint(env):
+    """Ctrl-C on the recorder goes to the VMM; the recorder stays to finish
+    the trace and exits as the VMM did."""
+    need_kvm()
+    t = env.path("int.zst")
+    rec = subprocess.Popen([env.kvmrec, "record", "-o", t, "--", env.pioloop, "--exits",
+                            "1000000000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        kids = subprocess.run(["pgrep", "-P", str(rec.pid)], capture_output=True,
+                              text=True).stdout.split()
+        try:
+            if kids and os.readlink("/proc/%s/exe" % kids[0]) == os.path.realpath(env.pioloop):
+                break
+        except OSError:
+            pass
+        time.sleep(0.05)
+    time.sleep(0.5)
+    rec.send_signal(signal.SIGINT)
+    rc = rec.wait(timeout=60)
+    f = footer(env.dump(t))
+    if rc != 128 + 2 or not f or "vmm killed by signal 2" not in f:
+        fail("rc %d, footer %s" % (rc, f))
+    print("PASS: " + f)
 
 
 def scenario_errors(env):
