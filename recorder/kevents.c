@@ -148,13 +148,19 @@ static struct tep_handle *kev_formats(void)
 int kevents_open(pid_t pid, struct kevents **out, char *why, size_t whylen)
 {
 	struct kevents *k;
-	char name[64], num[32];
+	char name[64], num[32], inst_dir[4200];
 	int n_enabled = 0;
 
 	*out = NULL;
 	if (!tracefs_tracing_dir()) {
 		snprintf(why, whylen, "tracefs is not mounted");
 		return -ENOENT;
+	}
+	/* Ask first: a failed tracefs_instance_create() leaks inside libtracefs. */
+	snprintf(inst_dir, sizeof(inst_dir), "%s/instances", tracefs_tracing_dir());
+	if (access(inst_dir, W_OK)) {
+		snprintf(why, whylen, "cannot create a tracefs instance (%s)", strerror(errno));
+		return -EACCES;
 	}
 	k = calloc(1, sizeof(*k));
 	if (!k)
