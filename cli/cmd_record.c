@@ -15,6 +15,7 @@ static void record_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kvmrec record [-o FILE] [--no-kernel-events] [--ring-size SIZE] [--lossy]\n"
+		"                     [--run-times] [--stats] [--preload PATH]\n"
 		"                     -- VMM ARGS...\n\n"
 		"Runs VMM with kvmrec's interposer preloaded and records every KVM_RUN exit,\n"
 		"interrupt injection, LAPIC sync and VM set-up ioctl, merged with the kernel's\n"

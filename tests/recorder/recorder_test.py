@@ -229,6 +229,10 @@ def scenario_completeness(env):
     if os.path.exists(env.vmm) and os.path.exists(os.path.join(env.build, "guests", "tpr.elf")):
         runs.append(([env.vmm, "--stats", os.path.join(env.build, "guests", "tpr.elf")],
                      r"vcpu (\d+): (\d+) KVM_RUN"))
+    pio = os.path.join(env.build, "guests", "pio-loop.elf")
+    if os.path.exists(env.vmm) and os.path.exists(pio):
+        runs.append(([env.vmm, "--smp", "4", "--loops", "3000", "--stats", pio],
+                     r"vcpu (\d+): (\d+) KVM_RUN"))
     runs.append(([env.pioloop, "--smp", "4", "--exits", "5000", "--dup", "--stats"],
                  r"vcpu (\d+): (\d+) KVM_RUN"))
     for i, (argv, pat) in enumerate(runs):
