@@ -3,20 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-
-/*
- * Weak until every subcommand has landed, so the front end links while
- * modules grow; a missing one says so instead of failing to link.
- */
-#pragma weak cmd_record
-#pragma weak cmd_replay
-#pragma weak cmd_bisect
-#pragma weak cmd_dump
-#pragma weak cmd_stat
-#pragma weak cmd_diff
-#pragma weak cmd_import
-#pragma weak cmd_export
-#pragma weak cmd_plot
+#include "trace_event.h"
 
 static const struct command {
 	const char *name;
@@ -67,16 +54,13 @@ int main(int argc, char **argv)
 		return KVMREC_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("kvmrec %s (trace format %d)\n", KVMREC_VERSION, 1);
+		printf("kvmrec %s (trace format %d.%d)\n", KVMREC_VERSION,
+		       TRACE_FORMAT_MAJOR, TRACE_FORMAT_MINOR);
 		return KVMREC_EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;
-		if (!commands[i].fn) {
-			fprintf(stderr, "kvmrec: '%s' is not built into this kvmrec\n", argv[1]);
-			return KVMREC_EXIT_USAGE;
-		}
 		return commands[i].fn(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "kvmrec: unknown command '%s' (see kvmrec --help)\n", argv[1]);
