@@ -44,6 +44,7 @@
  * slow to answer, or ran the vCPU's next KVM_RUN from another thread).
  */
 #define ENTRY_WAIT_NS (200ull * 1000 * 1000)
+#define STUCK_BUSY_NS (1000ull * 1000 * 1000)
 
 /*
  * Each ring is emptied into its lane, a private buffer, at every pass: the
@@ -53,6 +54,7 @@
 struct lane {
 	uint8_t *buf;
 	size_t cap, rd, wr;
+	uint64_t busy_since, busy_head;  /* when and at which head the ring was first seen busy */
 };
 
 struct session {
@@ -532,12 +534,31 @@ static void drain(struct session *s, uint64_t watermark, bool final)
 }
 
 /* True if a VMM thread is between stamping a record and publishing it. */
-static bool rings_busy(struct session *s)
+static bool rings_busy(struct session *s, uint64_t now)
 {
-	for (uint32_t i = 0; i < s->ctl->nslots; i++)
-		if (ring_busy(ring_slot(s->ctl, i)))
-			return true;
-	return false;
+	bool any = false;
+
+	for (uint32_t i = 0; i < s->ctl->nslots; i++) {
+		struct ring *r = ring_slot(s->ctl, i);
+		struct lane *l = &s->lanes[i];
+		uint64_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+
+		if (!ring_busy(r)) {
+			l->busy_since = 0;
+			continue;
+		}
+		if (!l->busy_since || l->busy_head != head) {
+			l->busy_since = now;
+			l->busy_head = head;
+		}
+		/*
+		 * A thread busy for a second without publishing was taken out of
+		 * its record (a signal handler that never returned): stop waiting.
+		 */
+		if (now - l->busy_since < STUCK_BUSY_NS)
+			any = true;
+	}
+	return any;
 }
 
 static uint64_t total_stalls(struct session *s)
@@ -778,7 +799,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		 */
 		now = mono_ns();
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		bool busy = rings_busy(&s);
+		bool busy = rings_busy(&s, now);
 
 		if (s.kev)
 			kevents_read(s.kev, on_kev, &s);
