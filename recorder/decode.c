@@ -36,7 +36,7 @@ int decode_run_wants_entry(const struct raw_hdr *h, uint32_t len)
 		return u[0] == KVM_EXIT_IO_IN;
 	if (x->exit_reason == KVM_EXIT_MMIO && x->union_len >= 24)
 		return !u[20];
-	return 0;
+	return x->exit_reason == KVM_EXIT_X86_RDMSR;
 }
 
 static void bin(ProtobufCBinaryData *d, protobuf_c_boolean *has, const void *p, size_t n)
@@ -206,6 +206,14 @@ static void decode_exit_payload(struct decode_buf *b, Kvmrec__RunExit *e, uint32
 		b->msr.error = run.msr.error;
 		b->msr.has_reason = 1;
 		b->msr.reason = run.msr.reason;
+		if (reason == KVM_EXIT_X86_RDMSR) {
+			/* What userspace answered, as the next entry found it. */
+			b->msr.has_data = entry && entry_len >= 9;
+			if (b->msr.has_data) {
+				memcpy(&b->msr.data, entry, 8);
+				b->msr.error = entry[8];
+			}
+		}
 		e->payload_case = KVMREC__RUN_EXIT__PAYLOAD_MSR;
 		e->msr = &b->msr;
 		return;

@@ -308,10 +308,11 @@ static void record_ioctl(struct fdtab_ent *e, uint32_t req, void *arg,
 	ring_publish(r, len);
 }
 
-/* At KVM_RUN entry: what userspace answered to the last IN or MMIO read. */
+/* At KVM_RUN entry: what userspace answered to the last IN, MMIO read or RDMSR. */
 static void record_entry_data(struct ring *r, struct fdtab_ent *e, struct kvm_run *run)
 {
 	uint32_t dlen = e->pending_len;
+	uint8_t msr[16] = { 0 };
 	const uint8_t *src;
 	struct raw_hdr *h;
 	uint32_t len;
@@ -320,6 +321,11 @@ static void record_entry_data(struct ring *r, struct fdtab_ent *e, struct kvm_ru
 		if (e->pending_off + dlen > e->run_size)
 			dlen = 0;
 		src = (const uint8_t *)run + e->pending_off;
+	} else if (e->pending == RAW_PENDING_RDMSR) {
+		memcpy(msr, &run->msr.data, 8);
+		msr[8] = run->msr.error;
+		dlen = 9;
+		src = msr;
 	} else {
 		if (dlen > 8)
 			dlen = 8;
@@ -397,6 +403,8 @@ static int run_recorded(int fd, unsigned long request, void *arg, struct fdtab_e
 	} else if (ret == 0 && reason == KVM_EXIT_MMIO && !run->mmio.is_write) {
 		e->pending = RAW_PENDING_MMIO_READ;
 		e->pending_len = run->mmio.len;
+	} else if (ret == 0 && reason == KVM_EXIT_X86_RDMSR) {
+		e->pending = RAW_PENDING_RDMSR;
 	}
 	len = sizeof(struct raw_hdr) + sizeof(struct raw_run) + ulen + RAW_ALIGN(dlen);
 	struct raw_hdr *h = ring_reserve(g_ctl, r, len);

@@ -59,6 +59,7 @@ enum raw_pending {
 	RAW_PENDING_NONE = 0,
 	RAW_PENDING_IN = 1,
 	RAW_PENDING_MMIO_READ = 2,
+	RAW_PENDING_RDMSR = 3,   /* entry data: u64 msr.data, u8 msr.error */
 };
 
 #endif

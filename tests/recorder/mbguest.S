@@ -3,7 +3,8 @@
  * mbguest: a multiboot guest for recording QEMU. 32-bit protected mode with
  * interrupts off throughout (32-bit iret fails on kvm-pvm): prints a banner on
  * COM1, reads the line status register 64 times (IN exits whose data the
- * trace must carry), reads the HPET ID register (an MMIO read QEMU answers),
+ * trace must carry), reads the HPET ID register (an MMIO read QEMU answers)
+ * and MSR_CORE_THREAD_COUNT (an RDMSR QEMU answers through its MSR filter),
  * prints what it read, then exits through isa-debug-exit with 0x10, which
  * QEMU turns into exit status 33.
  */
@@ -35,6 +36,11 @@ _start:
 	mov $hpet_msg, %esi
 	call puts
 	mov 0xfed00000, %eax		/* HPET general capabilities and ID */
+	call puthex
+	mov $msr_msg, %esi
+	call puts
+	mov $0x35, %ecx			/* MSR_CORE_THREAD_COUNT: QEMU filters it to userspace */
+	rdmsr
 	call puthex
 	mov $done_msg, %esi
 	call puts
@@ -71,6 +77,7 @@ puthex:
 banner:	.asciz "mbguest: hello from multiboot\n"
 lsr_msg: .asciz "mbguest: LSR sum 0x"
 hpet_msg: .asciz "\nmbguest: HPET ID 0x"
+msr_msg: .asciz "\nmbguest: MSR 0x35 0x"
 done_msg: .asciz "\nmbguest: done\n"
 hexdigits: .ascii "0123456789abcdef"
 

@@ -177,7 +177,8 @@ def qemu_argv(env, smp):
 
 def scenario_transparency_qemu(env):
     """Debian's QEMU with a split irqchip boots the multiboot guest with 1 and 4
-    vCPUs; its serial output and exit status are the same recorded or not, and
+    vCPUs; its serial output and exit status are the same recorded or not; the
+    values QEMU answered to the guest's HPET read and RDMSR are in the trace;
     every KVM_RUN return in the trace pairs with its kvm_userspace_exit."""
     need_kvm()
     if subprocess.run(["sh", "-c", "command -v qemu-system-x86_64"],
@@ -199,6 +200,10 @@ def scenario_transparency_qemu(env):
         if not any(k == "exit" and "MMIO read addr=0xfed00000" in r and "data=0x8086a201" in r
                    for _, _, k, r in evs):
             fail("-smp %d: the HPET read and the value QEMU gave are not in the trace" % smp)
+        want_msr = "index=0x35 data=%#x " % (smp << 16 | smp)
+        if not any(k == "exit" and r.startswith("X86_RDMSR") and want_msr in r
+                   for _, _, k, r in evs):
+            fail("-smp %d: the RDMSR of 0x35 and QEMU's answer are not in the trace" % smp)
         vcpus = {v for _, v, k, _ in evs if k == "exit"}
         if len(vcpus) != smp:
             fail("-smp %d: KVM_RUN seen on %d vCPUs" % (smp, len(vcpus)))
