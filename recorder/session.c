@@ -29,6 +29,7 @@
 
 #include "decode.h"
 #include "kevents.h"
+#include "launch.h"
 #include "merge.h"
 #include "raw.h"
 #include "ring.h"
@@ -101,99 +102,7 @@ static void session_free(struct session *s)
 }
 
 /* ------------------------------------------------------------------------- */
-/* Before the VMM starts. */
-
-int recorder_find_vmm(const char *file, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	int err = -ENOENT;
-
-	if (strchr(file, '/')) {
-		if (access(file, F_OK))
-			return -ENOENT;
-		if (access(file, X_OK))
-			return -EACCES;
-		snprintf(out, len, "%s", file);
-		return 0;
-	}
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		const char *end = strchrnul(path, ':');
-		int n = (int)(end - path);
-
-		snprintf(out, len, "%.*s%s%s", n, path, n ? "/" : "", file);
-		if (!access(out, X_OK)) {
-			struct stat st;
-
-			if (!stat(out, &st) && S_ISREG(st.st_mode))
-				return 0;
-		} else if (errno == EACCES) {
-			err = -EACCES;
-		}
-		path = *end ? end + 1 : end;
-	}
-	return err;
-}
-
-int recorder_check_dynamic(const char *path)
-{
-	Elf64_Ehdr eh;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int dynamic = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64) {
-		close(fd);
-		return 0;  /* a script or something exec knows: let it try */
-	}
-	for (unsigned int i = 0; i < eh.e_phnum && i < 4096; i++) {
-		Elf64_Phdr ph;
-
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) !=
-		    (ssize_t)sizeof(ph))
-			break;
-		if (ph.p_type == PT_INTERP)
-			dynamic = 1;
-	}
-	close(fd);
-	return dynamic ? 0 : -ENOEXEC;
-}
-
-static int find_preload(const struct recorder_opts *o, char *out, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n;
-
-	if (o->preload) {
-		snprintf(out, len, "%s", o->preload);
-		return access(out, R_OK) ? -ENOENT : 0;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		char *slash;
-
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(out, len, "%.3800s/libkvmrec-preload.so", self);
-			if (!access(out, R_OK))
-				return 0;
-			snprintf(out, len, "%.3800s/../lib/libkvmrec-preload.so", self);
-			if (!access(out, R_OK))
-				return 0;
-		}
-	}
-#ifdef KVMREC_LIBDIR
-	snprintf(out, len, "%s/libkvmrec-preload.so", KVMREC_LIBDIR);
-	if (!access(out, R_OK))
-		return 0;
-#endif
-	return -ENOENT;
-}
+/* The header. */
 
 static void cpu_vendor(char out[13])
 {
@@ -572,51 +481,6 @@ static uint64_t total_stalls(struct session *s)
 
 /* ------------------------------------------------------------------------- */
 
-static volatile sig_atomic_t g_child;
-
-static void forward_signal(int sig)
-{
-	if (g_child > 0)
-		kill((pid_t)g_child, sig);
-}
-
-static void set_forwarding(bool on)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on ? forward_signal : SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-}
-
-static void child_exec(char **argv, const char *preload, int ringfd, int gofd, int errfd)
-{
-	const char *old = getenv("LD_PRELOAD");
-	char buf[PATH_MAX * 2], num[16];
-	char c;
-	int e;
-
-	/* Wait until the parent has tracing set up for our pid. */
-	if (read(gofd, &c, 1) != 1)
-		_exit(127);
-	close(gofd);
-	snprintf(buf, sizeof(buf), "%s%s%s", preload, old && *old ? ":" : "", old ? old : "");
-	setenv("LD_PRELOAD", buf, 1);
-	snprintf(num, sizeof(num), "%d", ringfd);
-	setenv(RING_ENV_FD, num, 1);
-	fcntl(ringfd, F_SETFD, 0);
-	execvp(argv[0], argv);
-	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0)
-		_exit(127);
-	_exit(127);
-}
-
 static void fill_header(Kvmrec__Header *h, const struct recorder_opts *o, pid_t pid,
 			struct kevents *kev, const char *note, struct utsname *uts, char *vendor,
 			const char **avail, const char **enabled)
@@ -664,20 +528,20 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
-	ret = recorder_find_vmm(o->argv[0], vmm, sizeof(vmm));
+	ret = launch_find_vmm(o->argv[0], vmm, sizeof(vmm));
 	if (ret < 0) {
 		snprintf(res->error, sizeof(res->error), "%s: %s", o->argv[0],
 			 ret == -EACCES ? "VMM is not executable" : "VMM not found");
 		return ret;
 	}
-	ret = recorder_check_dynamic(vmm);
+	ret = launch_check_dynamic(vmm);
 	if (ret == -ENOEXEC) {
 		snprintf(res->error, sizeof(res->error),
 			 "%.400s: statically linked VMM; the interposer (LD_PRELOAD) cannot enter it",
 			 vmm);
 		return ret;
 	}
-	if (find_preload(o, preload, sizeof(preload)) < 0) {
+	if (launch_find_preload(o->preload, preload, sizeof(preload)) < 0) {
 		snprintf(res->error, sizeof(res->error),
 			 "libkvmrec-preload.so: not found next to kvmrec or in %s",
 #ifdef KVMREC_LIBDIR
@@ -723,13 +587,12 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	if (pid == 0) {
 		close(gopipe[1]);
 		close(errpipe[0]);
-		child_exec(o->argv, preload, ringfd, gopipe[0], errpipe[1]);
+		launch_child_exec(o->argv, preload, ringfd, gopipe[0], errpipe[1]);
 	}
 	close(gopipe[0]);
 	close(errpipe[1]);
 	close(ringfd);
-	g_child = pid;
-	set_forwarding(true);
+	launch_forward_signals(pid);
 
 	note[0] = '\0';
 	if (!o->kernel_events) {
@@ -757,7 +620,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 			trace_writer_abort(s.w);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		set_forwarding(false);
+		launch_forward_signals(0);
 		session_free(&s);
 		return ret;
 	}
@@ -779,7 +642,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		waitpid(pid, NULL, 0);
 		trace_writer_abort(s.w);
 		unlink(o->out);
-		set_forwarding(false);
+		launch_forward_signals(0);
 		session_free(&s);
 		return -e;
 	}
@@ -814,8 +677,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 
 		nanosleep(&ts, NULL);
 	}
-	g_child = 0;
-	set_forwarding(false);
+	launch_forward_signals(0);
 	res->wait_status = status;
 	/* The VMM is gone; what it published is all still in the rings. */
 	drain(&s, UINT64_MAX, true);

@@ -46,9 +46,4 @@ struct recorder_result {
 
 int recorder_run(const struct recorder_opts *o, struct recorder_result *res);
 
-/* Checks that @path can take the interposer: 0, or -ENOEXEC for a static ELF. */
-int recorder_check_dynamic(const char *path);
-/* Resolves @file through PATH like execvp; 0 and @out, or -ENOENT/-EACCES. */
-int recorder_find_vmm(const char *file, char *out, size_t len);
-
 #endif
