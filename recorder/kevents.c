@@ -4,7 +4,9 @@
  * walked with kbuffer; each sample's fields are read by offset from formats
  * parsed once, so a sample costs a few loads, not a format lookup.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +147,36 @@ static struct tep_handle *kev_formats(void)
 	return tep;
 }
 
+/*
+ * A recorder that was killed (or aborted) leaves its instance, with its
+ * buffers, behind: remove those whose recorder is gone.
+ */
+static void kev_remove_stale(const char *inst_dir)
+{
+	DIR *d = opendir(inst_dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long owner;
+
+		if (strncmp(de->d_name, "kvmrec-", 7))
+			continue;
+		owner = strtol(de->d_name + 7, &end, 10);
+		if (*end || owner <= 0 || !(kill((pid_t)owner, 0) < 0 && errno == ESRCH))
+			continue;
+		struct tracefs_instance *old = tracefs_instance_alloc(NULL, de->d_name);
+
+		if (old) {
+			tracefs_instance_destroy(old);
+			tracefs_instance_free(old);
+		}
+	}
+	closedir(d);
+}
+
 int kevents_open(pid_t pid, struct kevents **out, char *why, size_t whylen)
 {
 	struct kevents *k;
@@ -162,6 +194,7 @@ int kevents_open(pid_t pid, struct kevents **out, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot create a tracefs instance (%s)", strerror(errno));
 		return -EACCES;
 	}
+	kev_remove_stale(inst_dir);
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
@@ -422,6 +455,36 @@ static struct tep_handle *kev_formats(void)
 		return NULL;
 	}
 	return tep;
+}
+
+/*
+ * A recorder that was killed (or aborted) leaves its instance, with its
+ * buffers, behind: remove those whose recorder is gone.
+ */
+static void kev_remove_stale(const char *inst_dir)
+{
+	DIR *d = opendir(inst_dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long owner;
+
+		if (strncmp(de->d_name, "kvmrec-", 7))
+			continue;
+		owner = strtol(de->d_name + 7, &end, 10);
+		if (*end || owner <= 0 || !(kill((pid_t)owner, 0) < 0 && errno == ESRCH))
+			continue;
+		struct tracefs_instance *old = tracefs_instance_alloc(NULL, de->d_name);
+
+		if (old) {
+			tracefs_instance_destroy(old);
+			tracefs_instance_free(old);
+		}
+	}
+	closedir(d);
 }
 
 int kevents_open(pid_t pid, struct kevents **out, char *why, size_t whylen)
