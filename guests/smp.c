@@ -70,7 +70,12 @@ void guest_main(int ncpus)
 		report(pings[0] == 1, "one vCPU: self-IPI ran once (%d)", pings[0]);
 		return;
 	}
-	report(guest_wait_for_aps(ncpus) && wait_for(&ready, ncpus - 1), "%d APs up", ready);
+	{
+		/* Argument order is unspecified: wait before reading the count. */
+		bool up = guest_wait_for_aps(ncpus) && wait_for(&ready, ncpus - 1);
+
+		report(up, "%d APs up", ready);
+	}
 	sti();
 	for (int r = 0; r < ROUNDS; r++) {
 		for (int ap = 1; ap < ncpus; ap++) {
