@@ -10,6 +10,7 @@
 
 #include "decode.h"
 #include "lapic_page.h"
+#include "lapic_sync.h"
 
 #define MSG_INIT(b, field, fn) fn(&(b)->field)
 
@@ -304,25 +305,7 @@ static void decode_lapic(struct decode_buf *b, const struct raw_hdr *h, const ui
 	l->has_regs = 1;
 	l->regs.data = (uint8_t *)page;
 	l->regs.len = LAPIC_PAGE_SIZE;
-	lapic_page_vec256(page, LAPIC_REG_IRR, b->irr);
-	lapic_page_vec256(page, LAPIC_REG_ISR, b->isr);
-	lapic_page_vec256(page, LAPIC_REG_TMR, b->tmr);
-	l->n_irr = l->n_isr = l->n_tmr = 8;
-	l->irr = b->irr;
-	l->isr = b->isr;
-	l->tmr = b->tmr;
-	l->has_tpr = l->has_ppr = l->has_id = l->has_spiv = 1;
-	l->tpr = lapic_page_reg(page, LAPIC_REG_TPR);
-	l->ppr = lapic_page_reg(page, LAPIC_REG_PPR);
-	l->id = lapic_page_reg(page, LAPIC_REG_ID);
-	l->spiv = lapic_page_reg(page, LAPIC_REG_SPIV);
-	for (int i = 0; i < 6; i++)
-		b->lvt[i] = lapic_page_reg(page, LAPIC_REG_LVTT + 0x10 * (uint32_t)i);
-	l->n_lvt = 6;
-	l->lvt = b->lvt;
-	l->has_icr_lo = l->has_icr_hi = 1;
-	l->icr_lo = lapic_page_reg(page, LAPIC_REG_ICR_LO);
-	l->icr_hi = lapic_page_reg(page, LAPIC_REG_ICR_HI);
+	lapic_sync_decode(l, page, LAPIC_PAGE_SIZE, &b->lapic_words);
 }
 
 static void decode_vcpu_events(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p)

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 #include "kvmrec.pb-c.h"
+#include "lapic_sync.h"
 #include "raw.h"
 
 #define DECODE_MAX_ROUTES 128
@@ -46,7 +47,7 @@ struct decode_buf {
 	Kvmrec__VmSetup setup;
 	Kvmrec__KernelEvent kevent;
 	uint64_t u64s[16];
-	uint32_t irr[8], isr[8], tmr[8], lvt[6];
+	struct lapic_sync_words lapic_words;
 	uint8_t bytes[16];
 	Kvmrec__GsiRoute routes[DECODE_MAX_ROUTES];
 	Kvmrec__GsiRoute *route_ptrs[DECODE_MAX_ROUTES];
