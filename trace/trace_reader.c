@@ -493,6 +493,15 @@ const char *trace_reader_error(const struct trace_reader *r)
 	return r->errbuf;
 }
 
+void trace_reader_explain(const struct trace_reader *r, const char *path, int ret,
+			  char *buf, size_t len)
+{
+	if (r && *r->errbuf)
+		snprintf(buf, len, "%s", r->errbuf);
+	else
+		snprintf(buf, len, "%s: %s", path, strerror(-ret));
+}
+
 uint64_t trace_reader_offset(const struct trace_reader *r)
 {
 	return in_offset(r);

@@ -57,6 +57,13 @@ const Kvmrec__Footer *trace_reader_footer(const struct trace_reader *r);
 /* One line, no newline, naming the file; "" when there was no error. */
 const char *trace_reader_error(const struct trace_reader *r);
 
+/*
+ * Puts in @buf (@len bytes) why reading @path failed with @ret: the reader's
+ * own line if it has one, else "@path: strerror(-@ret)". @r may be NULL.
+ */
+void trace_reader_explain(const struct trace_reader *r, const char *path, int ret,
+			  char *buf, size_t len);
+
 uint64_t trace_reader_offset(const struct trace_reader *r); /* compressed bytes consumed */
 void trace_reader_close(struct trace_reader *r);
 

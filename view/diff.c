@@ -62,10 +62,7 @@ static void set_err(char *err, size_t n, const char *fmt, ...)
 
 static int reader_fail(struct trace_reader *r, const char *path, int ret, char *err, size_t n)
 {
-	if (r && *trace_reader_error(r))
-		set_err(err, n, "%s", trace_reader_error(r));
-	else
-		set_err(err, n, "%s: %s", path, strerror(-ret));
+	trace_reader_explain(r, path, ret, err, n);
 	return ret;
 }
 

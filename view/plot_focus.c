@@ -129,10 +129,7 @@ static int focus_first(const char *path, struct plot_focus *f, char *err, size_t
 	f->center = irq ? irq : first;
 	return 0;
 fail:
-	if (r && *trace_reader_error(r))
-		snprintf(err, errlen, "%s", trace_reader_error(r));
-	else
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	trace_reader_explain(r, path, ret, err, errlen);
 	trace_reader_close(r);
 	return ret < 0 ? ret : -EINVAL;
 }

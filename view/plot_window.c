@@ -184,10 +184,7 @@ int plot_window_read(const char *path, const struct plot_window_opts *o,
 	free(ring);
 	return 0;
 fail:
-	if (r && *trace_reader_error(r))
-		snprintf(err, errlen, "%s", trace_reader_error(r));
-	else
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	trace_reader_explain(r, path, ret, err, errlen);
 	trace_reader_close(r);
 	free(ring);
 	return ret;

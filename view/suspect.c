@@ -128,10 +128,7 @@ int suspect_find(const char *path, struct plot_focus *f, char *err, size_t errle
 	free(v);
 	return 1;
 fail:
-	if (r && *trace_reader_error(r))
-		snprintf(err, errlen, "%s", trace_reader_error(r));
-	else
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	trace_reader_explain(r, path, ret, err, errlen);
 	trace_reader_close(r);
 	free(v);
 	return ret;
