@@ -103,7 +103,7 @@ struct ring *ring_claim(struct ring_ctl *ctl, uint32_t tid)
 
 		if (__atomic_load_n(&r->state, __ATOMIC_RELAXED) != RING_FREE)
 			continue;
-		r->tid = tid;
+		/* tid only after winning: a loser's store could land over the winner's. */
 		if (__atomic_compare_exchange_n(&r->state, &expect, RING_ACTIVE, false,
 						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
 			__atomic_store_n(&r->tid, tid, __ATOMIC_RELEASE);
