@@ -101,8 +101,9 @@ __attribute__((constructor)) static void preload_init(void)
 		long fd = strtol(s, &end, 10);
 		struct ring_ctl *ctl;
 
-		if (*end == '\0' && fd >= 0 && ring_region_attach((int)fd, &ctl) == 0) {
-			pthread_key_create(&g_ring_key, thread_gone);
+		/* Without our key a thread's slot could not be given back: stay inert. */
+		if (*end == '\0' && fd >= 0 && ring_region_attach((int)fd, &ctl) == 0 &&
+		    pthread_key_create(&g_ring_key, thread_gone) == 0) {
 			pthread_atfork(NULL, NULL, forked_child);
 			__atomic_store_n(&ctl->attached_pid, (uint32_t)getpid(), __ATOMIC_RELEASE);
 			g_ctl = ctl;
@@ -349,7 +350,9 @@ static void record_entry_data(struct ring *r, struct fdtab_ent *e, struct kvm_ru
 	ring_publish(r, len);
 }
 
-static int run_recorded(int fd, unsigned long request, void *arg, struct fdtab_ent *e)
+/* @saved: the VMM's errno, which a successful KVM_RUN must leave as it was. */
+static int run_recorded(int fd, unsigned long request, void *arg, struct fdtab_ent *e,
+			int saved)
 {
 	struct kvm_run *run = vcpu_run(fd, e);
 	struct ring *r = my_ring();
@@ -360,6 +363,7 @@ static int run_recorded(int fd, unsigned long request, void *arg, struct fdtab_e
 	if (!run || !r) {
 		if (!run)
 			__atomic_fetch_add(&g_ctl->no_run_map, 1, __ATOMIC_RELAXED);
+		errno = saved;
 		return real_ioctl(fd, request, arg);
 	}
 	tl_busy = 1;
@@ -378,6 +382,7 @@ static int run_recorded(int fd, unsigned long request, void *arg, struct fdtab_e
 	/* A clock read costs half the per-exit budget: only when asked for. */
 	t0 = g_ctl->run_times ? now_ns() : 0;
 
+	errno = saved;
 	ret = real_ioctl(fd, request, arg);
 	err = errno;
 
@@ -456,7 +461,7 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
 	va_list ap;
 	void *arg;
 	long alen;
-	int ret, err;
+	int ret, err, saved;
 
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
@@ -468,11 +473,15 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
 			__atomic_fetch_add(&g_ctl->reentrant, 1, __ATOMIC_RELAXED);
 		return real_ioctl(fd, request, arg);
 	}
+	/* Classifying the fd or mapping kvm_run may touch errno; the VMM must not see it. */
+	saved = errno;
 	e = fdtab_lookup(fd);
-	if (!e)
+	if (!e) {
+		errno = saved;
 		return real_ioctl(fd, request, arg);
+	}
 	if (req == (uint32_t)KVM_RUN && e->kind == RAW_FD_VCPU)
-		return run_recorded(fd, request, arg, e);
+		return run_recorded(fd, request, arg, e, saved);
 
 	/* KVM_IRQ_LINE_STATUS writes the status over the gsi: keep the gsi. */
 	if (req == (uint32_t)KVM_IRQ_LINE_STATUS && arg) {
@@ -480,6 +489,7 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
 		before.level = ((struct kvm_irq_level *)arg)->level;
 		before.pad = 0;
 	}
+	errno = saved;
 	ret = real_ioctl(fd, request, arg);
 	err = errno;
 	if (req == (uint32_t)KVM_IRQ_LINE_STATUS && arg)
