@@ -57,15 +57,6 @@ uint8_t lapic_model_ppr(const struct lapic_model *m)
 	return (m->tpr >> 4) >= (isrv >> 4) ? m->tpr : (isrv & 0xf0);
 }
 
-int lapic_model_deliverable(const struct lapic_model *m)
-{
-	int irrv = lapic_vec_highest(m->irr);
-
-	if (irrv < 0 || (irrv & 0xf0) <= (lapic_model_ppr(m) & 0xf0))
-		return -1;
-	return irrv;
-}
-
 void lapic_model_load(struct lapic_model *m, const uint32_t irr[8],
 		      const uint32_t isr[8], uint8_t tpr)
 {

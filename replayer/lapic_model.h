@@ -45,8 +45,6 @@ void lapic_model_deliver(struct lapic_model *m, uint8_t vec);
 bool lapic_model_eoi(struct lapic_model *m, int vec);
 void lapic_model_set_tpr(struct lapic_model *m, uint8_t tpr);
 uint8_t lapic_model_ppr(const struct lapic_model *m);
-/* The vector the kernel would deliver next (IRR above PPR), or -1. */
-int lapic_model_deliverable(const struct lapic_model *m);
 /* Take all of IRR/ISR/TPR from a register page (KVM_SET_LAPIC). */
 void lapic_model_load(struct lapic_model *m, const uint32_t irr[8],
 		      const uint32_t isr[8], uint8_t tpr);
