@@ -18,11 +18,6 @@ int policy_parse(const char *name, enum vmm_policy *out)
 	return -EINVAL;
 }
 
-const char *policy_name(enum vmm_policy p)
-{
-	return p == POLICY_QEMU27 ? "qemu-2.7" : "fixed";
-}
-
 void policy_pic_output(struct vmm *m, bool level)
 {
 	struct vmm_vcpu *bsp = &m->vm.vcpus[0];

@@ -28,7 +28,6 @@ struct vmm;
 struct vmm_vcpu;
 
 int policy_parse(const char *name, enum vmm_policy *out);
-const char *policy_name(enum vmm_policy p);
 int policy_pre_run(struct vmm *m, struct vmm_vcpu *v);
 /* After the copy was refreshed from KVM_GET_LAPIC. */
 void policy_lapic_synced(struct vmm *m, struct vmm_vcpu *v);
