@@ -300,7 +300,7 @@ static int lane_find_entry(struct lane *l, const struct raw_hdr *h, bool final,
 
 		if (e->len < 8 || (e->len & 7) || off + e->len > avail)
 			return 1;
-		if (e->type == RAW_RUN_ENTRY && e->vcpu == h->vcpu &&
+		if (e->type == RAW_RUN_ENTRY && e->vcpu == h->vcpu && e->len >= sizeof(*e) &&
 		    e->arglen <= e->len - sizeof(*e)) {
 			*entry = e;
 			return 1;
@@ -481,6 +481,12 @@ static uint64_t total_stalls(struct session *s)
 
 /* ------------------------------------------------------------------------- */
 
+static void close_pair(int fds[2])
+{
+	close(fds[0]);
+	close(fds[1]);
+}
+
 static void fill_header(Kvmrec__Header *h, const struct recorder_opts *o, pid_t pid,
 			struct kevents *kev, const char *note, struct utsname *uts, char *vendor,
 			const char **avail, const char **enabled)
@@ -567,12 +573,22 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	s.lanes = calloc(s.ctl->nslots, sizeof(*s.lanes));
 	if (!s.lanes) {
 		snprintf(res->error, sizeof(res->error), "out of memory");
+		close(ringfd);
 		session_free(&s);
 		return -ENOMEM;
 	}
-	if (pipe2(gopipe, O_CLOEXEC) || pipe2(errpipe, O_CLOEXEC)) {
+	if (pipe2(gopipe, O_CLOEXEC)) {
 		e = errno;
 		snprintf(res->error, sizeof(res->error), "pipe: %s", strerror(e));
+		close(ringfd);
+		session_free(&s);
+		return -e;
+	}
+	if (pipe2(errpipe, O_CLOEXEC)) {
+		e = errno;
+		snprintf(res->error, sizeof(res->error), "pipe: %s", strerror(e));
+		close_pair(gopipe);
+		close(ringfd);
 		session_free(&s);
 		return -e;
 	}
@@ -581,6 +597,9 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	if (pid < 0) {
 		e = errno;
 		snprintf(res->error, sizeof(res->error), "fork: %s", strerror(e));
+		close_pair(gopipe);
+		close_pair(errpipe);
+		close(ringfd);
 		session_free(&s);
 		return -e;
 	}
@@ -618,6 +637,8 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 			snprintf(res->error, sizeof(res->error), "%s: %s", o->out, strerror(-ret));
 		if (s.w)
 			trace_writer_abort(s.w);
+		close(gopipe[1]);
+		close(errpipe[0]);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		launch_forward_signals(0);
@@ -639,6 +660,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	if (read(errpipe[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
 		/* exec failed: nothing was recorded, leave no file behind. */
 		snprintf(res->error, sizeof(res->error), "%.400s: cannot execute: %s", vmm, strerror(e));
+		close(errpipe[0]);
 		waitpid(pid, NULL, 0);
 		trace_writer_abort(s.w);
 		unlink(o->out);
