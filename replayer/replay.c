@@ -125,14 +125,13 @@ void replay_pic_changed(struct replay *r)
 }
 
 static void divergence(struct replay *r, struct vcpu_state *v, int32_t vcpu,
-		       const struct trace_event *ev, bool recorded_window)
+		       bool recorded_window)
 {
 	struct replay_divergence d = {
 		v->decided_at.seq, v->decided_at.ts_ns, vcpu, v->model_vector,
 		v->recorded_vector, v->model_window, recorded_window,
 	};
 
-	(void)ev;
 	if (!r->pic_lines_visible &&
 	    ((v->recorded_vector >= 0 && pic_vector_irq(&r->pic, v->recorded_vector) >= 0) ||
 	     (v->model_vector >= 0 && pic_vector_irq(&r->pic, v->model_vector) >= 0) ||
@@ -222,7 +221,7 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 		return;
 	if (!v->decided)
 		pre_run(r, v, ev->vcpu, ev);
-	divergence(r, v, ev->vcpu, ev, recorded_window);
+	divergence(r, v, ev->vcpu, recorded_window);
 	/*
 	 * The window request is the VMM's interrupt request as it entered;
 	 * where the model agreed so far, take it from the recording, so one
