@@ -77,6 +77,8 @@ static int reader_fail(struct trace_reader *r, int err, const char *fmt, ...)
 	if (r->err)
 		return r->err;
 	n = snprintf(r->errbuf, sizeof(r->errbuf), "%s: ", r->name);
+	if (n < 0 || (size_t)n >= sizeof(r->errbuf))
+		n = (int)sizeof(r->errbuf) - 1;  /* a name longer than the line: cut there */
 	va_start(ap, fmt);
 	vsnprintf(r->errbuf + n, sizeof(r->errbuf) - n, fmt, ap);
 	va_end(ap);

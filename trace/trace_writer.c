@@ -69,6 +69,8 @@ static int fail(struct trace_writer *w, int err, const char *fmt, ...)
 	if (w->err)
 		return w->err;
 	n = snprintf(w->errbuf, sizeof(w->errbuf), "%s: ", w->path);
+	if (n < 0 || (size_t)n >= sizeof(w->errbuf))
+		n = (int)sizeof(w->errbuf) - 1;  /* a path longer than the line: cut there */
 	va_start(ap, fmt);
 	vsnprintf(w->errbuf + n, sizeof(w->errbuf) - n, fmt, ap);
 	va_end(ap);

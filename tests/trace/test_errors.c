@@ -252,6 +252,33 @@ static void test_writer_refuses_huge_record(void **state)
 	expect_open_error(tmp("big.zst"), -EIO, "truncated after event 0");
 }
 
+/* A name longer than the error line is cut, not written past the line's end. */
+static void test_long_names(void **state)
+{
+	static const char junk[64] = "this is not a kvmrec trace at all";
+	char name[1200], path[400];
+	struct trace_writer *w = (void *)1;
+	struct trace_reader *r;
+	Kvmrec__Header hdr;
+
+	(void)state;
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(trace_reader_open_mem(junk, sizeof(junk), name, &r), -EINVAL);
+	assert_non_null(r);
+	assert_true(strlen(trace_reader_error(r)) > 100);
+	assert_memory_equal(trace_reader_error(r), name, 100);
+	trace_reader_close(r);
+
+	/* Two components of under 255 bytes in a directory that does not exist. */
+	snprintf(path, sizeof(path), "%s/no-such-dir-%0200d/%0150d.zst", dir, 0, 0);
+	synth_header(&hdr);
+	assert_int_equal(trace_writer_open(path, &hdr, NULL, &w), -ENOENT);
+	assert_null(w);
+	assert_true(strlen(trace_writer_error(NULL)) > 100);
+	assert_memory_equal(trace_writer_error(NULL), path, 100);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -278,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_writer_refuses_to_overwrite),
 		cmocka_unit_test(test_writer_refuses_huge_record),
 		cmocka_unit_test(test_writer_disk_full),
+		cmocka_unit_test(test_long_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
