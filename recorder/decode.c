@@ -12,8 +12,6 @@
 #include "lapic_page.h"
 #include "lapic_sync.h"
 
-#define MSG_INIT(b, field, fn) fn(&(b)->field)
-
 static const uint8_t *raw_payload(const struct raw_hdr *h, uint32_t len, uint32_t fixed,
 				  uint32_t need)
 {
@@ -33,6 +31,7 @@ int decode_run_wants_entry(const struct raw_hdr *h, uint32_t len)
 	u = raw_payload(h, len, sizeof(*x), x->union_len);
 	if (!u)
 		return 0;
+	/* io.direction is the union's first byte; mmio.is_write follows addr, data, len. */
 	if (x->exit_reason == KVM_EXIT_IO && x->union_len >= 16)
 		return u[0] == KVM_EXIT_IO_IN;
 	if (x->exit_reason == KVM_EXIT_MMIO && x->union_len >= 24)
