@@ -307,50 +307,51 @@ static int64_t field_value(struct tep_format_field *f, void *data, int size)
 	return (int64_t)v;
 }
 
+/* One sample of CPU @c: hands it to @cb if it is one of ours. */
+static void kev_sample(struct kevents *k, int c, void *data, unsigned long long ts,
+		       void (*cb)(void *ctx, struct kev *ev), void *ctx)
+{
+	struct tep_record rec = {
+		.ts = ts, .cpu = c, .data = data, .size = kbuffer_event_size(k->kbuf),
+	};
+	int type = tep_data_type(k->tep, &rec);
+	struct kev ev;
+
+	for (size_t i = 0; i < NDEFS; i++) {
+		struct kev_fmt *f = &k->fmt[i];
+
+		if (f->type != type || !f->enabled)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.ts = ts;
+		ev.cpu = (uint32_t)c;
+		ev.pid = (uint32_t)tep_data_pid(k->tep, &rec);
+		ev.vcpu = -1;
+		ev.id = f->def->id;
+		ev.nargs = f->nargs;
+		for (uint32_t a = 0; a < f->nargs; a++)
+			ev.args[a] = field_value(f->f[a], data, rec.size);
+		f->seen++;
+		cb(ctx, &ev);
+		return;
+	}
+}
+
 int kevents_read(struct kevents *k, void (*cb)(void *ctx, struct kev *ev), void *ctx)
 {
 	for (int c = 0; c < k->ncpus; c++) {
 		if (!k->cpu[c])
 			continue;
-		for (;;) {
+		while (tracefs_cpu_read(k->cpu[c], k->page, true) > 0 &&
+		       kbuffer_load_subbuffer(k->kbuf, k->page) >= 0) {
 			unsigned long long ts;
 			void *data;
-			int n = tracefs_cpu_read(k->cpu[c], k->page, true);
 
-			if (n <= 0)
-				break;
-			if (kbuffer_load_subbuffer(k->kbuf, k->page) < 0)
-				break;
 			if (kbuffer_missed_events(k->kbuf) > 0)
 				k->missed += (uint64_t)kbuffer_missed_events(k->kbuf);
 			for (data = kbuffer_read_event(k->kbuf, &ts); data;
-			     data = kbuffer_next_event(k->kbuf, &ts)) {
-				struct tep_record rec = {
-					.ts = ts, .cpu = c, .data = data,
-					.size = kbuffer_event_size(k->kbuf),
-				};
-				int type = tep_data_type(k->tep, &rec);
-				struct kev ev;
-
-				for (size_t i = 0; i < NDEFS; i++) {
-					struct kev_fmt *f = &k->fmt[i];
-
-					if (f->type != type || !f->enabled)
-						continue;
-					memset(&ev, 0, sizeof(ev));
-					ev.ts = ts;
-					ev.cpu = (uint32_t)c;
-					ev.pid = (uint32_t)tep_data_pid(k->tep, &rec);
-					ev.vcpu = -1;
-					ev.id = f->def->id;
-					ev.nargs = f->nargs;
-					for (uint32_t a = 0; a < f->nargs; a++)
-						ev.args[a] = field_value(f->f[a], data, rec.size);
-					f->seen++;
-					cb(ctx, &ev);
-					break;
-				}
-			}
+			     data = kbuffer_next_event(k->kbuf, &ts))
+				kev_sample(k, c, data, ts, cb, ctx);
 		}
 	}
 	return 0;
