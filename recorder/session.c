@@ -632,11 +632,8 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	fill_header(&hdr, o, pid, s.kev, note, &uts, vendor, avail, enabled);
 	ret = trace_writer_open(o->out, &hdr, &wo, &s.w);
 	if (ret < 0) {
-		snprintf(res->error, sizeof(res->error), "%s", s.w ? trace_writer_error(s.w) : o->out);
-		if (!s.w || !res->error[0])
-			snprintf(res->error, sizeof(res->error), "%s: %s", o->out, strerror(-ret));
-		if (s.w)
-			trace_writer_abort(s.w);
+		/* Nothing was handed out; the writer's reason names the file. */
+		snprintf(res->error, sizeof(res->error), "%s", trace_writer_error(NULL));
 		close(gopipe[1]);
 		close(errpipe[0]);
 		kill(pid, SIGKILL);
