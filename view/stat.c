@@ -44,6 +44,7 @@ struct vec_stat {
 struct vcpu_stat {
 	int32_t id;
 	uint64_t exits;
+	uint64_t timed;           /* exits with RunExit.run_ns (recorded with --run-times) */
 	uint64_t guest_ns, user_ns;
 	struct reason_stat *reasons;
 	size_t n_reasons;
@@ -205,8 +206,15 @@ static int stat_exit(struct stat_report *s, const struct trace_event *ev)
 	}
 	if (x->has_ret && x->ret < 0)
 		r->errors++;
-	hist_add(&r->guest, run);
-	c->guest_ns += run;
+	/*
+	 * Without run_ns the entry time is unknown: the "user" column then holds
+	 * the whole exit-to-exit interval and nothing is claimed for the guest.
+	 */
+	if (x->has_run_ns) {
+		c->timed++;
+		hist_add(&r->guest, run);
+		c->guest_ns += run;
+	}
 	c->have_prev = true;
 	c->prev_ts = ev->ts_ns;
 	c->prev_reason = (size_t)ri;
@@ -457,6 +465,7 @@ static struct vcpu_stat *stat_total(const struct stat_report *s)
 	for (size_t i = 0; i < s->n_vcpus; i++) {
 		const struct vcpu_stat *c = s->vcpus[i];
 		t->exits += c->exits;
+		t->timed += c->timed;
 		t->guest_ns += c->guest_ns;
 		t->user_ns += c->user_ns;
 		t->kvm_nmi += c->kvm_nmi;
@@ -547,25 +556,34 @@ static void print_vcpu_text(const struct stat_report *s, const struct vcpu_stat 
 	else
 		fprintf(f, "\nvCPU %d: ", c->id);
 	fprintf(f, "%" PRIu64 " exits, ", c->exits);
-	print_ms(f, c->guest_ns);
-	fprintf(f, " in the guest, ");
-	print_ms(f, c->user_ns);
-	fprintf(f, " in userspace\n");
+	if (c->timed) {
+		print_ms(f, c->guest_ns);
+		fprintf(f, " in the guest, ");
+		print_ms(f, c->user_ns);
+		fprintf(f, " in userspace\n");
+	} else {
+		print_ms(f, c->user_ns);
+		fprintf(f, " from exit to exit (no KVM_RUN entry times: recorded without --run-times)\n");
+	}
 
 	if (c->exits) {
 		const struct reason_stat **o = sorted_reasons(c);
 		fprintf(f, "  %-22s %9s %8s |%11s%11s%11s%11s |%11s%11s%11s%11s\n",
 			"exit reason", "count", "share", "guest p50", "p90", "p99", "max",
-			"user p50", "p90", "p99", "max");
+			c->timed ? "user p50" : "next p50", "p90", "p99", "max");
 		for (size_t i = 0; o && i < c->n_reasons; i++) {
 			const struct reason_stat *r = o[i];
 			uint64_t share = (r->count * 10000 + c->exits / 2) / c->exits;
 			fprintf(f, "  %-22s %9" PRIu64 " %4" PRIu64 ".%02" PRIu64 "%% |",
 				reason_name(r->reason), r->count, share / 100, share % 100);
-			print_us(f, hist_quantile(&r->guest, 0.50));
-			print_us(f, hist_quantile(&r->guest, 0.90));
-			print_us(f, hist_quantile(&r->guest, 0.99));
-			print_us(f, r->guest.max);
+			if (r->guest.count) {
+				print_us(f, hist_quantile(&r->guest, 0.50));
+				print_us(f, hist_quantile(&r->guest, 0.90));
+				print_us(f, hist_quantile(&r->guest, 0.99));
+				print_us(f, r->guest.max);
+			} else {
+				fprintf(f, "%11s%11s%11s%11s", "-", "-", "-", "-");
+			}
 			fprintf(f, " |");
 			if (r->user.count) {
 				print_us(f, hist_quantile(&r->user, 0.50));
@@ -579,7 +597,10 @@ static void print_vcpu_text(const struct stat_report *s, const struct vcpu_stat 
 				fprintf(f, "  (%" PRIu64 " KVM_RUN errors)", r->errors);
 			fprintf(f, "\n");
 		}
-		fprintf(f, "  (times in us; user = from the exit to the next KVM_RUN entry)\n");
+		if (c->timed)
+			fprintf(f, "  (times in us; user = from the exit to the next KVM_RUN entry)\n");
+		else
+			fprintf(f, "  (times in us; next = from the exit to the next exit, guest and userspace together)\n");
 		free(o);
 	}
 
@@ -742,8 +763,9 @@ static void json_vcpu(const struct stat_report *s, const struct vcpu_stat *c, FI
 		else
 			fprintf(f, "\"vcpu\":%d,", c->id);
 	}
-	fprintf(f, "\"exits\":%" PRIu64 ",\"guest_ns\":%" PRIu64 ",\"userspace_ns\":%" PRIu64
-		",\"exit_reasons\":[", c->exits, c->guest_ns, c->user_ns);
+	fprintf(f, "\"exits\":%" PRIu64 ",\"timed_exits\":%" PRIu64 ",\"guest_ns\":%" PRIu64
+		",\"userspace_ns\":%" PRIu64 ",\"exit_reasons\":[", c->exits, c->timed, c->guest_ns,
+		c->user_ns);
 	const struct reason_stat **o = sorted_reasons(c);
 	for (size_t i = 0; o && i < c->n_reasons; i++) {
 		const struct reason_stat *r = o[i];
