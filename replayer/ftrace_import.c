@@ -52,8 +52,8 @@ static void note_name(struct importer *im, const char *name)
 	for (int i = 0; i < im->nnames; i++)
 		if (!strcmp(im->names[i], name))
 			return;
-	if (im->nnames < MAX_EVENT_NAMES)
-		im->names[im->nnames++] = strdup(name);
+	if (im->nnames < MAX_EVENT_NAMES && (im->names[im->nnames] = strdup(name)))
+		im->nnames++;
 }
 
 static bool is_kvm(const char *event)
