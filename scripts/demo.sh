@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: record the built-in VMM running the seed scenario (guest
 # `tpr`) under the QEMU 2.7 injection rule and under the fixed rule, replay
-# both with --check-once and print the verdicts.
+# both with --check-once and print the verdicts, bisect the failing one and
+# draw its violation.
 set -uo pipefail
 b=${1:-build}
 out=$b/demo
@@ -16,7 +17,7 @@ fi
 for policy in qemu-2.7 fixed; do
   t=$out/tpr-$policy.zst
   echo "== record: kvmrec-vmm --policy $policy guests/tpr.elf -> $t"
-  "$b/kvmrec" record -o "$t" -- "$b/kvmrec-vmm" --policy "$policy" "$b/guests/tpr.elf"
+  "$b/kvmrec" record --run-times -o "$t" -- "$b/kvmrec-vmm" --policy "$policy" "$b/guests/tpr.elf"
   echo "   (guest exit status $?)"
   echo "== replay --check-once $t"
   "$b/kvmrec" replay "$t" --check-once
@@ -24,4 +25,6 @@ for policy in qemu-2.7 fixed; do
 done
 echo "== bisect $out/tpr-qemu-2.7.zst"
 "$b/kvmrec" bisect "$out/tpr-qemu-2.7.zst"
+echo "== plot of the violation -> $out/tpr-qemu-2.7.svg"
+"$b/kvmrec" plot "$out/tpr-qemu-2.7.zst" -o "$out/tpr-qemu-2.7.svg"
 exit 0

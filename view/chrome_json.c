@@ -173,7 +173,14 @@ static void cj_exit(struct cj *c, const struct trace_event *ev)
 	/* Clock steps must not make slices on one track overlap. */
 	if (v->have_prev && entry < v->prev_exit_ts)
 		entry = v->prev_exit_ts;
-	if (v->have_prev) {
+	/*
+	 * Without run_ns (recorded without --run-times) the entry time is
+	 * unknown: one "run" slice covers exit to exit rather than pretending
+	 * the guest ran for no time at all.
+	 */
+	if (!x->has_run_ns && v->have_prev)
+		entry = v->prev_exit_ts;
+	else if (v->have_prev) {
 		cj_begin(c, "X", trace_exit_reason_name(v->prev_reason), "userspace",
 			 v->prev_exit_ts, cj_tid(v->id));
 		fprintf(c->out, ",\"dur\":");
@@ -181,7 +188,10 @@ static void cj_exit(struct cj *c, const struct trace_event *ev)
 		fprintf(c->out, ",\"args\":{\"after exit seq\":%" PRIu64 "}}", v->prev_seq);
 	}
 	describe_event(ev->rec, d, sizeof(d));
-	cj_begin(c, "X", "guest", "guest", entry, cj_tid(v->id));
+	if (x->has_run_ns)
+		cj_begin(c, "X", "guest", "guest", entry, cj_tid(v->id));
+	else
+		cj_begin(c, "X", "run", "guest+userspace", entry, cj_tid(v->id));
 	fprintf(c->out, ",\"dur\":");
 	json_out_us(c->out, (long long)(ev->ts_ns - entry));
 	fprintf(c->out, ",\"args\":{\"seq\":%" PRIu64 ",\"exit\":", ev->seq);

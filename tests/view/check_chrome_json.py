@@ -8,8 +8,8 @@ usage: check_chrome_json.py OUT.json [--exits N] [--suspect VECTOR] [--flows]
 Every event needs ph, pid, tid and (but for metadata) a numeric ts; "X" needs
 dur >= 0; B/E must balance per thread; "i" scope is t/p/g; "C" args are
 numbers; every flow end "f" has exactly one start "s" with its id; the "X"
-slices of one thread nest or are disjoint. --exits N: exactly N "guest"
-slices. --suspect V: a red KVM_INTERRUPT V instant. --flows: at least one
+slices of one thread nest or are disjoint. --exits N: exactly N per-exit
+slices ("guest", or "run" where the trace has no KVM_RUN entry times). --suspect V: a red KVM_INTERRUPT V instant. --flows: at least one
 request->delivery arrow, each end inside a slice of its thread.
 Exit 0 when all holds, 1 with the first problem on stderr.
 """
@@ -80,7 +80,7 @@ def main():
             # In whole ns, so float rounding cannot make touching slices overlap.
             b = round(ts * 1000)
             slices.setdefault(track, []).append((b, b + round(dur * 1000), n))
-            if e["name"] == "guest":
+            if e["name"] in ("guest", "run"):
                 guest += 1
         elif ph == "B":
             stacks.setdefault(track, []).append(n)

@@ -6,7 +6,7 @@
 # is possible. ONLY_QEMU27=1: just $t/q27.zst. Env: KVMREC, KVMREC_VMM,
 # TPR_ELF, CORPUS.
 record() {   # record POLICY OUT
-	"$KVMREC" record -o "$2" -- "$KVMREC_VMM" --policy "$1" "$TPR_ELF" >"$t/$1.log" 2>&1
+	"$KVMREC" record --run-times -o "$2" -- "$KVMREC_VMM" --policy "$1" "$TPR_ELF" >"$t/$1.log" 2>&1
 	local rc=$?
 	# The guest's exit code is its verdict (1: a handler ran twice); the trace must exist.
 	if [ ! -s "$2" ]; then
