@@ -46,6 +46,7 @@ static void plot_fill(struct plot_event *p, const struct trace_event *ev)
 		p->reason = x->reason;
 		p->flags = x->flags;
 		p->run_ns = x->has_run_ns ? x->run_ns : 0;
+		p->timed = x->has_run_ns;
 		if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO)
 			snprintf(p->label, sizeof(p->label), "%s 0x%x", x->io->out ? "OUT" : "IN",
 				 x->io->port);

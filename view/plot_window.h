@@ -39,6 +39,7 @@ struct plot_event {
 	uint32_t reason;         /* PLOT_EXIT */
 	uint32_t flags;          /* PLOT_EXIT: RunFlag bits */
 	uint64_t run_ns;         /* PLOT_EXIT */
+	bool timed;              /* PLOT_EXIT: run_ns known (recorded with --run-times) */
 	bool set;                /* PLOT_LAPIC: KVM_SET_LAPIC */
 	char label[PLOT_LABEL_MAX];
 	char text[DESCRIBE_MAX];

@@ -23,6 +23,7 @@
 
 static const char *const C_GUEST = "#9fd49f";
 static const char *const C_USER = "#b9c4e0";
+static const char *const C_RUN = "#d9d9d9";     /* guest or userspace: no entry time */
 static const char *const C_RED = "#d40000";
 static const char *const C_AMBER = "#e08a00";
 
@@ -170,13 +171,20 @@ static double entry_x(const struct layout *L, const struct plot_window *w, size_
 	return x;
 }
 
+static void band(FILE *out, double x0, double x1, double y, const char *color)
+{
+	if (x1 > x0)
+		fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
+			x0, y, x1 - x0, BAND_H, color);
+}
+
 static void draw_bands(FILE *out, const struct layout *L, const struct plot_window *w)
 {
 	for (size_t l = 0; l < L->n_lanes; l++) {
 		int32_t v = L->lanes[l];
 		double y = lane_top(L, (int)l) + BAND_Y;
 		double user_from = LEFT;   /* the exit before the window: in userspace */
-		bool any = false;
+		const char *after = NULL;  /* what follows the lane's last exit */
 
 		if (v < 0)
 			continue;
@@ -185,20 +193,22 @@ static void draw_bands(FILE *out, const struct layout *L, const struct plot_wind
 			if (e->vcpu != v || e->kind != PLOT_EXIT)
 				continue;
 			double ex = entry_x(L, w, i), xx = col_x(L, i);
-			if (ex < user_from)
-				ex = user_from;
-			if (ex > user_from)
-				fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
-					user_from, y, ex - user_from, BAND_H, C_USER);
-			if (xx > ex)
-				fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
-					ex, y, xx - ex, BAND_H, C_GUEST);
+
+			if (!e->timed) {
+				/* No entry time: the stretch is guest and userspace together. */
+				band(out, user_from, xx, y, C_RUN);
+				after = C_RUN;
+			} else {
+				if (ex < user_from)
+					ex = user_from;
+				band(out, user_from, ex, y, C_USER);
+				band(out, ex, xx, y, C_GUEST);
+				after = C_USER;
+			}
 			user_from = xx;
-			any = true;
 		}
-		if (any && user_from < L->width - RIGHT)
-			fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
-				user_from, y, L->width - RIGHT - user_from, BAND_H, C_USER);
+		if (after)
+			band(out, user_from, L->width - RIGHT, y, after);
 	}
 }
 
@@ -326,19 +336,33 @@ static void draw_axis(FILE *out, const struct layout *L, const struct plot_windo
 	}
 }
 
-static void draw_legend(FILE *out, const struct layout *L)
+static bool window_timed(const struct plot_window *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->ev[i].kind == PLOT_EXIT && !w->ev[i].timed)
+			return false;
+	return true;
+}
+
+static void draw_legend(FILE *out, const struct layout *L, const struct plot_window *w)
 {
 	int y = L->height - LEGEND_H + 14;
 	double x = LEFT;
 	struct plot_event e;
 
 	fprintf(out, "<g font-size=\"11\" fill=\"#222\">\n");
-	fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"28\" height=\"%d\" fill=\"%s\"/><text x=\"%.1f\" y=\"%d\">in the guest</text>\n",
-		x, y - 9, BAND_H, C_GUEST, x + 34, y + 1);
-	x += 124;
-	fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"28\" height=\"%d\" fill=\"%s\"/><text x=\"%.1f\" y=\"%d\">in userspace</text>\n",
-		x, y - 9, BAND_H, C_USER, x + 34, y + 1);
-	x += 130;
+	if (!window_timed(w)) {
+		fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"28\" height=\"%d\" fill=\"%s\"/><text x=\"%.1f\" y=\"%d\">guest or userspace (no --run-times)</text>\n",
+			x, y - 9, BAND_H, C_RUN, x + 34, y + 1);
+		x += 254;
+	} else {
+		fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"28\" height=\"%d\" fill=\"%s\"/><text x=\"%.1f\" y=\"%d\">in the guest</text>\n",
+			x, y - 9, BAND_H, C_GUEST, x + 34, y + 1);
+		x += 124;
+		fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"28\" height=\"%d\" fill=\"%s\"/><text x=\"%.1f\" y=\"%d\">in userspace</text>\n",
+			x, y - 9, BAND_H, C_USER, x + 34, y + 1);
+		x += 130;
+	}
 	static const struct {
 		enum plot_kind kind;
 		uint32_t reason;
@@ -437,6 +461,6 @@ void svg_plot_write(FILE *out, const char *trace, const struct plot_window *w,
 	draw_marks(out, &L, w, f);
 	draw_events(out, &L, w, f);
 	draw_axis(out, &L, w, f);
-	draw_legend(out, &L);
+	draw_legend(out, &L, w);
 	fprintf(out, "</svg>\n");
 }
