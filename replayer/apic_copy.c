@@ -3,6 +3,7 @@
 
 #include "apic_copy.h"
 #include "lapic_model.h"
+#include "lapic_page.h"
 
 #define SPIV_ENABLE		0x100
 #define LVT_MASKED		0x10000
@@ -28,7 +29,7 @@ void apic_copy_sync(struct apic_copy *c, const uint32_t irr[8], const uint32_t i
 
 static int copy_ppr(const struct apic_copy *c)
 {
-	int isrv = lapic_vec_highest(c->isr);
+	int isrv = lapic_vec256_highest(c->isr, 8);
 
 	if (isrv < 0)
 		isrv = 0;
@@ -41,7 +42,7 @@ int apic_copy_irq_pending(const struct apic_copy *c)
 
 	if (!(c->spiv & SPIV_ENABLE))
 		return 0;
-	irrv = lapic_vec_highest(c->irr);
+	irrv = lapic_vec256_highest(c->irr, 8);
 	if (irrv < 0)
 		return 0;
 	ppr = copy_ppr(c);

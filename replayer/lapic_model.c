@@ -2,14 +2,7 @@
 #include <string.h>
 
 #include "lapic_model.h"
-
-int lapic_vec_highest(const uint32_t *w)
-{
-	for (int i = 7; i >= 0; i--)
-		if (w[i])
-			return i * 32 + 31 - __builtin_clz(w[i]);
-	return -1;
-}
+#include "lapic_page.h"
 
 void lapic_model_init(struct lapic_model *m)
 {
@@ -35,7 +28,7 @@ bool lapic_model_eoi(struct lapic_model *m, int vec)
 	bool had;
 
 	if (vec < 0)
-		vec = lapic_vec_highest(m->isr);
+		vec = lapic_vec256_highest(m->isr, 8);
 	if (vec < 0)
 		return true;
 	had = lapic_vec_test(m->isr, vec);
@@ -50,7 +43,7 @@ void lapic_model_set_tpr(struct lapic_model *m, uint8_t tpr)
 
 uint8_t lapic_model_ppr(const struct lapic_model *m)
 {
-	int isrv = lapic_vec_highest(m->isr);
+	int isrv = lapic_vec256_highest(m->isr, 8);
 
 	if (isrv < 0)
 		isrv = 0;

@@ -33,9 +33,6 @@ static inline void lapic_vec_set(uint32_t *w, unsigned int v, bool on)
 		w[(v >> 5) & 7] &= ~(1u << (v & 31));
 }
 
-/* Highest set vector in a 256-bit set, or -1. */
-int lapic_vec_highest(const uint32_t *w);
-
 void lapic_model_init(struct lapic_model *m);
 /* Accept @vec into IRR; returns true if it was already pending (coalesced). */
 bool lapic_model_accept(struct lapic_model *m, uint8_t vec);
