@@ -481,10 +481,12 @@ static uint64_t total_stalls(struct session *s)
 
 /* ------------------------------------------------------------------------- */
 
-static void close_pair(int fds[2])
+/* Closes those of @n fds that are open (>= 0). */
+static void close_fds(const int *fds, size_t n)
 {
-	close(fds[0]);
-	close(fds[1]);
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 }
 
 static void fill_header(Kvmrec__Header *h, const struct recorder_opts *o, pid_t pid,
@@ -528,7 +530,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	char vmm[PATH_MAX], preload[PATH_MAX], note[512], vendor[13];
 	const char *avail[KEVENTS_MAX], *enabled[KEVENTS_MAX];
 	struct trace_writer_opts wo = { .overwrite = false, .mode = 0600 };
-	int ringfd = -1, gopipe[2], errpipe[2], ret, e;
+	int ringfd = -1, gopipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 }, ret, e;
 	Kvmrec__Header hdr;
 	struct utsname uts;
 	pid_t pid;
@@ -573,35 +575,20 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	s.lanes = calloc(s.ctl->nslots, sizeof(*s.lanes));
 	if (!s.lanes) {
 		snprintf(res->error, sizeof(res->error), "out of memory");
-		close(ringfd);
-		session_free(&s);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto fail_start;
 	}
-	if (pipe2(gopipe, O_CLOEXEC)) {
-		e = errno;
-		snprintf(res->error, sizeof(res->error), "pipe: %s", strerror(e));
-		close(ringfd);
-		session_free(&s);
-		return -e;
-	}
-	if (pipe2(errpipe, O_CLOEXEC)) {
-		e = errno;
-		snprintf(res->error, sizeof(res->error), "pipe: %s", strerror(e));
-		close_pair(gopipe);
-		close(ringfd);
-		session_free(&s);
-		return -e;
+	if (pipe2(gopipe, O_CLOEXEC) || pipe2(errpipe, O_CLOEXEC)) {
+		ret = -errno;
+		snprintf(res->error, sizeof(res->error), "pipe: %s", strerror(-ret));
+		goto fail_start;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		e = errno;
-		snprintf(res->error, sizeof(res->error), "fork: %s", strerror(e));
-		close_pair(gopipe);
-		close_pair(errpipe);
-		close(ringfd);
-		session_free(&s);
-		return -e;
+		ret = -errno;
+		snprintf(res->error, sizeof(res->error), "fork: %s", strerror(-ret));
+		goto fail_start;
 	}
 	if (pid == 0) {
 		close(gopipe[1]);
@@ -763,6 +750,13 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 
 	if (!getrusage(RUSAGE_SELF, &ru))
 		res->peak_rss_kb = (uint64_t)ru.ru_maxrss;
+	session_free(&s);
+	return ret;
+
+fail_start:	/* before the VMM was started */
+	close_fds(gopipe, 2);
+	close_fds(errpipe, 2);
+	close(ringfd);
 	session_free(&s);
 	return ret;
 }
