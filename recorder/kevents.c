@@ -298,7 +298,7 @@ static int64_t field_value(struct tep_format_field *f, void *data, int size)
 		return 0;
 	if (tep_read_number_field(f, data, &v) < 0)
 		return 0;
-	if ((f->flags & TEP_FIELD_IS_SIGNED) && f->size < 8) {
+	if ((f->flags & TEP_FIELD_IS_SIGNED) && f->size > 0 && f->size < 8) {
 		unsigned int bits = (unsigned int)f->size * 8;
 
 		if (v & (1ull << (bits - 1)))
