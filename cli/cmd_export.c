@@ -68,10 +68,10 @@ int cmd_export(int argc, char **argv)
 	struct trace_reader *r = NULL;
 	int err = trace_reader_open(path, &r);
 	if (err < 0) {
-		if (r && *trace_reader_error(r))
-			fprintf(stderr, "kvmrec export: %s\n", trace_reader_error(r));
-		else
-			fprintf(stderr, "kvmrec export: %s: %s\n", path, strerror(-err));
+		char why[640];
+
+		trace_reader_explain(r, path, err, why, sizeof(why));
+		fprintf(stderr, "kvmrec export: %s\n", why);
 		trace_reader_close(r);
 		return KVMREC_EXIT_USAGE;
 	}
