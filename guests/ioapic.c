@@ -106,10 +106,12 @@ void guest_main(int ncpus)
 	 * before the handler's lowering reaches the VMM: check that re-delivery
 	 * happens and that it stops, not the exact count.
 	 */
-	report(runs[VEC_LEVEL] >= 2, "level pin %d re-delivered after EOI while high (%d runs)",
-	       PIN_LEVEL, runs[VEC_LEVEL]);
-	report(remote_irr_first_run, "remote IRR set while the level vector was in service (%d of %d runs)",
-	       saw_remote_irr, runs[VEC_LEVEL]);
+	/* Counts that vary with the backend's timing are printed only on failure,
+	 * so that a passing run's output is the same every time. */
+	if (!report(runs[VEC_LEVEL] >= 2, "level pin %d re-delivered after EOI while high", PIN_LEVEL))
+		report_info("level pin %d ran %d times", PIN_LEVEL, runs[VEC_LEVEL]);
+	if (!report(remote_irr_first_run, "remote IRR set while the level vector was in service"))
+		report_info("remote IRR seen in %d of %d runs", saw_remote_irr, runs[VEC_LEVEL]);
 	{
 		int settled = runs[VEC_LEVEL];
 
@@ -141,16 +143,16 @@ void guest_main(int ncpus)
 	{
 		int settled;
 
-		report(runs[VEC_MASKED] >= 1, "level pin %d delivered on unmask (%d runs)",
-		       PIN_MASKED, runs[VEC_MASKED]);
+		report(runs[VEC_MASKED] >= 1, "level pin %d delivered on unmask", PIN_MASKED);
 		let_in();
 		settled = runs[VEC_MASKED];
 		let_in();
 		let_in();
-		report(runs[VEC_MASKED] == settled && runs[VEC_MASKED] <= 2 &&
-		       !(rte_lo(PIN_MASKED) & RTE_REMOTE_IRR),
-		       "level pin %d quiet after lowering (%d runs, rte 0x%x)", PIN_MASKED,
-		       runs[VEC_MASKED], rte_lo(PIN_MASKED));
+		if (!report(runs[VEC_MASKED] == settled && runs[VEC_MASKED] <= 2 &&
+			    !(rte_lo(PIN_MASKED) & RTE_REMOTE_IRR),
+			    "level pin %d quiet after lowering", PIN_MASKED))
+			report_info("level pin %d ran %d times, rte 0x%x", PIN_MASKED,
+				    runs[VEC_MASKED], rte_lo(PIN_MASKED));
 	}
 
 	if (ncpus > 1) {

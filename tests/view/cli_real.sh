@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The view commands on real recordings of the tpr guest (the seed scenario)
 # under kvmrec-vmm: stat names the TPR-access exits, the interrupt windows and
-# the duplicated vector 62; two recordings of the deterministic fixed run are
-# the same to diff while the QEMU 2.7 one diverges at its KVM_INTERRUPT of 62;
+# the duplicated vector 62; two recordings of the deterministic pio-loop guest
+# are the same to diff while the QEMU 2.7 tpr run diverges from the fixed one
+# at its KVM_INTERRUPT of 62;
 # the exported JSON is well-formed trace-event JSON with one guest slice per
 # exit, arrows, and the second injection marked.
 set -u
@@ -28,9 +29,9 @@ print(d["all"]["exits"])' "$t/stat.json") || fail "stat --json does not parse or
 "$KVMREC" stat "$t/fix.zst" >"$t/stat.fix" || fail "stat on the fixed run failed"
 grep -q "Suspect vectors" "$t/stat.fix" && fail "stat finds a suspect in the fixed run"
 
-if [ -f "$t/fix2.zst" ]; then
-	"$KVMREC" diff "$t/fix.zst" "$t/fix2.zst" >"$t/diff.same"; rc=$?
-	[ $rc = 0 ] || fail "two fixed recordings differ (exit $rc): $(cat "$t/diff.same")"
+if [ -f "$t/loop2.zst" ]; then
+	"$KVMREC" diff "$t/loop1.zst" "$t/loop2.zst" >"$t/diff.same"; rc=$?
+	[ $rc = 0 ] || fail "two recordings of the pio-loop guest differ (exit $rc): $(cat "$t/diff.same")"
 fi
 "$KVMREC" diff "$t/q27.zst" "$t/fix.zst" >"$t/diff"; rc=$?
 [ $rc = 1 ] || fail "qemu-2.7 vs fixed: exit $rc, want 1"
