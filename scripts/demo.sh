@@ -14,6 +14,7 @@ if [ ! -e /dev/kvm ]; then
   exit 2
 fi
 
+declare -A verdict
 for policy in qemu-2.7 fixed; do
   t=$out/tpr-$policy.zst
   echo "== record: kvmrec-vmm --policy $policy guests/tpr.elf -> $t"
@@ -21,10 +22,19 @@ for policy in qemu-2.7 fixed; do
   echo "   (guest exit status $?)"
   echo "== replay --check-once $t"
   "$b/kvmrec" replay "$t" --check-once
-  echo "   verdict exit status $?"
+  rc=$?
+  echo "   verdict exit status $rc"
+  verdict[$policy]=$rc
 done
 echo "== bisect $out/tpr-qemu-2.7.zst"
 "$b/kvmrec" bisect "$out/tpr-qemu-2.7.zst"
 echo "== plot of the violation -> $out/tpr-qemu-2.7.svg"
 "$b/kvmrec" plot "$out/tpr-qemu-2.7.zst" -o "$out/tpr-qemu-2.7.svg"
-exit 0
+
+# The demo is right when the QEMU 2.7 rule is caught and the fixed one passes.
+if [ "${verdict[qemu-2.7]}" = 1 ] && [ "${verdict[fixed]}" = 0 ]; then
+  echo "demo: OK: double injection found under qemu-2.7 (exit 1), fixed passes (exit 0)"
+  exit 0
+fi
+echo "demo: UNEXPECTED: replay exited ${verdict[qemu-2.7]} for qemu-2.7 (want 1) and ${verdict[fixed]} for fixed (want 0)" >&2
+exit 1
