@@ -29,6 +29,13 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 
+struct trace_reader;
+/*
+ * Opens @path for subcommand @cmd; on failure prints the one-line error
+ * ("kvmrec CMD: FILE: problem") and returns NULL (exit KVMREC_EXIT_USAGE).
+ */
+struct trace_reader *cli_trace_open(const char *cmd, const char *path);
+
 /* True if argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
 

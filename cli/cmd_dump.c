@@ -51,12 +51,9 @@ int cmd_dump(int argc, char **argv)
 		return KVMREC_EXIT_USAGE;
 	}
 
-	ret = trace_reader_open(path, &r);
-	if (ret < 0) {
-		fprintf(stderr, "kvmrec dump: %s\n", r ? trace_reader_error(r) : "out of memory");
-		trace_reader_close(r);
+	r = cli_trace_open("dump", path);
+	if (!r)
 		return KVMREC_EXIT_USAGE;
-	}
 	trace_format_header(stdout, trace_reader_header(r));
 	while ((ret = trace_reader_next(r, &ev)) == 1)
 		trace_format_event(stdout, &ev);

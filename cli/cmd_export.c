@@ -65,16 +65,9 @@ int cmd_export(int argc, char **argv)
 		return KVMREC_EXIT_USAGE;
 	}
 
-	struct trace_reader *r = NULL;
-	int err = trace_reader_open(path, &r);
-	if (err < 0) {
-		char why[640];
-
-		trace_reader_explain(r, path, err, why, sizeof(why));
-		fprintf(stderr, "kvmrec export: %s\n", why);
-		trace_reader_close(r);
+	struct trace_reader *r = cli_trace_open("export", path);
+	if (!r)
 		return KVMREC_EXIT_USAGE;
-	}
 	FILE *out = strcmp(out_path, "-") ? fopen(out_path, "w") : stdout;
 	if (!out) {
 		fprintf(stderr, "kvmrec export: %s: %s\n", out_path, strerror(errno));

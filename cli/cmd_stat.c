@@ -49,16 +49,9 @@ int cmd_stat(int argc, char **argv)
 		return KVMREC_EXIT_USAGE;
 	}
 
-	struct trace_reader *r = NULL;
-	int err = trace_reader_open(path, &r);
-	if (err < 0) {
-		char why[640];
-
-		trace_reader_explain(r, path, err, why, sizeof(why));
-		fprintf(stderr, "kvmrec stat: %s\n", why);
-		trace_reader_close(r);
+	struct trace_reader *r = cli_trace_open("stat", path);
+	if (!r)
 		return KVMREC_EXIT_USAGE;
-	}
 
 	struct stat_report *s;
 	if (stat_report_alloc(path, trace_reader_header(r), &s) < 0) {
