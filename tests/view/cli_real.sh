@@ -34,6 +34,19 @@ if [ -f "$t/loop2.zst" ]; then
 	[ $rc = 0 ] || fail "two recordings of the pio-loop guest differ (exit $rc): $(cat "$t/diff.same")"
 fi
 "$KVMREC" diff "$t/q27.zst" "$t/fix.zst" >"$t/diff"; rc=$?
+# kvm-pvm reports TPR accesses late, at exits that vary from run to run
+# (docs/view.md); when the two runs part at such a report rather than at what
+# the policies did, record the fixed run again. The checks below are unchanged.
+tries=1
+while [ -n "$LIVE" ] && [ $tries -lt 8 ] &&
+	awk '/^  - #/ && !a { print; a = 1 } /^  \+ #/ && !b { print; b = 1 }' "$t/diff" |
+		grep -q "TPR_ACCESS"; do
+	echo "note: the runs parted at a late TPR-access report; recording the fixed run again"
+	rm -f "$t/fix.zst"
+	record fixed "$t/fix.zst"
+	"$KVMREC" diff "$t/q27.zst" "$t/fix.zst" >"$t/diff"; rc=$?
+	tries=$((tries + 1))
+done
 [ $rc = 1 ] || fail "qemu-2.7 vs fixed: exit $rc, want 1"
 # The divergence is the second injection, with context on both sides.
 grep -A1 "^vCPU 0: differ at event" "$t/diff" | grep -q "first difference at .*A asked for an interrupt window" ||

@@ -6,6 +6,7 @@
 # tpr ones are taken from corpus/ (and the loop ones are absent). Exits 77 with the reason when neither
 # is possible. ONLY_QEMU27=1: just $t/q27.zst. Env: KVMREC, KVMREC_VMM,
 # TPR_ELF, PIO_ELF, CORPUS.
+LIVE=
 record() {   # record POLICY OUT
 	"$KVMREC" record --run-times -o "$2" -- "$KVMREC_VMM" --policy "$1" "$TPR_ELF" >"$t/$1.log" 2>&1
 	local rc=$?
@@ -27,6 +28,7 @@ if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -x "${KVMREC_VMM:-}" ] && [ -f "${TPR
 				>"$t/loop$n.log" 2>&1 || { echo "FAIL: recording pio-loop: $(tail -3 "$t/loop$n.log")"; exit 1; }
 		done
 	fi
+	LIVE=1
 	echo "recorded the tpr guest live"
 else
 	q=$(ls "$CORPUS"/*tpr*qemu-2.7*.zst 2>/dev/null | head -1)
