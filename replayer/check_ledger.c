@@ -368,10 +368,14 @@ void ledger_end(struct replay *r, bool complete)
 				continue;
 			/*
 			 * Pending at the end: the vCPU's last KVM_GET_LAPIC, after
-			 * the request, still had it in IRR (one of them, if several).
+			 * the request, still had it in IRR (one of them, if several);
+			 * or it came during the vCPU's last KVM_RUN, which the end
+			 * of the VM cut short: the guest had no exit left to show
+			 * its EOI by.
 			 */
-			if (v->last_sync.seq > req_at[vec].seq &&
-			    v->sync_irr[vec].seq == v->last_sync.seq) {
+			if ((v->last_sync.seq > req_at[vec].seq &&
+			     v->sync_irr[vec].seq == v->last_sync.seq) ||
+			    (v->run_seq[0] && req_at[vec].seq > v->run_seq[1])) {
 				r->pending_at_end++;
 				if (!--req[vec])
 					continue;

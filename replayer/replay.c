@@ -255,6 +255,8 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 	r->ran = true;
 	if (!v)
 		return;
+	v->run_seq[1] = v->run_seq[0];
+	v->run_seq[0] = ev->seq;
 	if (!r->policy_applies) {
 		/* No userspace policy to compare: the recording is what happened. */
 	} else {

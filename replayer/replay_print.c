@@ -233,7 +233,8 @@ void replay_print(const struct replay *r, FILE *f, bool check_once, const char *
 			"(coalesced, whatever the event said)\n", res->coalesced);
 	if (res->pending_at_end)
 		fprintf(f, "check-once: %" PRIu64 " requests pending at the end (in the last "
-			"KVM_GET_LAPIC's IRR or the PIC model's IRR): not lost\n", res->pending_at_end);
+			"KVM_GET_LAPIC's IRR, in the PIC model's IRR, or made during the vCPU's last "
+			"KVM_RUN): not lost\n", res->pending_at_end);
 	if (res->undecided[0])
 		fprintf(f, "check-once: could not decide: %s\n", res->undecided);
 	for (uint64_t i = 0; i < res->n_undecided && i < CHECK_ONCE_MAX_UNDECIDED; i++) {

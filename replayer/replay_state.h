@@ -51,6 +51,7 @@ struct vcpu_state {
 	uint16_t creq[256];
 	struct apic_dest_id dest;	/* APIC ID, LDR, DFR as the trace shows them */
 	struct check_once_ref last_sync;	/* the latest KVM_GET_LAPIC */
+	uint64_t run_seq[2];		/* the last two KVM_RUN returns, newest first */
 	struct check_once_ref req_at[256];	/* the latest request */
 	struct check_once_ref ireq_at[256];
 	struct check_once_ref del_at[256];	/* the latest delivery */
