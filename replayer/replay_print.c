@@ -121,8 +121,10 @@ static void print_divergence(const struct replay *r, FILE *f)
 		return;
 	}
 	if (!replay_policy_applies(r)) {
-		fprintf(f, "model: none applies: no userspace injection policy beside an in-kernel "
-			   "LAPIC to compare in %" PRIu64 " KVM_RUN entries\n", replay_run_exits(r));
+		fprintf(f, "model: none applies to a%s %s irqchip (the models are a split irqchip's "
+			   "userspace PIC and APIC copy): %" PRIu64 " KVM_RUN entries replayed, not compared\n",
+			replay_result(r)->irqchip == CHECK_IRQCHIP_KERNEL ? "n" : "",
+			check_once_irqchip_name(replay_result(r)->irqchip), replay_run_exits(r));
 		return;
 	}
 	fprintf(f, "model %s (%s): %" PRIu64 " divergences in %" PRIu64 " KVM_RUN entries"
@@ -295,9 +297,13 @@ void replay_print_json(const struct replay *r, FILE *f, bool check_once, const c
 	fprintf(f, ",\"events\":%" PRIu64 ",\"truncated\":%s,\"irqchip\":\"%s\","
 		"\"policy_compared\":%s,\"model\":", res->events, res->truncated ? "true" : "false",
 		check_once_irqchip_name(res->irqchip), replay_policy_applies(r) ? "true" : "false");
-	json_str(f, replay_model(r)->name);
-	fprintf(f, ",\"model_origin\":");
-	json_str(f, replay_model_origin(r));
+	if (replay_policy_applies(r)) {
+		json_str(f, replay_model(r)->name);
+		fprintf(f, ",\"model_origin\":");
+		json_str(f, replay_model_origin(r));
+	} else {
+		fprintf(f, "null,\"model_origin\":null");
+	}
 	fprintf(f, ",\"run_entries\":%" PRIu64 ",\"divergences\":%" PRIu64
 		",\"window_divergences\":%" PRIu64 ",\"not_compared\":%" PRIu64, replay_run_exits(r),
 		replay_divergences(r), replay_window_divergences(r), res->unpredictable);
