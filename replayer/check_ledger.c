@@ -240,7 +240,7 @@ void ledger_pic_eoi(struct replay *r, uint16_t port, uint8_t ocw2, const struct 
 	 */
 	if (r->irqchip == CHECK_IRQCHIP_KERNEL && !r->saw_inj && !r->have_inj &&
 	    !r->pic.chip[port == 0xa0].isr && (irq = pic_pending_irq(&r->pic)) >= 0 &&
-	    (irq >= 8) == (port == 0xa0)) {
+	    (irq >= 8) == (port == 0xa0) && pic_irq_vector(&r->pic, irq) >= 0) {
 		ledger_deliver(r, 0, pic_irq_vector(&r->pic, irq), CHECK_PATH_KERNEL,
 			       CHECK_EV_EOI, ev);
 		/* ledger_deliver took it through the PIC's INTA unless a request did. */

@@ -36,7 +36,7 @@ struct replay *replay_alloc(const struct replay_opts *opts)
 		r->vcpu[i].pv.bsp = i == 0;
 		r->vcpu[i].pending_user_vec = -1;
 		r->vcpu[i].recorded_vector = -1;
-		apic_dest_reset(&r->vcpu[i].dest, i);
+		apic_dest_reset(&r->apic_ids[i], i);
 	}
 	r->set_irq_level = -1;
 	r->policy_applies = true;
@@ -279,8 +279,8 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 	v->if_flag = x->flags & RUN_IF;
 	if (x->has_apic_base) {
 		v->pv.copy.apic_base = x->apic_base;
-		if (v->dest.x2apic != !!(x->apic_base & (1u << 10)))
-			apic_dest_set_x2apic(&v->dest, x->apic_base & (1u << 10));
+		if (vcpu_apic(r, v)->x2apic != !!(x->apic_base & (1u << 10)))
+			apic_dest_set_x2apic(vcpu_apic(r, v), x->apic_base & (1u << 10));
 	}
 	if (x->has_cr8)
 		lapic_model_set_tpr(&v->kern, (x->cr8 & 0xf) << 4);
@@ -341,12 +341,12 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 static void ipi_request(struct replay *r, const struct trace_event *ev,
 		       const struct apic_dest_msg *m, unsigned int dm, unsigned int vec)
 {
-	struct apic_dest_id ids[REPLAY_MAX_VCPUS];
-	uint64_t hit;
+	uint64_t hit = apic_dest_match(r->apic_ids, REPLAY_MAX_VCPUS, r->present, m);
 
-	for (int i = 0; i < REPLAY_MAX_VCPUS; i++)
-		ids[i] = r->vcpu[i].dest;
-	hit = apic_dest_match(ids, REPLAY_MAX_VCPUS, r->present, m);
+	/* A physical destination not seen yet: APIC ID = vCPU index, as at reset. */
+	if (!hit && m->shorthand == APIC_SH_NONE && !m->logical && m->dest < REPLAY_MAX_VCPUS &&
+	    replay_vcpu(r, m->dest))
+		hit = UINT64_C(1) << m->dest;
 	/* Lowest priority picks one of the set: only its accept can say which. */
 	if (dm == 1 && __builtin_popcountll(hit) > 1)
 		return;
@@ -421,13 +421,13 @@ static void on_lapic(struct replay *r, const struct trace_event *ev, const Kvmre
 	if (s->has_spiv)
 		spiv = s->spiv;
 	if (page) {
-		apic_dest_set_id_reg(&v->dest, lapic_page_reg(s->regs.data, LAPIC_REG_ID));
-		if (!v->dest.x2apic) {
-			v->dest.ldr = lapic_page_reg(s->regs.data, LAPIC_REG_LDR);
-			v->dest.dfr = lapic_page_reg(s->regs.data, LAPIC_REG_DFR);
+		apic_dest_set_id_reg(vcpu_apic(r, v), lapic_page_reg(s->regs.data, LAPIC_REG_ID));
+		if (!vcpu_apic(r, v)->x2apic) {
+			vcpu_apic(r, v)->ldr = lapic_page_reg(s->regs.data, LAPIC_REG_LDR);
+			vcpu_apic(r, v)->dfr = lapic_page_reg(s->regs.data, LAPIC_REG_DFR);
 		}
 	} else if (s->has_id) {
-		apic_dest_set_id_reg(&v->dest, s->id);
+		apic_dest_set_id_reg(vcpu_apic(r, v), s->id);
 	}
 	if (s->n_lvt > 3)
 		lvt0 = s->lvt[3];
@@ -460,7 +460,7 @@ static void kev_ipi(struct replay *r, const struct trace_event *ev, const Kvmrec
 	struct vcpu_state *self = replay_vcpu(r, ev->vcpu);
 	struct apic_dest_msg m = {
 		.shorthand = (icr >> 18) & 3, .logical = icr & (1u << 11),
-		.x2apic = self && self->dest.x2apic, .dest = (uint32_t)arg(k, 1),
+		.x2apic = self && vcpu_apic(r, self)->x2apic, .dest = (uint32_t)arg(k, 1),
 		.self = ev->vcpu >= 0 ? (uint32_t)ev->vcpu : UINT32_MAX,
 	};
 
@@ -531,12 +531,12 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 			break;
 		if (arg(k, 1) == LAPIC_REG_TPR)
 			lapic_model_set_tpr(&v->kern, arg(k, 2) & 0xff);
-		else if (arg(k, 1) == LAPIC_REG_LDR && !v->dest.x2apic)
-			v->dest.ldr = arg(k, 2);
-		else if (arg(k, 1) == LAPIC_REG_DFR && !v->dest.x2apic)
-			v->dest.dfr = arg(k, 2);
-		else if (arg(k, 1) == LAPIC_REG_ID && !v->dest.x2apic)
-			apic_dest_set_id_reg(&v->dest, arg(k, 2));
+		else if (arg(k, 1) == LAPIC_REG_LDR && !vcpu_apic(r, v)->x2apic)
+			vcpu_apic(r, v)->ldr = arg(k, 2);
+		else if (arg(k, 1) == LAPIC_REG_DFR && !vcpu_apic(r, v)->x2apic)
+			vcpu_apic(r, v)->dfr = arg(k, 2);
+		else if (arg(k, 1) == LAPIC_REG_ID && !vcpu_apic(r, v)->x2apic)
+			apic_dest_set_id_reg(vcpu_apic(r, v), arg(k, 2));
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_MSR:
 		v = replay_vcpu(r, vcpu);
@@ -544,8 +544,8 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 			lapic_model_set_tpr(&v->kern, arg(k, 2) & 0xff);
 		/* IA32_APIC_BASE: EXTD switches x2APIC mode. */
 		if (v && arg(k, 0) == 1 && arg(k, 1) == 0x1b &&
-		    v->dest.x2apic != !!(arg(k, 2) & (1 << 10)))
-			apic_dest_set_x2apic(&v->dest, arg(k, 2) & (1 << 10));
+		    vcpu_apic(r, v)->x2apic != !!(arg(k, 2) & (1 << 10)))
+			apic_dest_set_x2apic(vcpu_apic(r, v), arg(k, 2) & (1 << 10));
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI:
 		kev_ipi(r, ev, k);

@@ -49,7 +49,6 @@ struct vcpu_state {
 	 * be a new request: it can answer a delivery no other request does.
 	 */
 	uint16_t creq[256];
-	struct apic_dest_id dest;	/* APIC ID, LDR, DFR as the trace shows them */
 	struct check_once_ref last_sync;	/* the latest KVM_GET_LAPIC */
 	uint64_t run_seq[2];		/* the last two KVM_RUN returns, newest first */
 	struct check_once_ref req_at[256];	/* the latest request */
@@ -96,6 +95,7 @@ struct replay {
 	uint64_t unpredictable;	/* entries whose PIC input the trace lacks */
 	struct vcpu_state vcpu[REPLAY_MAX_VCPUS];
 	uint64_t present;	/* vCPUs created or seen, for IPI destinations */
+	struct apic_dest_id apic_ids[REPLAY_MAX_VCPUS];	/* APIC ID, LDR, DFR per vCPU */
 	bool saw_create_vm;	/* the VM's set-up is in the trace */
 	bool ran;		/* a KVM_RUN, or a kernel event of a running vCPU */
 	bool policy_applies;	/* split irqchip (or unknown): the policy is compared */
@@ -125,6 +125,11 @@ struct replay {
 static inline struct check_once_ref ref_of(const struct trace_event *ev)
 {
 	return (struct check_once_ref){ ev->seq, ev->ts_ns };
+}
+
+static inline struct apic_dest_id *vcpu_apic(struct replay *r, const struct vcpu_state *v)
+{
+	return &r->apic_ids[v - r->vcpu];
 }
 
 /* The vCPU's state, or NULL (counted) for ids the replay does not model. */
