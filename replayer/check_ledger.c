@@ -205,7 +205,7 @@ static bool lapic_vector(struct replay *r, struct vcpu_state *v, unsigned int ve
 
 /*
  * A PIC vector from a PIC whose programming the trace never showed (an
- * excerpt): it is in service from its delivery to the guest's next EOI at
+ * excerpt that began after it): it is in service from its delivery to the guest's next EOI at
  * the PIC. Delivered again in between: a double; else a new request,
  * inferred. Returns false if it recorded a violation.
  */
@@ -293,7 +293,9 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		if (!pic_unseen_line(r, v, vcpu, vec, path, evidence, ev))
 			return;
 	} else if (path == CHECK_PATH_USER && !r->pic_lines_visible && vcpu == 0 &&
-		   !r->pic.chip[0].programmed && vec >= 8 && !lapic_vector(r, v, vec)) {
+		   !r->saw_create_vm && !r->pic.chip[0].programmed && vec >= 8 &&
+		   !lapic_vector(r, v, vec)) {
+		/* An excerpt (import, attach) that began after the PIC was programmed. */
 		if (!pic_untracked(r, v, vcpu, vec, path, evidence, ev))
 			return;
 	} else if (r->irqchip == CHECK_IRQCHIP_USERSPACE && path == CHECK_PATH_USER) {

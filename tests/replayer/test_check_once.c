@@ -347,6 +347,29 @@ static void test_in_kernel_mode_model_does_not_apply(void **state)
 	replay_free(s.r);
 }
 
+/* kernel_irqchip=off: a LAPIC vector's request lives in the VMM, untraced. */
+static void test_userspace_lapic_vector_is_named_undecided(void **state)
+{
+	struct scen s;
+	const struct check_once_undecided *u;
+
+	(void)state;
+	begin(&s, false, true, "qemu-fixed");
+	setup(&s, KVMREC__SETUP_KIND__SETUP_CREATE_VM, 0);
+	run_exit(&s, 7, 4 | 8, -1, NULL, 0);
+	kvm_interrupt(&s, 0xec);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	assert_int_equal(end(&s, true), 125);
+	assert_int_equal(replay_result(s.r)->irqchip, CHECK_IRQCHIP_USERSPACE);
+	assert_non_null(replay_model_error(s.r));	/* --model has nothing to describe */
+	u = &replay_result(s.r)->undecided_items[0];
+	assert_int_equal(u->vcpu, 0);
+	assert_int_equal(u->vector, 0xec);
+	assert_int_equal(u->at.seq, 3);
+	assert_non_null(strstr(u->why, "userspace LAPIC"));
+	replay_free(s.r);
+}
+
 static void test_no_kvm_run_is_undecided(void **state)
 {
 	struct scen s;
@@ -391,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_coalesce_guess_answers_a_second_eoi),
 		cmocka_unit_test(test_in_kernel_mode_model_does_not_apply),
 		cmocka_unit_test(test_no_kvm_run_is_undecided),
+		cmocka_unit_test(test_userspace_lapic_vector_is_named_undecided),
 		cmocka_unit_test(test_logical_ipis_are_not_vcpu_indexes),
 	};
 
