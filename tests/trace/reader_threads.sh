@@ -3,8 +3,9 @@
 # Every reading command gives byte-identical output, error lines and exit
 # status whether the reader decodes frames on worker threads or on the
 # single-threaded path (KVMREC_READER_THREADS=1): on every corpus recording
-# (multi-frame) and on damaged copies of them (cut, a flipped byte).
-# Env: KVMREC, CORPUS (set by ctest).
+# (multi-frame) and on damaged copies of them (cut, a flipped byte). And the
+# writer's compression threads write the same trace as its own path.
+# Env: KVMREC, GEN_TRACE, CORPUS (set by ctest).
 set -u
 t=$(mktemp -d /tmp/kvmrec-threads.XXXXXX)
 trap 'rm -rf "$t"' EXIT
@@ -57,6 +58,15 @@ done
 # The comparison must have had something to compare.
 [ -s "$t/$(basename "$big" .zst).dump.4.out" ] || fail "no dump output for $big"
 grep -q . "$t/cut1.dump.4.err" || fail "a cut trace gave no error line"
+
+# The writer: 1 compressor (on the appending thread) against 4 threads. Frames
+# may also end on the wall clock, so compare what the traces hold.
+KVMREC_WRITER_THREADS=1 "$GEN_TRACE" "$t/w1.zst" 200000 5000 || fail "gen_trace with 1 writer thread"
+KVMREC_WRITER_THREADS=4 "$GEN_TRACE" "$t/w4.zst" 200000 5000 || fail "gen_trace with 4 writer threads"
+"$KVMREC" dump "$t/w1.zst" >"$t/w1.txt" 2>&1 || fail "dump of the 1-thread trace"
+"$KVMREC" dump "$t/w4.zst" >"$t/w4.txt" 2>&1 || fail "dump of the 4-thread trace"
+[ "$(grep -c . "$t/w1.txt")" -gt 200000 ] || fail "the 1-thread trace is short"
+cmp -s "$t/w1.txt" "$t/w4.txt" || fail "traces written with 1 and 4 writer threads differ"
 
 [ "$fails" = 0 ] || { echo "$fails difference(s)"; exit 1; }
 echo "reader threads: $n traces x 9 commands, byte-identical with 1 and 4 threads"
