@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_wipe.h"
 #include "lapic_page.h"
 #include "replay_state.h"
 #include "trace_names.h"
@@ -255,6 +256,7 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 	r->ran = true;
 	if (!v)
 		return;
+	wipe_run_exit(v);
 	v->run_seq[1] = v->run_seq[0];
 	v->run_seq[0] = ev->seq;
 	if (!r->policy_applies) {
@@ -434,10 +436,13 @@ static void on_lapic(struct replay *r, const struct trace_event *ev, const Kvmre
 	tpr_sync = v->tpr_report;
 	v->tpr_report = false;
 	if (s->set) {
+		if (!wipe_lapic_set(r, v, ev->vcpu, irr, ev))
+			return;
 		lapic_model_load(&v->kern, irr, isr, tpr);
 		apic_copy_sync(&v->pv.copy, irr, isr, tpr, spiv, lvt0);
 		return;
 	}
+	wipe_lapic_get(v, irr, ev);
 	v->last_sync = ref_of(ev);
 	for (int vec = 0; vec < 256; vec++)
 		if (lapic_vec_test(irr, vec))
@@ -490,6 +495,7 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 			ledger_coalesced(r, v, arg(k, 3), arg(k, 4), ev);
 		else
 			ledger_request(r, v, arg(k, 3), ev);
+		wipe_accept(v, arg(k, 3));
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
 		r->saw_eoi = true;
