@@ -451,7 +451,10 @@ void ledger_end(struct replay *r, bool complete)
 		ledger_undecided(r, -1, -1, (struct check_once_ref){ 0, 0 },
 				 "records were dropped while recording");
 	if (r->imported && !r->saw_inj && !r->saw_user_inject)
-		ledger_undecided(r, -1, -1, (struct check_once_ref){ 0, 0 },
+		ledger_undecided(r, r->first_window.seq ? r->first_window_vcpu : -1, -1,
+				 r->first_window,
+				 r->first_window.seq ?
+				 "IRQ-window exit: what the VMM injected after it is not in the text (no kvm_inj_virq)" :
 				 "imported text without kvm_inj_virq: userspace injections are unseen");
 
 	res->undecided[0] = 0;

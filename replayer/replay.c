@@ -603,6 +603,10 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 			if (arg(k, 0) == EXIT_IRQ_WINDOW_OPEN) {
 				v->window = v->last_exit;
 				v->window_reason = EXIT_IRQ_WINDOW_OPEN;
+				if (!r->first_window.seq) {
+					r->first_window = v->last_exit;
+					r->first_window_vcpu = vcpu;
+				}
 			}
 		}
 		break;

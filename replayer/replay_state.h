@@ -112,6 +112,8 @@ struct replay {
 	uint8_t pic_vstack[16];
 	unsigned int pic_vdepth;
 	uint64_t pic_inferred, coalesced, pending_at_end;
+	struct check_once_ref first_window;	/* an import's first IRQ-window exit */
+	int32_t first_window_vcpu;
 	uint64_t und_count[UND_COUNT];
 	uint64_t before_start;	/* deliveries of requests older than the trace */
 	uint64_t pic_blocked;	/* PIC vectors the PIC could not have given */
