@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * check_ledger: the exactly-once ledger of DESIGN §3 (see replay.c for how
- * the evidence is read). Per vCPU and vector it counts outstanding requests,
- * remembers the last delivery and the sync that last saw the vector pending,
- * matches each delivery to one request and records the first violation.
+ * check_ledger: the exactly-once ledger of docs/replay.md (see replay.c for
+ * how the evidence is read). Per vCPU and vector it counts outstanding
+ * requests, remembers the last delivery and the sync that last saw the vector
+ * pending, matches each delivery to one request and records the first
+ * violation. Where the trace lacks the request it infers it from the PIC
+ * model's state; what it cannot decide it names (ledger_undecided); at the
+ * end it tells pending requests from lost ones.
  */
 #include <stdio.h>
 #include <string.h>
@@ -205,9 +208,9 @@ static bool lapic_vector(struct replay *r, struct vcpu_state *v, unsigned int ve
 
 /*
  * A PIC vector from a PIC whose programming the trace never showed (an
- * excerpt that began after it): it is in service from its delivery to the guest's next EOI at
- * the PIC. Delivered again in between: a double; else a new request,
- * inferred. Returns false if it recorded a violation.
+ * excerpt that began after it): it is in service from its delivery to the
+ * guest's next EOI at the PIC. Delivered again in between: a double; else a
+ * new request, inferred. Returns false if it recorded a violation.
  */
 static bool pic_untracked(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 			  unsigned int vec, enum check_once_path path,
@@ -468,10 +471,6 @@ void ledger_end(struct replay *r, bool complete)
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu userspace injections of LAPIC vectors had no request in the trace "
 		       "(its kernel side is not recorded)", r->unmatched_blind);
-	if (r->und_count[UND_PIC_LINES])
-		append(res->undecided, sizeof(res->undecided),
-		       "%llu PIC deliveries not matched: the VMM's PIC input lines are not in the trace",
-		       r->und_count[UND_PIC_LINES]);
 	if (r->und_count[UND_DROPPED])
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu records were dropped while recording", r->und_count[UND_DROPPED]);

@@ -23,7 +23,6 @@
 
 enum undecided_bit {
 	UND_NO_KERNEL_DELIVERY,
-	UND_PIC_LINES,
 	UND_DROPPED,
 	UND_VCPU_RANGE,
 	UND_NO_EOI_AT_END,
@@ -44,7 +43,7 @@ struct vcpu_state {
 	uint16_t req[256], ireq[256];
 	/*
 	 * Accepts into an IRR bit the model had set: a coalesce, whatever the
-	 * event said (DESIGN §7). Where the vCPU's kernel deliveries are not
+	 * event said (docs/replay.md). Where the vCPU's kernel deliveries are not
 	 * all seen, the model's IRR may be stale, so such an accept may still
 	 * be a new request: it can answer a delivery no other request does.
 	 */
