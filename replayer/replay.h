@@ -4,6 +4,9 @@
  * injection policy) through a trace one event at a time, compares the
  * policy's decision at every KVM_RUN entry with what was recorded, and
  * matches every interrupt delivery to exactly one request (--check-once).
+ * The VM's irqchip mode, from its set-up records, decides what applies: the
+ * policy is compared only for a split irqchip (or when the set-up is not in
+ * the trace); an in-kernel irqchip is checked on kernel events alone.
  *
  * Memory is one struct replay, allocated once: no allocation per event, and
  * state bounded by REPLAY_MAX_VCPUS whatever the trace size. Events of vCPUs
