@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# A trace-cmd .dat imported directly must give the same event records as
+# `trace-cmd report -t` text of the same file imported as text: `kvmrec dump`
+# of both, less the header and the import notes (which name the input), must
+# be identical, and both must replay to the same verdict. Also checks the
+# .dat import merged its buffers by timestamp.
+# Usage: dat_vs_report.sh KVMREC FILE.dat WORKDIR [REPLAY-ARGS...]
+set -u
+kvmrec=$1 dat=$2 work=$3; shift 3
+command -v trace-cmd >/dev/null || { echo "SKIP: trace-cmd not installed"; exit 77; }
+mkdir -p "$work"
+b=$work/$(basename "$dat" .dat)
+trace-cmd report -t -i "$dat" >"$b.report.txt" 2>"$b.report.err" ||
+	{ cat "$b.report.err"; echo "FAIL: trace-cmd report -t $dat"; exit 1; }
+"$kvmrec" import "$dat" -o "$b.dat.zst" 2>"$b.dat.import" ||
+	{ cat "$b.dat.import"; echo "FAIL: import of $dat"; exit 1; }
+"$kvmrec" import "$b.report.txt" -o "$b.txt.zst" 2>"$b.txt.import" ||
+	{ cat "$b.txt.import"; echo "FAIL: import of the report text"; exit 1; }
+cat "$b.dat.import" "$b.txt.import"
+events() { "$kvmrec" dump "$1" | grep -v '^#' | grep -v ' note import: '; }
+events "$b.dat.zst" >"$b.dat.dump"
+events "$b.txt.zst" >"$b.txt.dump"
+fail=0
+n=$(wc -l <"$b.dat.dump")
+[ "$n" -gt 0 ] || { echo "FAIL: no events imported from $dat"; fail=1; }
+if ! diff -u "$b.txt.dump" "$b.dat.dump" >"$b.diff"; then
+	head -20 "$b.diff"; echo "FAIL: .dat and report text import differently"; fail=1
+fi
+# Merged by timestamp: the dump's seconds column never goes back.
+awk '{ if ($2 + 0 < last) { print "FAIL: time goes back at seq " $1; bad = 1 } last = $2 + 0 }
+     END { exit bad }' "$b.dat.dump" || fail=1
+echo "$n event records identical; CPUs: $(awk '{print $NF}' "$b.dat.dump" | grep -o '^cpu=[0-9]*' | sort -u | tr '\n' ' ')"
+"$kvmrec" replay "$b.dat.zst" "$@" >"$b.dat.replay" 2>&1; rd=$?
+"$kvmrec" replay "$b.txt.zst" "$@" >"$b.txt.replay" 2>&1; rt=$?
+sed -i "s|$b\.[a-z]*\.zst|TRACE|g" "$b.dat.replay" "$b.txt.replay"
+if [ $rd != $rt ] || ! cmp -s "$b.dat.replay" "$b.txt.replay"; then
+	echo "FAIL: replay verdicts differ: .dat exit $rd, text exit $rt"
+	diff "$b.txt.replay" "$b.dat.replay" | head; fail=1
+else
+	echo "replay $*: exit $rd from both"
+fi
+exit $fail
