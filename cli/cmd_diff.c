@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "diff.h"
 
-static void diff_usage(FILE *f)
+void diff_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kvmrec diff A B [--context N] [--kernel] [--inputs fail|report|ignore]\n\n"
@@ -17,7 +17,7 @@ static void diff_usage(FILE *f)
 		"that is the same but for the value the guest was given (IN data, MMIO\n"
 		"read data, RDMSR value: an RTC read, say) is an input difference, marked\n"
 		"'!', not a region. A summary line gives the regions, the input\n"
-		"differences and the first divergence.\n"
+		"differences and the first divergence.\n\n"
 		"Compared: exit reasons and payloads (port/MMIO data, TPR accesses, ...),\n"
 		"the irq-window/ready/IF flags and cr8, userspace injections, LAPIC syncs\n"
 		"(without the timer count), vCPU events and VM set-up. Not compared: times,\n"

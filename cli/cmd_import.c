@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "ftrace_import.h"
 
-static void import_usage(FILE *f)
+void import_usage(FILE *f)
 {
 	fprintf(f, "usage: kvmrec import FILE [-o OUT]\n\n"
 		   "Converts ftrace text to a kvmrec trace: raw tracefs 'trace' or 'trace_pipe'\n"
