@@ -89,7 +89,12 @@ static int open_handles(struct tracecmd_source *s, char *err, size_t errlen)
 			close(fd);
 		return -EIO;
 	}
-	s->top = tracecmd_open_fd(fd, 0);
+	/*
+	 * No libtraceevent plugins: each event prints by the recording kernel's
+	 * own print fmt, as tracefs text does. The kvm plugin also assumes the
+	 * current kvm_entry (with rip) and garbles a 2016 kernel's.
+	 */
+	s->top = tracecmd_open_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!s->top) {
 		snprintf(err, errlen, "%s: not a trace-cmd .dat file libtracecmd can read "
 			 "(damaged or truncated?)", s->name);

@@ -4,8 +4,9 @@
  * libtracecmd reads, compressed or not) as ftrace_line events, in the order
  * `trace-cmd report` prints them: every CPU buffer of the top instance and of
  * every named instance, merged by timestamp. Each event's text is what
- * libtraceevent prints for it (the kernel's print fmt, or a plugin's, as
- * trace-cmd report does), so the text importer's parsers decode it unchanged.
+ * libtraceevent prints for it by the recording kernel's print fmt, without
+ * plugins (as `trace-cmd report -N` does): what tracefs text shows, so the
+ * text importer's parsers decode it unchanged.
  *
  * tracecmd_source_each() may be called more than once; each call walks the
  * whole file. Errors are negative errno with one line in @err.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A trace-cmd .dat imported directly must give the same event records as
-# `trace-cmd report -t` text of the same file imported as text: `kvmrec dump`
+# `trace-cmd report -N -t` text (no plugins, nanoseconds) of the same file
+# imported as text: `kvmrec dump`
 # of both, less the header and the import notes (which name the input), must
 # be identical, and both must replay to the same verdict. Also checks the
 # .dat import merged its buffers by timestamp.
@@ -10,8 +11,8 @@ kvmrec=$1 dat=$2 work=$3; shift 3
 command -v trace-cmd >/dev/null || { echo "SKIP: trace-cmd not installed"; exit 77; }
 mkdir -p "$work"
 b=$work/$(basename "$dat" .dat)
-trace-cmd report -t -i "$dat" >"$b.report.txt" 2>"$b.report.err" ||
-	{ cat "$b.report.err"; echo "FAIL: trace-cmd report -t $dat"; exit 1; }
+trace-cmd report -N -t -i "$dat" >"$b.report.txt" 2>"$b.report.err" ||
+	{ cat "$b.report.err"; echo "FAIL: trace-cmd report -N -t $dat"; exit 1; }
 "$kvmrec" import "$dat" -o "$b.dat.zst" 2>"$b.dat.import" ||
 	{ cat "$b.dat.import"; echo "FAIL: import of $dat"; exit 1; }
 "$kvmrec" import "$b.report.txt" -o "$b.txt.zst" 2>"$b.txt.import" ||
