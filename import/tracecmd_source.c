@@ -41,6 +41,30 @@ bool tracecmd_source_is_dat(FILE *f)
 
 #ifdef KVMREC_HAVE_TRACECMD
 
+/*
+ * The kernel prints kvm_userspace_exit of an interrupted KVM_RUN as
+ * "reason restart (4)" (errno -EINTR) or "reason error (N)"; libtraceevent
+ * compares the signed errno field as unsigned and prints "reason
+ * KVM_EXIT_UNKNOWN (0)" instead, hiding the interruption. Say what the kernel
+ * says, from the field itself.
+ */
+static void fix_userspace_exit(struct tracecmd_source *s, struct tep_event *event,
+			       struct tep_record *record)
+{
+	unsigned long long v;
+	int err;
+
+	if (strcmp(event->name, "kvm_userspace_exit") ||
+	    tep_get_field_val(NULL, event, "errno", record, &v, 0) < 0)
+		return;
+	err = (int)(int32_t)v;
+	if (err >= 0)
+		return;
+	trace_seq_reset(&s->seq);
+	trace_seq_printf(&s->seq, "reason %s (%d)", err == -EINTR ? "restart" : "error", -err);
+	trace_seq_terminate(&s->seq);
+}
+
 static int on_record(struct tracecmd_input *handle, struct tep_record *record, int cpu,
 		     void *data)
 {
@@ -57,6 +81,7 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *record, i
 	trace_seq_reset(&s->seq);
 	tep_print_event(tep, &s->seq, record, "%s", TEP_PRINT_INFO);
 	trace_seq_terminate(&s->seq);
+	fix_userspace_exit(s, event, record);
 	l.pid = tep_data_pid(tep, record);
 	l.cpu = record->cpu;	/* @cpu counts across all handles in a multi walk */
 	l.ts_ns = record->ts;

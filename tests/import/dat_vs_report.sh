@@ -22,6 +22,23 @@ events() { "$kvmrec" dump "$1" | grep -v '^#' | grep -v ' note import: '; }
 events "$b.dat.zst" >"$b.dat.dump"
 events "$b.txt.zst" >"$b.txt.dump"
 fail=0
+# One known difference, on purpose (docs/replay.md): an interrupted KVM_RUN's
+# kvm_userspace_exit (errno < 0), which the kernel prints as "restart (4)" and
+# the .dat import too, but libtraceevent, so trace-cmd report, prints by the
+# stale reason ("KVM_EXIT_UNKNOWN (0)", "KVM_EXIT_INTR (10)"). Those lines are
+# compared up to the event name; how many there were is printed.
+restarts=$(grep -Ec 'kvm_userspace_exit .*exit_name="(restart|error)"' "$b.dat.dump")
+awk 'NR == FNR { txt[FNR] = $0; next }
+     /kvm_userspace_exit .*exit_name="(restart|error)"/ {
+	     sub(/kvm_userspace_exit .*/, "kvm_userspace_exit (interrupted)")
+	     sub(/kvm_userspace_exit .*/, "kvm_userspace_exit (interrupted)", txt[FNR])
+     }
+     { dat[FNR] = $0 }
+     END { for (i = 1; i <= FNR; i++) { print txt[i] > T; print dat[i] > D } }' \
+	T="$b.txt.dump.n" D="$b.dat.dump.n" "$b.txt.dump" "$b.dat.dump"
+mv "$b.txt.dump.n" "$b.txt.dump"
+mv "$b.dat.dump.n" "$b.dat.dump"
+echo "$restarts interrupted or failed KVM_RUNs read as the kernel prints them (restart, error), not as trace-cmd report does"
 n=$(wc -l <"$b.dat.dump")
 [ "$n" -gt 0 ] || { echo "FAIL: no events imported from $dat"; fail=1; }
 if ! diff -u "$b.txt.dump" "$b.dat.dump" >"$b.diff"; then
