@@ -38,6 +38,7 @@ struct trace_writer {
 	size_t out_cap;
 
 	uint64_t frame_records;   /* records in the open frame */
+	uint64_t frames;          /* frames ended: the open frame's index */
 	uint64_t frame_wall_ns;   /* wall clock when the open frame got its first record */
 	uint64_t frame_ts_ns;     /* trace clock of the open frame's first record */
 
@@ -119,6 +120,7 @@ static int frame_end(struct trace_writer *w)
 		return w->err;
 	if (!w->raw_len)
 		return 0;
+	w->frames++;
 	if (w->pool) {
 		int ret = writer_pool_submit(w->pool, w->raw, w->raw_len);
 
@@ -435,6 +437,11 @@ const char *trace_writer_error(const struct trace_writer *w)
 uint64_t trace_writer_bytes(const struct trace_writer *w)
 {
 	return w->pool ? writer_pool_bytes(w->pool) : w->bytes;
+}
+
+uint64_t trace_writer_frames(const struct trace_writer *w)
+{
+	return w->frames;
 }
 
 uint64_t trace_writer_events(const struct trace_writer *w)

@@ -66,7 +66,8 @@ void trace_writer_abort(struct trace_writer *w);
 
 /* One line naming the file, "" if none; @w NULL: why the last open or close failed. */
 const char *trace_writer_error(const struct trace_writer *w);
-uint64_t trace_writer_bytes(const struct trace_writer *w);  /* compressed, so far */
+uint64_t trace_writer_bytes(const struct trace_writer *w);  /* compressed, written so far */
+uint64_t trace_writer_frames(const struct trace_writer *w); /* frames ended, the header's included */
 uint64_t trace_writer_events(const struct trace_writer *w);
 
 #endif
