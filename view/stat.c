@@ -544,16 +544,6 @@ static const char *reason_name(uint32_t r)
 	return r == STAT_REASON_OTHER ? "(other)" : trace_exit_reason_name(r);
 }
 
-static void print_us(FILE *f, uint64_t ns)
-{
-	fprintf(f, " %9" PRIu64 ".%01" PRIu64, ns / 1000, (ns % 1000) / 100);
-}
-
-static void print_ms(FILE *f, uint64_t ns)
-{
-	fprintf(f, "%" PRIu64 ".%03" PRIu64 " ms", ns / 1000000, (ns / 1000) % 1000);
-}
-
 /*
  * What the backend is known to add to a trace, said once under the tables.
  * The recorder names the backend in the kernel-events note (docs/recorder.md).
@@ -572,6 +562,16 @@ static void print_backend_notes(const struct stat_report *s, FILE *f)
 			   "each EOI write twice and the second finds nothing in service\n", eoi_none);
 	fprintf(f, "  no kvm_entry, kvm_exit or kvm_inj_virq: they never fire on it; kernel "
 		   "deliveries are counted by their EOIs\n");
+}
+
+static void print_us(FILE *f, uint64_t ns)
+{
+	fprintf(f, " %9" PRIu64 ".%01" PRIu64, ns / 1000, (ns % 1000) / 100);
+}
+
+static void print_ms(FILE *f, uint64_t ns)
+{
+	fprintf(f, "%" PRIu64 ".%03" PRIu64 " ms", ns / 1000000, (ns / 1000) % 1000);
 }
 
 static void print_vcpu_text(const struct stat_report *s, const struct vcpu_stat *c, FILE *f)
