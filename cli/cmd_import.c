@@ -15,8 +15,8 @@ void import_usage(FILE *f)
 		   "other events are kept by name with their text; lines that are not events\n"
 		   "are counted, reported here and noted in the trace. A trace-cmd .dat\n"
 		   "file (any version, any number of CPU buffers and instances) is read\n"
-		   "with libtracecmd and gives the records its 'trace-cmd report -t' text\n"
-		   "would.\n\n"
+		   "with libtracecmd and gives the records its 'trace-cmd report -N -t'\n"
+		   "text would.\n\n"
 		   "  FILE     the text or .dat; - reads stdin\n"
 		   "  -o OUT   output trace (default: FILE with .zst appended; required for stdin)\n\n"
 		   "Exit status: 0 ok, 2 usage error or unreadable input.\n");
