@@ -497,6 +497,39 @@ def scenario_no_kernel_events(env):
     print("PASS")
 
 
+def scenario_hostile(env):
+    """A VMM that hands every recorded ioctl NULL, PROT_NONE, tail-unmapped,
+    short and huge arguments sees the same results and errno recorded as
+    unrecorded (the interposer never faults where the kernel said EFAULT),
+    and each call is in the trace with its errno."""
+    need_kvm()
+    hostile = os.path.join(os.path.dirname(env.pioloop), "hostile_vmm")
+    p0 = subprocess.run([hostile], capture_output=True, text=True, timeout=120)
+    if p0.returncode != 0 or "hostile_vmm: done" not in p0.stdout:
+        fail("hostile_vmm unrecorded: rc %d: %s" % (p0.returncode, p0.stderr))
+    for opts in ([], ["--no-kernel-events"]):
+        t = env.path("hostile%d.zst" % len(opts))
+        p = env.record(t, [hostile], *opts)
+        if p.returncode != p0.returncode or p.stdout != p0.stdout:
+            diff = [(a, b) for a, b in zip(p0.stdout.splitlines(), p.stdout.splitlines())
+                    if a != b][:3]
+            fail("recorded %s: rc %d (unrecorded %d), first differences %s, stderr %s" %
+                 (" ".join(opts), p.returncode, p0.returncode, diff, p.stderr.strip()[-300:]))
+        evs = [e for e in events(env.dump(t)) if e[2] in ("exit", "inject", "lapic",
+                                                           "vcpu_events", "setup")]
+        calls = [l for l in p0.stdout.splitlines() if " ret=" in l]
+        # KVM_RUN on the VM fd and on /dev/kvm are not KVM calls the recorder follows.
+        want = len(calls) - sum(1 for l in calls if l.startswith("KVM_RUN on"))
+        efault = sum(1 for l in calls if "errno=14" in l)
+        got_efault = sum(1 for e in evs if "(EFAULT)" in e[3])
+        if len(evs) != want or got_efault != efault:
+            fail("recorded %s: %d calls in the trace (want %d), %d EFAULT (want %d)" %
+                 (" ".join(opts), len(evs), want, got_efault, efault))
+        print("%s: %d calls, same results and errno, %d EFAULT recorded" %
+              (" ".join(opts) or "with kernel events", want, efault))
+    print("PASS")
+
+
 def main():
     if len(sys.argv) != 5:
         print(__doc__)
