@@ -271,6 +271,33 @@ def scenario_completeness(env):
     print("PASS")
 
 
+def scenario_many_threads(env):
+    """64 vCPU threads, and 192 threads in all (each vCPU run by three
+    threads in turn): every KVM_RUN is recorded and nothing is dropped; the
+    recorder gives rings to threads as they appear, with no cap near KVM's
+    vCPU limit."""
+    need_kvm()
+    t = env.path("many.zst")
+    p = env.record(t, [env.pioloop, "--smp", "64", "--exits", "1500", "--waves", "3",
+                       "--stats"], "--no-kernel-events", "--stats")
+    want = stats_counts(p.stderr, r"vcpu (\d+): (\d+) KVM_RUN")
+    if p.returncode != 0 or len(want) != 64:
+        fail("rc %d, %d vCPUs counted: %s" % (p.returncode, len(want), p.stderr[-300:]))
+    d = env.dump(t)
+    evs = events(d)
+    check_seq(evs)
+    got = {}
+    for _, vcpu, kind, _ in evs:
+        if kind == "exit":
+            got[int(vcpu[3:])] = got.get(int(vcpu[3:]), 0) + 1
+    f = footer(d)
+    drops = [r for _, _, k, r in evs if k == "drop"]
+    if got != want or "dropped=0" not in f or drops:
+        fail("%d of %d KVM_RUN recorded, %s, drops %s" %
+             (sum(got.values()), sum(want.values()), f, drops[:3]))
+    print("PASS: 64 vCPUs, 192 threads: all %d KVM_RUN recorded, 0 dropped" % sum(got.values()))
+
+
 def scenario_no_tracefs(env):
     """A user who may use KVM but not tracefs records without kernel events,
     told once on stderr and in the header."""
@@ -406,6 +433,81 @@ def scenario_sigkill(env):
     if nexits < 1000:
         fail("only %d exits recorded in a second" % nexits)
     print("PASS: %d events, %d exits, %s" % (len(evs), nexits, f))
+
+
+def vmm_under(rec, exe):
+    """The pid of the VMM `kvmrec record` (Popen @rec) started, once it runs @exe."""
+    for _ in range(600):  # the recorder sets up tracing before it lets the VMM exec
+        kids = subprocess.run(["pgrep", "-P", str(rec.pid)], capture_output=True,
+                              text=True).stdout.split()
+        try:
+            if kids and os.readlink("/proc/%s/exe" % kids[0]) == os.path.realpath(exe):
+                return int(kids[0])
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return None
+
+
+def scenario_recorder_killed(env):
+    """SIGKILL of `kvmrec record` mid-run: the VMM's vCPU, whose ring fills
+    up with nobody to drain it, stops waiting once the recorder is gone and
+    runs to its own end with its normal status; the trace reads up to where
+    the recorder died and says it was cut there; the next recording removes
+    the dead recorder's tracefs instance."""
+    import ctypes
+    need_kvm()
+    # Become the orphaned VMM's new parent, to see its exit status.
+    if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+        skip("cannot become a child subreaper")
+    exits = 100000
+    t0 = time.monotonic()
+    run_plain([env.pioloop, "--exits", str(exits // 10)])
+    plain = (time.monotonic() - t0) * 10
+    t = env.path("reckilled.zst")
+    rec = subprocess.Popen([env.kvmrec, "record", "--ring-size", "64K", "-o", t, "--",
+                            env.pioloop, "--exits", str(exits)],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    vmm = vmm_under(rec, env.pioloop)
+    if not vmm:
+        rec.kill()
+        fail("the VMM never started under kvmrec record")
+    time.sleep(0.5)
+    instance = "/sys/kernel/tracing/instances/kvmrec-%d" % rec.pid
+    had_instance = os.path.isdir(instance)
+    rec.kill()
+    rec.wait()
+    killed = time.monotonic()
+    status = None
+    deadline = killed + max(60.0, 3 * plain)
+    while time.monotonic() < deadline:
+        pid, st = os.waitpid(vmm, os.WNOHANG)
+        if pid == vmm:
+            status = st
+            break
+        time.sleep(0.05)
+    took = time.monotonic() - killed
+    if status is None:
+        os.kill(vmm, signal.SIGKILL)
+        os.waitpid(vmm, 0)
+        fail("the VMM still ran %.0f s after its recorder was killed (hung on its ring?)" % took)
+    out = rec.stdout.read()
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or \
+            "vcpu 0: %d exits" % exits not in out:
+        fail("the VMM ended with wait status %#x, output %r" % (status, out[-200:]))
+    print("VMM ran to its end %.1f s after the recorder was killed (its whole run "
+          "takes %.1f s unrecorded), status 0" % (took, plain))
+    p = subprocess.run([env.kvmrec, "dump", t], capture_output=True, text=True, timeout=120)
+    if p.returncode != 2 or "truncated after event" not in p.stderr or \
+            sum(1 for e in events(p.stdout) if e[2] == "exit") < 100:
+        fail("dump of the cut trace: rc %d, %s" % (p.returncode, p.stderr.strip()))
+    print("trace: " + p.stderr.strip())
+    if had_instance:
+        p = env.record(env.path("after.zst"), [env.pioloop, "--exits", "100"])
+        if p.returncode != 0 or os.path.isdir(instance):
+            fail("the next record (rc %d) left %s" % (p.returncode, instance))
+        print("stale tracefs instance removed by the next record")
+    print("PASS")
 
 
 def scenario_sigint(env):
