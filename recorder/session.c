@@ -689,7 +689,10 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 			break;
 		drain(&s, busy || now < WATERMARK_NS ? 0 : now - WATERMARK_NS, false);
 		if (now - last_flush >= FLUSH_NS) {
-			trace_writer_flush(s.w);
+			if (!s.write_err && (ret = trace_writer_flush(s.w)) < 0) {
+				s.write_err = ret;
+				snprintf(res->error, sizeof(res->error), "%s", trace_writer_error(s.w));
+			}
 			last_flush = now;
 		}
 		struct timespec ts = { 0, (long)POLL_NS };
@@ -698,6 +701,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	}
 	launch_forward_signals(0);
 	res->wait_status = status;
+	res->vmm_ran = true;
 	/* The VMM is gone; what it published is all still in the rings. */
 	drain(&s, UINT64_MAX, true);
 

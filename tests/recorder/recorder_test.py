@@ -360,8 +360,8 @@ def record_with_stopped_parent(env, out, opts, exits):
 
 def scenario_full_ring(env):
     """A recorder that falls behind: by default the vCPU waits and nothing is
-    lost (the stalls are counted); with --lossy records are dropped and every
-    drop is counted in Drop records and the footer."""
+    lost (the stalls are counted); with --lossy records are dropped, every
+    drop is counted in Drop records and the footer, and record exits 4."""
     need_kvm()
     t = env.path("stall.zst")
     rc, want = record_with_stopped_parent(env, t, ["--no-kernel-events"], 200000)
@@ -387,11 +387,43 @@ def scenario_full_ring(env):
                    for m in [re.search(r"count=(\d+)", r)] if m)
     # Each KVM_RUN is one record, each IN answer one more: a lost KVM_RUN
     # is a drop, and no drop is more than the records that could be lost.
-    if rc != 0 or dropped < 1 or dropped != in_drops or want - got > dropped or \
+    if rc != 4 or dropped < 1 or dropped != in_drops or want - got > dropped or \
             dropped > (want - got) + want // 2 + 1:
         fail("lossy: rc %d, %d of %d KVM_RUN, %d dropped (Drop records say %d): %s" %
              (rc, got, want, dropped, in_drops, f))
     print("lossy: %d of %d KVM_RUN kept, %d records dropped and counted" % (got, want, dropped))
+    print("PASS")
+
+
+def scenario_incomplete(env):
+    """A recording that lost data is not a success, even when the VMM's is:
+    onto a full filesystem (a 1 MiB tmpfs) `record` exits 4 with one line
+    naming what was lost and how the VMM ended, and the trace reads up to
+    where the write failed."""
+    need_kvm()
+    if os.geteuid() != 0:
+        skip("mounting a 1 MiB tmpfs needs root")
+    mnt = env.path("tiny")
+    os.mkdir(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt]).returncode:
+        skip("cannot mount a tmpfs")
+    try:
+        t = os.path.join(mnt, "t.zst")
+        p = env.record(t, [env.pioloop, "--exits", "200000", "--smp", "2"])
+        lines = p.stderr.strip().splitlines()
+        if p.returncode != 4 or len(lines) != 1 or \
+                "recording incomplete: write failed: No space left on device" not in lines[0] \
+                or "the VMM exited with status 0" not in lines[0] or \
+                "vcpu 1: 200000 exits" not in p.stdout:
+            fail("full filesystem: rc %d, stderr %r" % (p.returncode, p.stderr))
+        print("full filesystem: rc 4: " + lines[0])
+        d = subprocess.run([env.kvmrec, "dump", t], capture_output=True, text=True)
+        if d.returncode != 2 or "truncated" not in d.stderr or \
+                sum(1 for e in events(d.stdout) if e[2] == "exit") < 1000:
+            fail("dump of the cut trace: rc %d %s" % (d.returncode, d.stderr))
+        print("trace: " + d.stderr.strip())
+    finally:
+        subprocess.run(["umount", "-l", mnt])
     print("PASS")
 
 
