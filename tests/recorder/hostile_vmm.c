@@ -89,11 +89,7 @@ static void vcpu_calls(int vm, int vcpu, struct kvm_run *run)
 	struct kvm_tpr_access_ctl tac = { .enabled = 1 };
 	struct kvm_vapic_addr va = { .vapic_addr = 0 };
 	struct kvm_enable_cap cap = { .cap = 0xffff };
-	struct {
-		struct kvm_cpuid2 c;
-		struct kvm_cpuid_entry2 e[1];
-	} cpuid = { .c = { .nent = 0 } };
-	struct kvm_cpuid2 huge = { .nent = 0x7fffffff };
+	struct kvm_cpuid2 huge = { .nent = 0x7fffffff }, one = { .nent = 1 };
 
 	bad_pointers(vcpu, KVM_INTERRUPT, sizeof(intr), "KVM_INTERRUPT");
 	T(vcpu, KVM_INTERRUPT, &intr, "KVM_INTERRUPT 0x20");
@@ -124,10 +120,9 @@ static void vcpu_calls(int vm, int vcpu, struct kvm_run *run)
 	bad_pointers(vcpu, KVM_SET_VAPIC_ADDR, sizeof(va), "KVM_SET_VAPIC_ADDR");
 	T(vcpu, KVM_SET_VAPIC_ADDR, &va, "KVM_SET_VAPIC_ADDR 0");
 
-	bad_pointers(vcpu, KVM_SET_CPUID2, sizeof(cpuid.c), "KVM_SET_CPUID2");
+	bad_pointers(vcpu, KVM_SET_CPUID2, sizeof(one), "KVM_SET_CPUID2");
 	T(vcpu, KVM_SET_CPUID2, short_buf(&huge, sizeof(huge)), "KVM_SET_CPUID2 huge nent");
-	cpuid.c.nent = 1;
-	T(vcpu, KVM_SET_CPUID2, short_buf(&cpuid, sizeof(cpuid.c)), "KVM_SET_CPUID2 nent 1 short");
+	T(vcpu, KVM_SET_CPUID2, short_buf(&one, sizeof(one)), "KVM_SET_CPUID2 nent 1 short");
 
 	bad_pointers(vcpu, KVM_ENABLE_CAP, sizeof(cap), "KVM_ENABLE_CAP (vcpu)");
 	T(vcpu, KVM_ENABLE_CAP, &cap, "KVM_ENABLE_CAP (vcpu) unknown cap");
@@ -149,12 +144,13 @@ static void vm_irq_calls(int vm, const char *mode)
 	struct kvm_irq_level lvl = { .irq = 4, .level = 1 };
 	struct kvm_msi msi = { .address_lo = 0xfee00000, .data = 0x30 };
 	struct kvm_irqfd irqfd = { .fd = -1, .gsi = 4 };
-	struct {
-		struct kvm_irq_routing r;
-		struct kvm_irq_routing_entry e[1];
-	} rt = { .r = { .nr = 1 },
-		 .e = { { .gsi = 4, .type = KVM_IRQ_ROUTING_IRQCHIP,
-			  .u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC, .pin = 4 } } } };
+	/* A table of one entry, laid out by hand: the struct ends in a flexible array. */
+	uint64_t rt_buf[(sizeof(struct kvm_irq_routing) + sizeof(struct kvm_irq_routing_entry)) / 8];
+	struct kvm_irq_routing *rt = (struct kvm_irq_routing *)rt_buf;
+	struct kvm_irq_routing_entry one = {
+		.gsi = 4, .type = KVM_IRQ_ROUTING_IRQCHIP,
+		.u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC, .pin = 4 },
+	};
 	struct kvm_irq_routing huge = { .nr = 0x7fffffff };
 	struct kvm_irq_routing hundred = { .nr = 100 };
 	char what[64];
@@ -182,13 +178,16 @@ static void vm_irq_calls(int vm, const char *mode)
 	T(vm, KVM_IRQFD, short_buf(&irqfd, 8), W("KVM_IRQFD short"));
 	T(vm, KVM_IRQFD, &irqfd, W("KVM_IRQFD fd -1"));
 
-	bad_pointers(vm, KVM_SET_GSI_ROUTING, sizeof(rt.r), W("KVM_SET_GSI_ROUTING"));
+	memset(rt_buf, 0, sizeof(rt_buf));
+	rt->nr = 1;
+	memcpy(rt_buf + sizeof(*rt) / 8, &one, sizeof(one));
+	bad_pointers(vm, KVM_SET_GSI_ROUTING, sizeof(*rt), W("KVM_SET_GSI_ROUTING"));
 	T(vm, KVM_SET_GSI_ROUTING, short_buf(&huge, sizeof(huge)), W("KVM_SET_GSI_ROUTING huge nr"));
 	T(vm, KVM_SET_GSI_ROUTING, short_buf(&hundred, sizeof(hundred)),
 	  W("KVM_SET_GSI_ROUTING nr 100, header only"));
-	T(vm, KVM_SET_GSI_ROUTING, short_buf(&rt, sizeof(rt) - 4),
+	T(vm, KVM_SET_GSI_ROUTING, short_buf(rt, sizeof(rt_buf) - 4),
 	  W("KVM_SET_GSI_ROUTING nr 1, entry cut"));
-	T(vm, KVM_SET_GSI_ROUTING, &rt, W("KVM_SET_GSI_ROUTING nr 1"));
+	T(vm, KVM_SET_GSI_ROUTING, rt, W("KVM_SET_GSI_ROUTING nr 1"));
 #undef W
 }
 

@@ -59,6 +59,22 @@ class Env:
         return p.stdout
 
 
+def vmm_rc(rc, stderr):
+    """The VMM's status as `kvmrec record` passed it on. On a busy host
+    tracefs can overrun; record then exits 4 with one line saying that only
+    kernel events were lost and how the VMM ended, and that status is taken
+    (any other loss stays exit 4)."""
+    if rc != 4:
+        return rc
+    m = re.search(r"recording incomplete: \d+ kernel events lost \(tracefs overrun\); "
+                  r"the VMM (exited with status (\d+)|was killed by signal (\d+))$",
+                  stderr.strip())
+    if not m:
+        return rc
+    print("note: " + m.group(0))
+    return int(m.group(2)) if m.group(2) else 128 + int(m.group(3))
+
+
 def events(dump_text):
     """(seq, vcpu, kind, rest) for each event line of `kvmrec dump`."""
     out = []
@@ -150,7 +166,7 @@ def scenario_transparency_vmm(env):
                 t = env.path("%s-%s-%s.zst" % (g, policy, smp))
                 p = env.record(t, argv)
                 out1 = p.stdout
-                if (p.returncode, out1) != (rc0, out0):
+                if (vmm_rc(p.returncode, p.stderr), out1) != (rc0, out0):
                     fail("%s: unrecorded rc %d %r, recorded rc %d %r" %
                          (" ".join(argv), rc0, out0, p.returncode, p.stdout))
                 n += 1
@@ -158,7 +174,7 @@ def scenario_transparency_vmm(env):
     argv = [env.pioloop, "--smp", "2", "--exits", "2000", "--dup"]
     rc0, out0 = run_plain(argv)
     p = env.record(env.path("pio.zst"), argv)
-    if (p.returncode, p.stdout) != (rc0, out0):
+    if (vmm_rc(p.returncode, p.stderr), p.stdout) != (rc0, out0):
         fail("pioloop_vmm: output or status differ when recorded")
     print("PASS: %d runs identical with and without recording" % (n + 1))
 
@@ -186,7 +202,7 @@ def scenario_transparency_qemu(env):
             fail("QEMU without recording: rc %d %r %s" % (p0.returncode, p0.stdout, p0.stderr))
         t = env.path("qemu%d.zst" % smp)
         p = env.record(t, argv)
-        if (p.returncode, p.stdout) != (p0.returncode, p0.stdout):
+        if (vmm_rc(p.returncode, p.stderr), p.stdout) != (p0.returncode, p0.stdout):
             fail("-smp %d: unrecorded rc %d %r, recorded rc %d %r" %
                  (smp, p0.returncode, p0.stdout, p.returncode, p.stdout))
         d = env.dump(t)
@@ -433,24 +449,15 @@ def scenario_sigkill(env):
     need_kvm()
     t = env.path("killed.zst")
     cmd = [env.kvmrec, "record", "-o", t, "--", env.pioloop, "--exits", "1000000000"]
-    rec = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    vmm = None
-    for _ in range(600):  # the recorder sets up tracing before it lets the VMM exec
-        kids = subprocess.run(["pgrep", "-P", str(rec.pid)], capture_output=True,
-                              text=True).stdout.split()
-        try:
-            if kids and os.readlink("/proc/%s/exe" % kids[0]) == os.path.realpath(env.pioloop):
-                vmm = int(kids[0])
-                break
-        except OSError:
-            pass
-        time.sleep(0.05)
+    rec = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    vmm = vmm_under(rec, env.pioloop)
     if not vmm:
         rec.kill()
         fail("the VMM never started under kvmrec record")
     time.sleep(1.0)
     os.kill(vmm, signal.SIGKILL)
-    rc = rec.wait(timeout=60)
+    _, err = rec.communicate(timeout=60)
+    rc = vmm_rc(rec.returncode, err)
     if rc != 128 + 9:
         fail("kvmrec record returned %d, want 137" % rc)
     d = env.dump(t)
@@ -548,19 +555,13 @@ def scenario_sigint(env):
     need_kvm()
     t = env.path("int.zst")
     rec = subprocess.Popen([env.kvmrec, "record", "-o", t, "--", env.pioloop, "--exits",
-                            "1000000000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        kids = subprocess.run(["pgrep", "-P", str(rec.pid)], capture_output=True,
-                              text=True).stdout.split()
-        try:
-            if kids and os.readlink("/proc/%s/exe" % kids[0]) == os.path.realpath(env.pioloop):
-                break
-        except OSError:
-            pass
-        time.sleep(0.05)
+                            "1000000000"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True)
+    vmm_under(rec, env.pioloop)
     time.sleep(0.5)
     rec.send_signal(signal.SIGINT)
-    rc = rec.wait(timeout=60)
+    _, err = rec.communicate(timeout=60)
+    rc = vmm_rc(rec.returncode, err)
     f = footer(env.dump(t))
     if rc != 128 + 2 or not f or "vmm killed by signal 2" not in f:
         fail("rc %d, footer %s" % (rc, f))
