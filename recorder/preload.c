@@ -17,6 +17,7 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -541,7 +542,8 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
 
 		before.pad = 0;
 		before.status = 0;
-		if (ret >= 0 && arg_copy(&status, (uint8_t *)arg + 0, 4, true))
+		/* status shares the gsi's place, first in struct kvm_irq_level. */
+		if (ret >= 0 && arg_copy(&status, arg, sizeof(status), true))
 			before.status = status;
 	}
 	if (req == (uint32_t)KVM_GET_VCPU_MMAP_SIZE && ret > 0)
@@ -556,8 +558,9 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
 	}
 	uint32_t nr = 0;
 
-	if (req == (uint32_t)KVM_SET_GSI_ROUTING &&
-	    !arg_copy(&nr, &((struct kvm_irq_routing *)arg)->nr, sizeof(nr), ret >= 0))
+	/* nr leads struct kvm_irq_routing: read at arg itself, never through a NULL. */
+	_Static_assert(offsetof(struct kvm_irq_routing, nr) == 0, "kvm_irq_routing.nr moved");
+	if (req == (uint32_t)KVM_SET_GSI_ROUTING && !arg_copy(&nr, arg, sizeof(nr), ret >= 0))
 		nr = 0;
 	alen = ioctl_arg_len(req, nr);
 	if (alen >= 0) {
