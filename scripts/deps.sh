@@ -9,6 +9,7 @@ pkgs=(
   libprotobuf-c-dev protobuf-c-compiler libzstd-dev zstd
   libtracefs-dev libtraceevent-dev libcmocka-dev
   clang libclang-rt-14-dev
+  libbpf-dev bpftool llvm
   qemu-system-x86 strace python3
 )
 if [ "${KVMREC_WITH_CHROMIUM:-1}" = 1 ]; then
