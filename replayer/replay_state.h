@@ -26,6 +26,7 @@ enum undecided_bit {
 	UND_DROPPED,
 	UND_VCPU_RANGE,
 	UND_NO_EOI_AT_END,
+	UND_MID_RUN_PIC,	/* a PIC vector from a PIC programmed before the trace began */
 	UND_COUNT
 };
 
@@ -71,6 +72,7 @@ struct replay {
 	const struct policy *model;
 	char model_origin[160];
 	bool imported;
+	bool mid_run;		/* attached to a running VMM: its past is not in the trace */
 	bool vmm_is_kvmrec;
 	bool pic_lines_visible;
 	bool pic_from_kvm_pio;
