@@ -79,6 +79,7 @@ struct session {
 	int write_err;
 	char *err_file;
 	struct bpf_backend *bpf;     /* the kernel-side backend, or NULL (preload) */
+	uint64_t kev_until;          /* detached: kernel samples after this are not ours */
 	uint64_t seen_bpf[3];
 };
 
@@ -376,15 +377,8 @@ static void on_kev(void *ctx, struct kev *ev)
 {
 	struct session *s = ctx;
 
-	/* Map the thread to the vCPU it runs, as its interposer said. */
-	for (uint32_t i = 0; i < s->ctl->nslots; i++) {
-		struct ring *r = ring_slot(s->ctl, i);
-
-		if (r->state != RING_FREE && r->tid == ev->pid) {
-			ev->vcpu = __atomic_load_n(&r->vcpu, __ATOMIC_RELAXED);
-			break;
-		}
-	}
+	if (s->kev_until && ev->ts > s->kev_until)
+		return;
 	if (ev->cpu >= s->nkq || kevq_push(&s->kq[ev->cpu], ev) < 0)
 		emit_drop(s, 1, "kernel event (out of memory)");
 	s->res->kernel_events++;
@@ -408,6 +402,19 @@ static void emit_kev(struct session *s, struct kevq *q)
 {
 	struct kev *k = kevq_front(q);
 
+	/*
+	 * Map the thread to the vCPU it runs, as its records said. Done here,
+	 * behind the watermark, not when the sample is read: the kernel stamps
+	 * a thread's first exit before its first record reaches a ring.
+	 */
+	for (uint32_t i = 0; i < s->ctl->nslots; i++) {
+		struct ring *r = ring_slot(s->ctl, i);
+
+		if (r->state != RING_FREE && r->tid == k->pid) {
+			k->vcpu = __atomic_load_n(&r->vcpu, __ATOMIC_RELAXED);
+			break;
+		}
+	}
 	decode_kevent(&s->buf, k);
 	emit(s, k->ts, k->vcpu, k->pid, &s->buf.rec);
 	kevq_pop(q);
@@ -711,8 +718,14 @@ static int session_record(struct session *s, const struct recorder_opts *o, stru
 		launch_forward_signals(0);
 	res->wait_status = w->status;
 	if (s->bpf) {
-		/* Detach, then take what the program wrote before it stopped. */
+		/*
+		 * Detach, then take what the program wrote before it stopped and
+		 * the kernel samples up to that moment: the window ends there.
+		 */
 		bpf_backend_detach(s->bpf);
+		s->kev_until = mono_ns();
+		if (s->kev)
+			kevents_read(s->kev, on_kev, s);
 		while (bpf_backend_pump(s->bpf, s->ctl) > 0)
 			drain(s, UINT64_MAX, false);
 	}
