@@ -121,3 +121,15 @@ int attach_lock(pid_t pid, char *why, size_t whylen)
 	}
 	return fd;
 }
+
+void attach_unlock(pid_t pid, int fd)
+{
+	char path[96];
+
+	if (fd < 0)
+		return;
+	/* Unlinked while still held, so no recorder can lock the dying file. */
+	snprintf(path, sizeof(path), ATTACH_LOCK_DIR "/%d.lock", (int)pid);
+	unlink(path);
+	close(fd);
+}

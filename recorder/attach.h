@@ -24,5 +24,7 @@ struct attach_argv {
 int attach_check(pid_t pid, struct attach_argv *a, char *why, size_t whylen);
 /* The lock fd (keep it open while recording), or -errno. */
 int attach_lock(pid_t pid, char *why, size_t whylen);
+/* Removes the lock file and releases the lock; @fd < 0 does nothing. */
+void attach_unlock(pid_t pid, int fd);
 
 #endif

@@ -867,14 +867,14 @@ static int recorder_attach(const struct recorder_opts *o, struct recorder_result
 	watch_signals(false);
 	if (w.pidfd >= 0)
 		close(w.pidfd);
-	close(lockfd);
+	attach_unlock(o->attach_pid, lockfd);
 	return ret;
 fail:
 	watch_signals(false);
 	if (w.pidfd >= 0)
 		close(w.pidfd);
 	session_free(&s);
-	close(lockfd);
+	attach_unlock(o->attach_pid, lockfd);
 	return ret;
 }
 
@@ -1024,8 +1024,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	int lockfd = attach_lock(pid, lockwhy, sizeof(lockwhy));
 
 	ret = session_record(&s, o, &w);
-	if (lockfd >= 0)
-		close(lockfd);
+	attach_unlock(pid, lockfd);
 	return ret;
 
 fail_child:	/* the VMM was forked and waits for the go */
