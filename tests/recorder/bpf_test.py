@@ -212,7 +212,7 @@ def scenario_attach(env):
     vCPU threads appear after the attach is recorded whole, until it exits."""
     need_bpf(env)
     pio = os.path.join(env.build, "guests", "pio-loop.elf")
-    loops = 400000
+    loops = 1000000  # about 10 s here: the window must end well before the VMM does
     vmm = start_unrecorded([env.vmm, "--stats", "--loops", str(loops), pio])
     wait_for_vm(vmm.pid)
     time.sleep(0.5)
