@@ -607,13 +607,17 @@ static void session_open_kevents(struct session *s, const struct recorder_opts *
 	}
 }
 
-/* Rings for the session: the interposer's to share, or the bpf backend's to fill. */
-static int session_rings(struct session *s, const struct recorder_opts *o, bool lossy,
-			 int *ringfd)
+/*
+ * Rings for the session: the interposer's to share, or the bpf backend's to
+ * fill. With bpf, --ring-size sizes the BPF ring buffer (what can overflow);
+ * the rings behind it are emptied every pass and keep the default size.
+ */
+static int session_rings(struct session *s, const struct recorder_opts *o, bool bpf,
+			 bool lossy, int *ringfd)
 {
 	int ret = ring_region_create(RING_DEFAULT_SLOTS,
-				     o->ring_size ? o->ring_size : RING_DEFAULT_SIZE, lossy,
-				     ringfd, &s->ctl);
+				     o->ring_size && !bpf ? o->ring_size : RING_DEFAULT_SIZE,
+				     lossy, ringfd, &s->ctl);
 
 	if (ret < 0) {
 		snprintf(s->res->error, sizeof(s->res->error),
@@ -837,7 +841,7 @@ static int recorder_attach(const struct recorder_opts *o, struct recorder_result
 	lockfd = attach_lock(o->attach_pid, res->error, sizeof(res->error));
 	if (lockfd < 0)
 		return lockfd;
-	ret = session_rings(&s, o, false, &ringfd);
+	ret = session_rings(&s, o, true, false, &ringfd);
 	if (ret < 0)
 		goto fail;
 	close(ringfd);
@@ -951,7 +955,8 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		return -EEXIST;
 	}
 	/* The bpf backend fills the rings from this process: it never waits, so never lossy. */
-	ret = session_rings(&s, o, backend == RECORDER_PRELOAD && o->lossy, &ringfd);
+	ret = session_rings(&s, o, backend == RECORDER_BPF, backend == RECORDER_PRELOAD && o->lossy,
+			    &ringfd);
 	if (ret < 0)
 		goto fail_start;
 	if (pipe2(gopipe, O_CLOEXEC) || pipe2(errpipe, O_CLOEXEC)) {
