@@ -105,8 +105,8 @@ static int why_errno(int err, char *why, size_t whylen, const char *what)
 	return err;
 }
 
-static struct kvmrec_bpf *load(pid_t tgid, uint64_t rb_size, int run_times, char *why,
-			       size_t whylen, int *err)
+static struct kvmrec_bpf *load(pid_t tgid, uint64_t rb_size, int run_times, int follow_forks,
+			       char *why, size_t whylen, int *err)
 {
 	struct kvmrec_bpf *skel;
 
@@ -124,6 +124,7 @@ static struct kvmrec_bpf *load(pid_t tgid, uint64_t rb_size, int run_times, char
 	}
 	skel->rodata->target_tgid = (uint32_t)tgid;
 	skel->rodata->run_times = run_times ? 1 : 0;
+	skel->rodata->follow_forks = follow_forks ? 1 : 0;
 	*err = bpf_map__set_max_entries(skel->maps.rb, (uint32_t)(rb_size ? rb_size
 								   : BPF_BACKEND_DEFAULT_RB));
 	if (!*err)
@@ -141,7 +142,7 @@ int bpf_backend_probe(char *why, size_t whylen)
 	struct kvmrec_bpf *skel;
 	int err;
 
-	skel = load(0, 0, 0, why, whylen, &err);
+	skel = load(0, 0, 0, 0, why, whylen, &err);
 	if (!skel)
 		return err;
 	kvmrec_bpf__destroy(skel);
@@ -203,8 +204,8 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int bpf_backend_open(pid_t tgid, uint64_t rb_size, int run_times, struct bpf_backend **out,
-		     char *why, size_t whylen)
+int bpf_backend_open(pid_t tgid, uint64_t rb_size, int run_times, int follow_forks,
+		     struct bpf_backend **out, char *why, size_t whylen)
 {
 	struct bpf_backend *b = calloc(1, sizeof(*b));
 	int err;
@@ -212,7 +213,7 @@ int bpf_backend_open(pid_t tgid, uint64_t rb_size, int run_times, struct bpf_bac
 	*out = NULL;
 	if (!b)
 		return -ENOMEM;
-	b->skel = load(tgid, rb_size, run_times, why, whylen, &err);
+	b->skel = load(tgid, rb_size, run_times, follow_forks, why, whylen, &err);
 	if (!b->skel) {
 		free(b);
 		return err;

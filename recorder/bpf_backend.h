@@ -40,10 +40,12 @@ int bpf_backend_probe(char *why, size_t whylen);
 
 /*
  * Loads and attaches the program for process @tgid and every thread it has
- * or will have. @rb_size: ring buffer bytes (power of two, 0: default).
+ * or will have, and with @follow_forks every process it forks from then on
+ * (a wrapper that forks the VMM). @rb_size: ring buffer bytes (power of
+ * two, 0: default).
  */
-int bpf_backend_open(pid_t tgid, uint64_t rb_size, int run_times, struct bpf_backend **out,
-		     char *why, size_t whylen);
+int bpf_backend_open(pid_t tgid, uint64_t rb_size, int run_times, int follow_forks,
+		     struct bpf_backend **out, char *why, size_t whylen);
 
 /*
  * Moves every record now in the ring buffer into @ctl, one ring per thread

@@ -93,7 +93,7 @@ static int bpf_unavailable(char *why, size_t whylen)
 	return -ENOSYS;
 }
 #define bpf_backend_probe(why, len) bpf_unavailable(why, len)
-#define bpf_backend_open(pid, sz, rt, out, why, len) bpf_unavailable(why, len)
+#define bpf_backend_open(pid, sz, rt, ff, out, why, len) bpf_unavailable(why, len)
 #define bpf_backend_pump(b, ctl) ((void)(b), (void)(ctl), 0L)
 #define bpf_backend_detach(b) ((void)(b))
 #define bpf_backend_close(b) ((void)(b))
@@ -850,7 +850,7 @@ static int recorder_attach(const struct recorder_opts *o, struct recorder_result
 	/* Stop signals end the recording, not the VMM: it is not ours. */
 	g_stop_sig = 0;
 	watch_signals(true);
-	ret = bpf_backend_open(o->attach_pid, o->ring_size, o->run_times, &s.bpf, res->error,
+	ret = bpf_backend_open(o->attach_pid, o->ring_size, o->run_times, 0, &s.bpf, res->error,
 			       sizeof(res->error));
 	if (ret < 0)
 		goto fail;
@@ -984,7 +984,8 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	w.pid = pid;
 
 	if (backend == RECORDER_BPF) {
-		ret = bpf_backend_open(pid, o->ring_size, o->run_times, &s.bpf, res->error,
+		/* A wrapper (timeout, a shell) may fork the VMM rather than exec it: follow forks. */
+		ret = bpf_backend_open(pid, o->ring_size, o->run_times, 1, &s.bpf, res->error,
 				       sizeof(res->error));
 		if (ret < 0)
 			goto fail_child;

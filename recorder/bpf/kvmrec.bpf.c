@@ -19,6 +19,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 
 typedef __u8 uint8_t;
 typedef __u16 uint16_t;
@@ -34,6 +35,17 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 target_tgid = 0;
 const volatile __u32 run_times = 0;
+const volatile __u32 follow_forks = 0;  /* a VMM we start may be forked by a wrapper */
+
+/* Processes forked by the target (and theirs), when following forks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);             /* tgid */
+	__type(value, __u32);
+} followed SEC(".maps");
+
+__u32 nfollowed = 0;
 
 /* The RunFlag numbering of proto/kvmrec.proto. */
 #define FLAG_REQUEST_IRQ_WINDOW 1
@@ -133,7 +145,27 @@ static __always_inline void count_drop(__u32 why)
 
 static __always_inline bool is_ours(void)
 {
-	return (bpf_get_current_pid_tgid() >> 32) == target_tgid;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (tgid == target_tgid)
+		return true;
+	/* Every process's ioctls come here: only a recording that followed a fork looks further. */
+	return nfollowed && bpf_map_lookup_elem(&followed, &tgid);
+}
+
+/* `kvmrec record -- timeout 30 qemu ...`: the wrapper forks the VMM. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(kvmrec_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid, one = 1;
+
+	if (!follow_forks || ctgid == ptgid)
+		return 0;  /* not following, or a new thread: its process is already covered */
+	if (ptgid != target_tgid && !bpf_map_lookup_elem(&followed, &ptgid))
+		return 0;
+	if (bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY) == 0)
+		__sync_fetch_and_add(&nfollowed, 1);
+	return 0;
 }
 
 static __always_inline int classify(__u32 fd, struct kvmfd *k)

@@ -112,8 +112,8 @@ def complete(env, trace, argv, stderr, want_backend_line=False):
 
 def scenario_static(env):
     """A statically linked VMM and one calling syscall(SYS_ioctl) directly, both
-    out of the interposer's reach, recorded completely by the bpf backend; the
-    static one gets bpf by itself. Both replay to the verdict and compare equal
+    out of the interposer's reach, recorded completely by the bpf backend (also
+    when a shell forks the VMM); the static one gets bpf by itself. Both replay to the verdict and compare equal
     to the dynamic VMM recorded with the interposer."""
     need_bpf(env)
     static = sys.argv[4]
@@ -129,6 +129,9 @@ def scenario_static(env):
                  "--raw-syscall"], ["--backend", "bpf"], False),
         ("raw-static", [static, "--smp", "2", "--exits", "5000", "--stats", "--raw-syscall"],
          [], True),
+        # A wrapper that forks the VMM instead of exec'ing it (timeout, a shell).
+        ("wrapper", ["sh", "-c", "\"$0\" --smp 2 --exits 5000 --stats; true", env.pioloop],
+         ["--backend", "bpf"], False),
     ]
     for name, argv, opts, auto in cases:
         t = env.path(name + ".zst")
