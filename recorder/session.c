@@ -850,11 +850,12 @@ static int recorder_attach(const struct recorder_opts *o, struct recorder_result
 	/* Stop signals end the recording, not the VMM: it is not ours. */
 	g_stop_sig = 0;
 	watch_signals(true);
+	/* Kernel side first: every KVM_RUN the program sees then has its kernel events. */
+	session_open_kevents(&s, o, o->attach_pid, note, sizeof(note));
 	ret = bpf_backend_open(o->attach_pid, o->ring_size, o->run_times, 0, &s.bpf, res->error,
 			       sizeof(res->error));
 	if (ret < 0)
 		goto fail;
-	session_open_kevents(&s, o, o->attach_pid, note, sizeof(note));
 	hc.argv = av.argv[0] ? av.argv : (char *[]){ (char *)"?", NULL };
 	hc.pid = o->attach_pid;
 	hc.kev = s.kev;
