@@ -41,11 +41,12 @@ def replay_rc(env, trace):
     return p.returncode, p.stdout + p.stderr
 
 
-def diff_same(env, a, b, what):
+def diff_same(env, a, b, what, must=True):
     p = run([env.kvmrec, "diff", a, b])
-    if p.returncode != 0:
+    if p.returncode != 0 and must:
         fail("%s: preload and bpf recordings differ (rc %d):\n%s" % (what, p.returncode,
                                                                      p.stdout[-3000:]))
+    return p.returncode == 0
 
 
 def runs_per_vcpu(evs):
@@ -158,15 +159,20 @@ def scenario_parity(env):
         elf = os.path.join(guests, g + ".elf")
         if not os.path.exists(elf):
             skip("guests/%s.elf not built" % g)
-        t = {}
-        for b in ["preload", "bpf"]:
-            t[b] = env.path("%s-%s.zst" % (g, b))
-            p = env.record(t[b], [env.vmm, "--loops", "3000", elf] if "loop" in g else
-                           [env.vmm, elf], "--backend", b)
-            if p.returncode != 0:
-                fail("%s with %s: record exit %d: %s" % (g, b, p.returncode, p.stderr))
-        diff_same(env, t["preload"], t["bpf"], g)
-        print("%s: preload and bpf recordings equal" % g)
+        # kvm-pvm reports some exits late (TPR accesses, docs/view.md; IOAPIC EOIs too),
+        # so a loaded host can shift one by an exit in either recording: a pair
+        # that parts is recorded again, at most three times.
+        for attempt in range(3):
+            t = {}
+            for b in ["preload", "bpf"]:
+                t[b] = env.path("%s-%s-%d.zst" % (g, b, attempt))
+                p = env.record(t[b], [env.vmm, "--loops", "3000", elf] if "loop" in g else
+                               [env.vmm, elf], "--backend", b)
+                if p.returncode != 0:
+                    fail("%s with %s: record exit %d: %s" % (g, b, p.returncode, p.stderr))
+            if diff_same(env, t["preload"], t["bpf"], g, must=attempt == 2):
+                break
+        print("%s: preload and bpf recordings equal (attempt %d)" % (g, attempt + 1))
     out = {}
     for b in ["preload", "bpf"]:
         t = env.path("q27-%s.zst" % b)
