@@ -10,8 +10,11 @@
  * statically linked copy (pioloop_vmm_static) for the bpf backend's tests.
  * --start-delay MS waits after creating the VM, before any vCPU exists, so a
  * recorder can attach (record --pid) and must pick up vCPU threads made later.
+ * --waves W runs each vCPU's exits on W threads in turn, each started after
+ * the last wave's threads ended, so a run has smp * W threads in all (the
+ * recorder must give rings to new threads and reuse those of finished ones).
  *
- * usage: pioloop_vmm [--smp N] [--exits N] [--dup] [--stats] [--raw-syscall]
+ * usage: pioloop_vmm [--smp N] [--exits N] [--waves W] [--dup] [--stats] [--raw-syscall]
  *                    [--start-delay MS]
  * Prints "pioloop: N exits" per vCPU; exit 0, or 2 on any KVM failure.
  */
@@ -45,7 +48,7 @@ static int kvm_ioctl(int fd, unsigned long req, unsigned long arg)
 
 struct vcpu {
 	int fd, id;
-	long exits_wanted;
+	long exits_wanted;         /* by the end of the current wave */
 	long runs, ins;
 	int err;
 	struct kvm_run *run;
@@ -55,9 +58,8 @@ struct vcpu {
 static void *vcpu_loop(void *p)
 {
 	struct vcpu *v = p;
-	unsigned char counter = 0;
 
-	while (v->runs < v->exits_wanted) {
+	while (v->runs < v->exits_wanted && !v->err) {
 		if (kvm_ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -70,8 +72,8 @@ static void *vcpu_loop(void *p)
 			return NULL;
 		}
 		if (v->run->io.direction == KVM_EXIT_IO_IN) {
-			*((unsigned char *)v->run + v->run->io.data_offset) = ++counter;
-			v->ins++;
+			/* The running count per vCPU, whichever thread runs it. */
+			*((unsigned char *)v->run + v->run->io.data_offset) = (unsigned char)++v->ins;
 		}
 	}
 	return NULL;
@@ -79,7 +81,7 @@ static void *vcpu_loop(void *p)
 
 int main(int argc, char **argv)
 {
-	int smp = 1, dup_fds = 0, stats = 0, kvm, vm;
+	int smp = 1, waves = 1, dup_fds = 0, stats = 0, kvm, vm;
 	long exits = 100000, mmap_size, start_delay_ms = 0;
 	struct vcpu *vs;
 	unsigned char *mem;
@@ -89,6 +91,8 @@ int main(int argc, char **argv)
 			smp = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--exits") && i + 1 < argc)
 			exits = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--waves") && i + 1 < argc)
+			waves = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--dup"))
 			dup_fds = 1;
 		else if (!strcmp(argv[i], "--stats"))
@@ -98,10 +102,14 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--start-delay") && i + 1 < argc)
 			start_delay_ms = atol(argv[++i]);
 		else {
-			fprintf(stderr, "usage: pioloop_vmm [--smp N] [--exits N] [--dup] [--stats] "
-				"[--raw-syscall] [--start-delay MS]\n");
+			fprintf(stderr, "usage: pioloop_vmm [--smp N] [--exits N] [--waves W] [--dup] "
+				"[--stats] [--raw-syscall] [--start-delay MS]\n");
 			return 2;
 		}
+	}
+	if (smp < 1 || waves < 1) {
+		fprintf(stderr, "pioloop_vmm: --smp and --waves want at least 1\n");
+		return 2;
 	}
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm < 0) {
@@ -133,7 +141,6 @@ int main(int argc, char **argv)
 		struct kvm_regs regs = { .rip = 0x1000, .rflags = 2 };
 
 		v->id = i;
-		v->exits_wanted = exits;
 		v->fd = kvm_ioctl(vm, KVM_CREATE_VCPU, (unsigned long)i);
 		if (v->fd < 0 || kvm_ioctl(v->fd, KVM_GET_SREGS, (unsigned long)&sregs) < 0) {
 			fprintf(stderr, "pioloop_vmm: vcpu %d: %s\n", i, strerror(errno));
@@ -161,12 +168,20 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (int i = 0; i < smp; i++)
-		pthread_create(&vs[i].thread, NULL, vcpu_loop, &vs[i]);
+	for (int w = 1; w <= waves; w++) {
+		for (int i = 0; i < smp; i++) {
+			vs[i].exits_wanted = exits * w / waves;
+			if (pthread_create(&vs[i].thread, NULL, vcpu_loop, &vs[i])) {
+				fprintf(stderr, "pioloop_vmm: vcpu %d: cannot start a thread\n", i);
+				return 2;
+			}
+		}
+		for (int i = 0; i < smp; i++)
+			pthread_join(vs[i].thread, NULL);
+	}
 	int rc = 0;
 
 	for (int i = 0; i < smp; i++) {
-		pthread_join(vs[i].thread, NULL);
 		printf("pioloop: vcpu %d: %ld exits, %ld IN\n", i, vs[i].runs, vs[i].ins);
 		if (stats)
 			fprintf(stderr, "pioloop_vmm: vcpu %d: %ld KVM_RUN\n", i, vs[i].runs);
