@@ -320,6 +320,16 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		/* In service before the excerpt began: its request is older. */
 		r->before_start++;
 		path = CHECK_PATH_BEFORE;
+	} else if (r->mid_run && !req_at[vec].seq && !v->del_at[vec].seq) {
+		/*
+		 * Attached to a running VMM: the first delivery of a vector the
+		 * trace never saw requested answers a request made before it.
+		 */
+		r->before_start++;
+		path = CHECK_PATH_BEFORE;
+	} else if (r->mid_run && path == CHECK_PATH_USER && !r->pic.chip[0].programmed) {
+		/* The PIC was programmed before the trace: its vectors cannot be placed. */
+		r->und_count[UND_MID_RUN_PIC]++;
 	} else {
 		violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
 			  CHECK_ONCE_SPURIOUS, vec, at, path, evidence);
@@ -478,6 +488,10 @@ void ledger_end(struct replay *r, bool complete)
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu injections of LAPIC vectors by a userspace LAPIC, whose requests are not in the trace",
 		       r->und_count[UND_USER_LAPIC]);
+	if (r->und_count[UND_MID_RUN_PIC])
+		append(res->undecided, sizeof(res->undecided),
+		       "%llu userspace injections not matched: the trace began mid-run (record --pid), "
+		       "after the guest programmed its PIC", r->und_count[UND_MID_RUN_PIC]);
 	if (r->und_count[UND_VCPU_RANGE])
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu events of vCPUs beyond 63 not modelled", r->und_count[UND_VCPU_RANGE]);

@@ -99,7 +99,7 @@ struct check_once_result {
 	uint64_t deliveries;
 	uint64_t violations;
 	struct check_once_violation first;	/* valid when violations > 0 */
-	uint64_t before_start;		/* deliveries of requests older than the trace (imports) */
+	uint64_t before_start;		/* deliveries of requests older than the trace (imports, record --pid) */
 	uint64_t pit_matched;		/* IRQ 0 deliveries matched to 8254 edges */
 	uint64_t unpredictable;		/* model entries not compared: PIC lines unknown */
 	bool requests_inferred;		/* no kvm_apic_accept_irq: requests from IPIs/MSIs only */

@@ -82,6 +82,7 @@ void replay_begin(struct replay *r, const Kvmrec__Header *h)
 	const char *pol;
 
 	r->imported = h->recorder && !strncmp(h->recorder, "import", 6);
+	r->mid_run = h->has_mid_run && h->mid_run;
 	r->vmm_is_kvmrec = strstr(base, "kvmrec-vmm") != NULL;
 	r->have_accept = hdr_lists(h, "kvm_apic_accept_irq");
 	r->have_inj = hdr_lists(h, "kvm_inj_virq");
@@ -93,6 +94,9 @@ void replay_begin(struct replay *r, const Kvmrec__Header *h)
 	r->hdr_pic_events = hdr_lists(h, "kvm_pic_set_irq");
 	r->hdr_pio_events = hdr_lists(h, "kvm_pio");
 	r->pic_lines_visible = r->vmm_is_kvmrec || (r->imported && r->hdr_pic_events);
+	/* Attached mid-run: line changes before the trace began are unknown. */
+	if (r->mid_run)
+		r->pic_lines_visible = false;
 	/* A recorded trace has the PIC's port I/O as exits; an import has only kvm_pio. */
 	r->pic_from_kvm_pio = r->imported;
 
@@ -652,8 +656,9 @@ static void on_setup(struct replay *r, const Kvmrec__VmSetup *s)
 		/* The in-kernel PIC's port I/O never exits: kvm_pio is all there is. */
 		r->pic_from_kvm_pio = r->hdr_pio_events;
 	}
-	r->pic_lines_visible = r->vmm_is_kvmrec || (r->imported && r->hdr_pic_events) ||
-			       (r->kernel_pic && r->hdr_pic_events);
+	r->pic_lines_visible = !r->mid_run &&
+			       (r->vmm_is_kvmrec || (r->imported && r->hdr_pic_events) ||
+				(r->kernel_pic && r->hdr_pic_events));
 }
 
 void replay_feed(struct replay *r, const struct trace_event *ev)

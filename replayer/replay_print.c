@@ -232,7 +232,7 @@ void replay_print(const struct replay *r, FILE *f, bool check_once, const char *
 		fprintf(f, "check-once: %" PRIu64 " violations in all (the first above)\n",
 			res->violations);
 	if (res->before_start)
-		fprintf(f, "check-once: note: %" PRIu64 " deliveries were of interrupts already in service when the trace began\n",
+		fprintf(f, "check-once: note: %" PRIu64 " deliveries answered requests made before the trace began\n",
 			res->before_start);
 	if (res->pit_matched)
 		fprintf(f, "check-once: note: the VMM's PIC lines are not in the trace; %" PRIu64

@@ -27,6 +27,7 @@ enum undecided_bit {
 	UND_VCPU_RANGE,
 	UND_NO_EOI_AT_END,
 	UND_USER_LAPIC,		/* userspace irqchip: LAPIC requests not in the trace */
+	UND_MID_RUN_PIC,	/* a PIC vector from a PIC programmed before the trace began */
 	UND_COUNT
 };
 
@@ -84,6 +85,7 @@ struct replay {
 	const struct policy *model;
 	char model_origin[160];
 	bool imported;
+	bool mid_run;		/* attached to a running VMM: its past is not in the trace */
 	bool vmm_is_kvmrec;
 	bool pic_lines_visible;
 	bool pic_from_kvm_pio;

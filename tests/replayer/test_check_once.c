@@ -286,6 +286,68 @@ static void test_no_kernel_events_undecided(void **state)
 	replay_free(s.r);
 }
 
+/* `record --pid`: the header says the trace began mid-run. */
+static void begin_mid_run(struct scen *s)
+{
+	begin(s, false, true, NULL);
+	s->hdr.recorder = "bpf";
+	s->hdr.has_mid_run = 1;
+	s->hdr.mid_run = 1;
+	replay_begin(s->r, &s->hdr);
+}
+
+/*
+ * Attached while 0x30 was pending: its kernel delivery (seen at the EOI) and
+ * the userspace injection of 0x31 answer requests older than the trace.
+ */
+static void test_mid_run_requests_before_start_pass(void **state)
+{
+	struct scen s;
+
+	(void)state;
+	begin_mid_run(&s);
+	eoi(&s, 0x30);
+	run_exit(&s, 7, 4 | 8, -1, NULL, 0);
+	kvm_interrupt(&s, 0x31);
+	accept_irq(&s, 0x30, false);	/* a new request, delivered once */
+	eoi(&s, 0x30);
+	assert_int_equal(end(&s, true), 0);
+	assert_int_equal(replay_result(s.r)->before_start, 2);
+	replay_free(s.r);
+}
+
+/* The seed's double injection is still caught when the recording began mid-run. */
+static void test_mid_run_double_still_fails(void **state)
+{
+	struct scen s;
+
+	(void)state;
+	begin_mid_run(&s);
+	accept_irq(&s, 62, false);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	kvm_interrupt(&s, 62);
+	run_exit(&s, 7, 4 | 8, -1, NULL, 0);
+	eoi(&s, 62);
+	assert_int_equal(end(&s, true), 1);
+	assert_int_equal(replay_result(s.r)->first.kind, CHECK_ONCE_DOUBLE);
+	replay_free(s.r);
+}
+
+/* A PIC programmed before the trace: its second injection cannot be placed, named 125. */
+static void test_mid_run_unprogrammed_pic_undecided(void **state)
+{
+	struct scen s;
+
+	(void)state;
+	begin_mid_run(&s);
+	eoi(&s, -1);
+	kvm_interrupt(&s, 0x20);
+	kvm_interrupt(&s, 0x20);
+	assert_int_equal(end(&s, true), 125);
+	assert_non_null(strstr(replay_result(s.r)->undecided, "began mid-run"));
+	replay_free(s.r);
+}
+
 /* kvmrec-vmm's PIC: line 3 pulsed and delivered through IRQ windows, 4 times. */
 static void test_pic_again_and_again_passes_extra_fails(void **state)
 {
@@ -512,6 +574,9 @@ int main(void)
 		cmocka_unit_test(test_truncated_is_not_lost),
 		cmocka_unit_test(test_no_kernel_events_undecided),
 		cmocka_unit_test(test_pic_again_and_again_passes_extra_fails),
+		cmocka_unit_test(test_mid_run_requests_before_start_pass),
+		cmocka_unit_test(test_mid_run_double_still_fails),
+		cmocka_unit_test(test_mid_run_unprogrammed_pic_undecided),
 		cmocka_unit_test(test_stale_set_lapic_erases_request),
 		cmocka_unit_test(test_set_lapic_not_erasing_passes),
 		cmocka_unit_test(test_what_if_without_stale_setlapic_delivers),
