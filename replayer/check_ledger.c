@@ -297,8 +297,12 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 			return;
 	} else if (path == CHECK_PATH_USER && !r->pic_lines_visible && vcpu == 0 &&
 		   !r->saw_create_vm && !r->pic.chip[0].programmed && vec >= 8 &&
-		   !lapic_vector(r, v, vec)) {
-		/* An excerpt (import, attach) that began after the PIC was programmed. */
+		   !lapic_vector(r, v, vec) && !r->mid_run) {
+		/*
+		 * An import that began after the PIC was programmed. (An attach,
+		 * record --pid, is below: whether the guest's PIC uses auto-EOI
+		 * is not in the trace, so a vector given again is undecided.)
+		 */
 		if (!pic_untracked(r, v, vcpu, vec, path, evidence, ev))
 			return;
 	} else if (r->irqchip == CHECK_IRQCHIP_USERSPACE && path == CHECK_PATH_USER) {
