@@ -9,6 +9,12 @@
 
 #include "replay_state.h"
 
+/* Tells the observer one decision; call only when r->opts.observer is set. */
+static void judge(struct replay *r, const struct judge_item *it)
+{
+	r->opts.observer->item(r->opts.observer->ctx, it);
+}
+
 /* A LAPIC accept: the request a delivery of @vec must match. */
 void ledger_request(struct replay *r, struct vcpu_state *v, unsigned int vec,
 		    const struct trace_event *ev)
@@ -18,6 +24,9 @@ void ledger_request(struct replay *r, struct vcpu_state *v, unsigned int vec,
 		v->req[vec]++;
 	v->req_at[vec] = ref_of(ev);
 	r->lapic_requests++;
+	if (r->opts.observer)
+		judge(r, &(struct judge_item){ .kind = JUDGE_REQUEST, .vcpu = v - r->vcpu,
+			.vector = vec, .at = ref_of(ev), .source = JUDGE_SRC_LAPIC });
 }
 
 /* An IPI or MSI the trace shows; its accept, if traced, is the real request. */
@@ -31,6 +40,10 @@ void ledger_request_inferred(struct replay *r, struct vcpu_state *v, unsigned in
 		v->ireq[vec]++;
 	v->ireq_at[vec] = ref_of(ev);
 	r->inferred_requests++;
+	/* Only while it is the ledger in force (see ledger()). */
+	if (r->opts.observer && !r->saw_accept && !r->have_accept)
+		judge(r, &(struct judge_item){ .kind = JUDGE_REQUEST, .vcpu = v - r->vcpu,
+			.vector = vec, .at = ref_of(ev), .source = JUDGE_SRC_INFERRED });
 }
 
 /* The ledger in force: accepts once one was seen, else the inferred one. */
@@ -43,7 +56,8 @@ static uint16_t *ledger(struct replay *r, struct vcpu_state *v, struct check_onc
 }
 
 /* pic_irq_request(): the PIC's INTR goes to vCPU 0's interrupt request. */
-void ledger_pic_line(struct replay *r, unsigned int irq, int level)
+void ledger_pic_line(struct replay *r, unsigned int irq, int level,
+		     const struct trace_event *ev)
 {
 	uint16_t before = r->pic.chip[0].irr | (r->pic.chip[1].irr << 8);
 	uint16_t after;
@@ -52,26 +66,24 @@ void ledger_pic_line(struct replay *r, unsigned int irq, int level)
 	after = r->pic.chip[0].irr | (r->pic.chip[1].irr << 8);
 	replay_pic_changed(r);
 	/* IRQ 2 is the cascade, not a request of its own. */
-	if ((after & ~before) & ~(1u << 2))
+	if ((after & ~before) & ~(1u << 2)) {
 		r->other_requests++;
+		if (r->opts.observer)
+			judge(r, &(struct judge_item){ .kind = JUDGE_REQUEST, .vcpu = 0,
+				.vector = pic_irq_vector(&r->pic, irq) & 0xff, .at = ref_of(ev),
+				.source = JUDGE_SRC_PIC });
+	}
 }
 
-static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
-		      enum check_once_kind kind, unsigned int vec,
-		      struct check_once_ref at, enum check_once_path path,
-		      enum check_once_evidence evidence)
+/* Fills @x: what explains the violation, from @v's state at the decision. */
+static void violation_explain(struct vcpu_state *v, struct check_once_violation *x,
+			      int32_t vcpu, enum check_once_kind kind, unsigned int vec,
+			      struct check_once_ref at, enum check_once_path path,
+			      enum check_once_evidence evidence)
 {
-	struct check_once_violation *x = &r->res.first;
 	bool earlier_is_extra;
 
-	if (kind == CHECK_ONCE_DOUBLE)
-		r->doubles++;
-	else if (kind == CHECK_ONCE_SPURIOUS)
-		r->spurious++;
-	else
-		r->lost++;
-	if (r->res.violations++)
-		return;
+	memset(x, 0, sizeof(*x));
 	x->kind = kind;
 	x->vcpu = vcpu;
 	x->vector = vec;
@@ -117,13 +129,37 @@ static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 	}
 }
 
+static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+		      enum check_once_kind kind, unsigned int vec,
+		      struct check_once_ref at, enum check_once_path path,
+		      enum check_once_evidence evidence)
+{
+	struct check_once_violation later, *x = r->res.violations ? &later : &r->res.first;
+
+	if (kind == CHECK_ONCE_DOUBLE)
+		r->doubles++;
+	else if (kind == CHECK_ONCE_SPURIOUS)
+		r->spurious++;
+	else
+		r->lost++;
+	/* The first is the report's; later ones only an observer wants. */
+	if (r->res.violations++ && !r->opts.observer)
+		return;
+	violation_explain(v, x, vcpu, kind, vec, at, path, evidence);
+	if (r->opts.observer)
+		judge(r, &(struct judge_item){ .kind = JUDGE_VIOLATION, .vcpu = vcpu,
+			.vector = x->vector, .at = x->delivery, .path = x->path,
+			.evidence = x->evidence, .request = x->request, .violation = x });
+}
+
 /*
  * A PIC vector from a VMM whose PIC lines the trace lacks (QEMU). The PIC
  * must at least have been able to deliver it (not masked, nothing of equal
  * or higher priority in service); IRQ 0 must have had an 8254 edge left.
- * Anything else is undecided. Returns false if it recorded a violation.
+ * Anything else is undecided. Returns JUDGE_VIOLATION (recorded),
+ * JUDGE_UNDECIDED, or JUDGE_DELIVERY (matched to an 8254 edge).
  */
-static bool pic_unseen_line(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+static enum judge_kind pic_unseen_line(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 			    unsigned int vec, enum check_once_path path,
 			    enum check_once_evidence evidence, const struct trace_event *ev)
 {
@@ -135,24 +171,24 @@ static bool pic_unseen_line(struct replay *r, struct vcpu_state *v, int32_t vcpu
 		r->pic = before;
 		violation(r, v, vcpu, CHECK_ONCE_SPURIOUS, vec, ref_of(ev), path, evidence);
 		r->pic_blocked++;
-		return false;
+		return JUDGE_VIOLATION;
 	}
 	pic_intack(&r->pic, &got);
 	pic_set_irq(&r->pic, irq, 0);
 	replay_pic_changed(r);
 	if (irq != 0 || !pit_edges(&r->pit, ev->ts_ns)) {
 		r->und_count[UND_PIC_LINES]++;
-		return true;
+		return JUDGE_UNDECIDED;
 	}
 	if (pit_edges(&r->pit, ev->ts_ns) <= r->pit_used) {
 		violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
 			  CHECK_ONCE_SPURIOUS, vec, ref_of(ev), path, evidence);
-		return false;
+		return JUDGE_VIOLATION;
 	}
 	r->pit_used++;
 	r->pit_matched++;
 	r->other_requests++;
-	return true;
+	return JUDGE_DELIVERY;
 }
 
 /* One delivery of @vec; matches it to a request or records a violation. */
@@ -163,6 +199,9 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 	struct vcpu_state *v = replay_vcpu(r, vcpu);
 	struct check_once_ref at = ref_of(ev), matched = { 0, 0 }, *req_at;
 	int irq = pic_pending_irq(&r->pic), got;
+	enum judge_kind said = JUDGE_DELIVERY;
+	enum judge_source src;
+	const char *why = NULL;
 	uint16_t *req;
 
 	if (!v)
@@ -174,13 +213,18 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 	    (path == CHECK_PATH_USER || !req[vec])) {
 		pic_intack(&r->pic, &got);
 		replay_pic_changed(r);
+		src = JUDGE_SRC_PIC;
 	} else if (req[vec]) {
 		req[vec]--;
 		matched = req_at[vec];
+		src = req == v->req ? JUDGE_SRC_LAPIC : JUDGE_SRC_INFERRED;
 	} else if (path == CHECK_PATH_USER && pic_vector_irq(&r->pic, vec) >= 0 &&
 		   !r->pic_lines_visible) {
-		if (!pic_unseen_line(r, v, vcpu, vec, path, evidence, ev))
+		said = pic_unseen_line(r, v, vcpu, vec, path, evidence, ev);
+		if (said == JUDGE_VIOLATION)
 			return;
+		src = said == JUDGE_DELIVERY ? JUDGE_SRC_PIT : JUDGE_SRC_NONE;
+		why = "the VMM's PIC input lines are not in the trace";
 	} else if (!r->have_eoi && !r->have_inj && !r->saw_inj && !r->saw_eoi &&
 		   pic_vector_irq(&r->pic, vec) < 0) {
 		/*
@@ -188,15 +232,26 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		 * balance: whether the kernel also delivered it is unknowable.
 		 */
 		r->unmatched_blind++;
+		said = JUDGE_UNDECIDED;
+		src = JUDGE_SRC_NONE;
+		why = "a userspace injection of a LAPIC vector with no request in the trace "
+		      "(its kernel side is not recorded)";
 	} else if (r->imported && path != CHECK_PATH_USER &&
 		   !req_at[vec].seq && !v->del_at[vec].seq) {
 		/* In service before the excerpt began: its request is older. */
 		r->before_start++;
 		path = CHECK_PATH_BEFORE;
+		src = JUDGE_SRC_BEFORE;
 	} else {
 		violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
 			  CHECK_ONCE_SPURIOUS, vec, at, path, evidence);
+		said = JUDGE_VIOLATION;
+		src = JUDGE_SRC_NONE;
 	}
+	if (r->opts.observer && said != JUDGE_VIOLATION)
+		judge(r, &(struct judge_item){ .kind = said, .vcpu = vcpu, .vector = vec,
+			.at = at, .path = path, .evidence = evidence, .source = src,
+			.request = matched, .why = said == JUDGE_UNDECIDED ? why : NULL });
 	v->del_at[vec] = at;
 	v->del_path[vec] = path;
 	v->del_ev[vec] = evidence;
@@ -252,6 +307,13 @@ void ledger_end(struct replay *r, bool complete)
 			 */
 			if (!v->inj_kernel_seen) {
 				open += req[vec];
+				if (r->opts.observer)
+					judge(r, &(struct judge_item){ .kind = JUDGE_UNDECIDED,
+						.vcpu = i, .vector = vec, .at = req_at[vec],
+						.source = req == v->req ? JUDGE_SRC_LAPIC :
+						JUDGE_SRC_INFERRED, .count = req[vec],
+						.why = "requested, no delivery seen by the end (without "
+						       "kvm_inj_virq a kernel delivery shows only at its EOI)" });
 				continue;
 			}
 			violation(r, v, i, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE,

@@ -269,9 +269,9 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 			unsigned int line = cmd & 0xff;
 
 			if (chip == 0 && op <= 2) {
-				ledger_pic_line(r, line, op != 0);
+				ledger_pic_line(r, line, op != 0, ev);
 				if (op == 2)
-					ledger_pic_line(r, line, 0);
+					ledger_pic_line(r, line, 0, ev);
 			}
 		} else if ((port == 0x40 || port == 0x43) && io->out && !r->pic_from_kvm_pio) {
 			for (size_t i = 0; i < n; i++)
@@ -464,8 +464,8 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIC_SET_IRQ:
 		/* chip, pin, elcr, imr, coalesced: the level is not in the event. */
 		if (!arg(k, 4)) {
-			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 1);
-			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 0);
+			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 1, ev);
+			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 0, ev);
 		}
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:

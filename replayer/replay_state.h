@@ -111,7 +111,8 @@ void ledger_request(struct replay *r, struct vcpu_state *v, unsigned int vec,
 		    const struct trace_event *ev);
 void ledger_request_inferred(struct replay *r, struct vcpu_state *v, unsigned int vec,
 			     const struct trace_event *ev);
-void ledger_pic_line(struct replay *r, unsigned int irq, int level);
+void ledger_pic_line(struct replay *r, unsigned int irq, int level,
+		     const struct trace_event *ev);
 void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		    enum check_once_path path, enum check_once_evidence evidence,
 		    const struct trace_event *ev);
