@@ -38,15 +38,15 @@ done
 
 # stat
 expect 0 "$KVMREC" stat "$t/a.zst"
-grep -q "vCPU 0 vector 62: accepted by the in-kernel LAPIC and injected from userspace" "$t/out" ||
+grep -q "vCPU 0 vector 62: double injection" "$t/out" ||
 	fail "stat does not name vector 62"
 grep -q "IRQ_WINDOW_OPEN" "$t/out" || fail "stat does not list the IRQ_WINDOW_OPEN exit"
 cp "$t/out" "$t/stat1"
 expect 0 "$KVMREC" stat "$t/a.zst"
 cmp -s "$t/out" "$t/stat1" || fail "stat output differs between runs"
 expect 0 "$KVMREC" stat --json "$t/a.zst"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["suspects"][0]["vector"] == 62, d["suspects"]' "$t/out" ||
-	fail "stat --json does not parse or lacks the suspect"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["check_once"]; assert d["first_violations"][0]["vector"] == 62, d' "$t/out" ||
+	fail "stat --json does not parse or lacks the violation"
 exits=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["all"]["exits"])' "$t/out")
 expect 2 "$KVMREC" stat "$t/nonexistent.zst"
 one_line_naming "$t/nonexistent.zst"
