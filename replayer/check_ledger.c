@@ -68,6 +68,7 @@ void ledger_pic_line(struct replay *r, unsigned int irq, int level,
 	/* IRQ 2 is the cascade, not a request of its own. */
 	if ((after & ~before) & ~(1u << 2)) {
 		r->other_requests++;
+		r->pic_req_at[irq & 15] = ref_of(ev);
 		if (r->opts.observer)
 			judge(r, &(struct judge_item){ .kind = JUDGE_REQUEST, .vcpu = 0,
 				.vector = pic_irq_vector(&r->pic, irq) & 0xff, .at = ref_of(ev),
@@ -213,6 +214,7 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 	    (path == CHECK_PATH_USER || !req[vec])) {
 		pic_intack(&r->pic, &got);
 		replay_pic_changed(r);
+		matched = r->pic_req_at[irq & 15];
 		src = JUDGE_SRC_PIC;
 	} else if (req[vec]) {
 		req[vec]--;

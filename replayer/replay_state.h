@@ -77,6 +77,7 @@ struct replay {
 	bool have_accept, have_inj, have_eoi;
 	bool saw_inj, saw_accept, saw_user_inject, saw_eoi;
 	struct pic_pair pic;
+	struct check_once_ref pic_req_at[16];	/* the edge that set each PIC IRR bit */
 	struct pit8254 pit;
 	uint64_t pit_used;	/* IRQ 0 edges matched to deliveries */
 	uint64_t pit_matched;

@@ -57,7 +57,7 @@ awk '/^  - #/ { print; exit }' "$t/diff" | grep -q "KVM_INTERRUPT vector 62" ||
 [ "$(grep -c '^  [~ ] #' "$t/diff")" -ge 2 ] || fail "diff shows no context before the divergence"
 
 "$KVMREC" export --format chrome-json "$t/q27.zst" -o "$t/q27.json" || fail "export failed"
-python3 "$VIEW_TESTS/check_chrome_json.py" "$t/q27.json" --exits "$exits" --suspect 62 --flows ||
+python3 "$VIEW_TESTS/check_chrome_json.py" "$t/q27.json" --exits "$exits" --violation 62 --flows ||
 	fail "exported JSON is not well-formed trace-event JSON"
 
 [ $fails = 0 ] && echo "PASS: view commands on real tpr recordings" || exit 1

@@ -72,7 +72,7 @@ expect 2 "$KVMREC" diff "$t/a.zst" "$t/a.zst" --context 99
 
 # export
 expect 0 "$KVMREC" export --format chrome-json "$t/a.zst" -o "$t/a.json"
-python3 "$VIEW_TESTS/check_chrome_json.py" "$t/a.json" --exits "$exits" --suspect 62 ||
+python3 "$VIEW_TESTS/check_chrome_json.py" "$t/a.json" --exits "$exits" --violation 62 ||
 	fail "exported JSON is not well-formed"
 expect 0 "$KVMREC" export --format chrome-json "$t/a.zst" -o "$t/a2.json"
 cmp -s "$t/a.json" "$t/a2.json" || fail "export output differs between runs"
