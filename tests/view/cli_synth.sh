@@ -96,5 +96,15 @@ expect 2 "$KVMREC" plot "$t/a.zst" --around 999999 -o "$t/c.svg"
 one_line_naming "$t/a.zst"
 expect 2 "$KVMREC" plot "$t/junk.zst" -o "$t/d.svg"
 one_line_naming "$t/junk.zst"
+# No violation: the first item the replayer could not decide, else nothing.
+expect 2 "$KVMREC" plot "$t/fix.zst" -o "$t/fix.svg"
+one_line_naming "nothing to show"
+[ -e "$t/fix.svg" ] && fail "plot wrote an SVG with nothing to show"
+expect 0 "$KVMREC" plot "$t/fix.zst" --around 20 -o "$t/fix.svg"
+expect 0 "$KVMREC" plot "$CORPUS/vmm-tpr-qemu27-nokev.zst" -o "$t/nokev.svg"
+grep -q ">UNDECIDED: vCPU 0 vector 62 delivered (seq 77)" "$t/nokev.svg" ||
+	fail "plot does not centre on the undecided KVM_INTERRUPT of 62 without kernel events"
+expect 2 "$KVMREC" plot "$t/a.zst" --model no-such-model -o "$t/m.svg"
+one_line_naming no-such-model
 
 [ $fails = 0 ] && echo "PASS: view CLI on synthetic traces" || exit 1
