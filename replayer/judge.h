@@ -38,9 +38,9 @@ enum judge_source {
 
 struct judge_item {
 	enum judge_kind kind;
-	int32_t vcpu;
-	uint32_t vector;
-	struct check_once_ref at;	/* the request, or the delivery */
+	int32_t vcpu;			/* UNDECIDED: -1 for the whole trace */
+	int32_t vector;			/* UNDECIDED: -1 for none */
+	struct check_once_ref at;	/* the request, or the delivery; seq 0: none */
 	enum check_once_path path;	/* DELIVERY, UNDECIDED delivery */
 	enum check_once_evidence evidence;
 	enum judge_source source;

@@ -155,12 +155,13 @@ static void cj_mark(struct cj *c, int32_t vcpu, const char *name, const char *cn
 static void cj_judge(void *ctx, const struct judge_item *it)
 {
 	struct cj *c = ctx;
-	struct cj_vcpu *v = cj_vcpu(c, it->vcpu);
+	struct cj_vcpu *v = it->vector >= 0 ? cj_vcpu(c, it->vcpu) : NULL;
 	const struct check_once_violation *x = it->violation;
 	char name[64];
 	int req_tid;
 
-	if (!v)
+	/* What concerns the whole trace is in otherData.check_once.undecided. */
+	if (!v || !it->at.seq)
 		return;
 	req_tid = v->req_tid[it->vector & 0xff] ? v->req_tid[it->vector & 0xff] : cj_tid(v->id);
 	switch (it->kind) {
@@ -170,7 +171,7 @@ static void cj_judge(void *ctx, const struct judge_item *it)
 	case JUDGE_DELIVERY:
 		if (!it->request.seq)
 			return;
-		snprintf(name, sizeof(name), "irq %u", it->vector);
+		snprintf(name, sizeof(name), "irq %d", it->vector);
 		cj_flow(c, name, it->request.ts_ns, req_tid, it->at.ts_ns, cj_tid(v->id));
 		return;
 	case JUDGE_VIOLATION:
@@ -182,10 +183,10 @@ static void cj_judge(void *ctx, const struct judge_item *it)
 			struct check_once_ref later = x->delivery.seq > x->first.seq ? x->delivery
 										 : x->first;
 
-			snprintf(name, sizeof(name), "irq %u (again)", it->vector);
+			snprintf(name, sizeof(name), "irq %d (again)", it->vector);
 			cj_flow(c, name, x->request.ts_ns, req_tid, later.ts_ns, cj_tid(v->id));
 		}
-		snprintf(name, sizeof(name), "%s %u", judge_violation_name(x->kind), it->vector);
+		snprintf(name, sizeof(name), "%s %d", judge_violation_name(x->kind), it->vector);
 		cj_mark(c, it->vcpu, name, "terrible", x->delivery);
 		fprintf(c->out, ",\"other delivery seq\":%" PRIu64 ",\"request seq\":%" PRIu64
 			",\"request\":\"%s\"}}", x->first.seq, x->request.seq,
@@ -193,7 +194,7 @@ static void cj_judge(void *ctx, const struct judge_item *it)
 		return;
 	case JUDGE_UNDECIDED:
 	case JUDGE_PENDING:
-		snprintf(name, sizeof(name), "%s %u", judge_kind_name(it->kind), it->vector);
+		snprintf(name, sizeof(name), "%s %d", judge_kind_name(it->kind), it->vector);
 		cj_mark(c, it->vcpu, name, "yellow", it->at);
 		fprintf(c->out, ",\"why\":");
 		json_out_str(c->out, it->why ? it->why : "");

@@ -109,18 +109,17 @@ static void note_undecided(void *ctx, const struct judge_item *it)
 static void focus_undecided(struct plot_focus *f, const struct first_undecided *u)
 {
 	const struct judge_item *it = &u->item;
-	bool delivery = it->path != CHECK_PATH_NONE;
+	char who[48] = "";
 
 	memset(f, 0, sizeof(*f));
 	f->center = it->at.seq;
+	if (it->vcpu >= 0 && it->vector >= 0)
+		snprintf(who, sizeof(who), " vCPU %d vector %d", it->vcpu, it->vector);
 	snprintf(f->headline, sizeof(f->headline),
-		 "UNDECIDED: vCPU %d vector %u %s (seq %" PRIu64 "): %.150s [1st of %" PRIu64
-		 " undecided]", it->vcpu, it->vector,
-		 delivery ? "delivered" : "requested", it->at.seq, u->why, u->count);
-	plot_focus_mark(f, it->at.seq, PLOT_MARK_CONTEXT, "undecided %s of %u",
-			delivery ? "delivery" : "request", it->vector);
+		 "UNDECIDED:%s at seq %" PRIu64 ": %.150s [1st of %" PRIu64 " undecided]", who,
+		 it->at.seq, u->why, u->count);
+	plot_focus_mark(f, it->at.seq, PLOT_MARK_CONTEXT, "undecided%s", who);
 }
-
 
 int plot_focus_find(const char *path, const char *model, struct plot_focus *f,
 		    char *err, size_t errlen)

@@ -123,7 +123,9 @@ static void stat_judge(void *ctx, const struct judge_item *it)
 	struct stat_report *s = ctx;
 	struct vcpu_stat *c;
 
-	if (it->kind != JUDGE_VIOLATION && it->kind != JUDGE_UNDECIDED)
+	/* What concerns the whole trace is in the verdict's own words already. */
+	if ((it->kind != JUDGE_VIOLATION && it->kind != JUDGE_UNDECIDED) || it->vcpu < 0 ||
+	    it->vector < 0)
 		return;
 	if (!(c = stat_vcpu(s, it->vcpu))) {
 		s->judge_oom = true;
@@ -744,7 +746,7 @@ static void print_judge_text(const struct stat_report *s, FILE *f)
 		const struct judge_item *it = &s->violations[i];
 		const struct check_once_violation *x = &s->violation_of[i];
 
-		fprintf(f, "  vCPU %d vector %u: %s: ", it->vcpu, it->vector,
+		fprintf(f, "  vCPU %d vector %d: %s: ", it->vcpu, it->vector,
 			judge_violation_name(x->kind));
 		if (x->kind == CHECK_ONCE_LOST) {
 			fprintf(f, "requested at seq %" PRIu64 ", never delivered\n", x->delivery.seq);
@@ -766,7 +768,7 @@ static void print_judge_text(const struct stat_report *s, FILE *f)
 	if (v->undecided[0])
 		fprintf(f, "  undecided: %s\n", v->undecided);
 	for (size_t i = 0; i < s->n_undecided; i++)
-		fprintf(f, "  undecided: vCPU %d vector %u at seq %" PRIu64 ": %s\n",
+		fprintf(f, "  undecided: vCPU %d vector %d at seq %" PRIu64 ": %s\n",
 			s->undecided[i].vcpu, s->undecided[i].vector, s->undecided[i].at.seq,
 			s->undecided_why[i]);
 	if (s->undecided_items > s->n_undecided)
@@ -936,7 +938,7 @@ static void print_judge_json(const struct stat_report *s, FILE *f)
 	}
 	fprintf(f, "],\"undecided_items\":%" PRIu64 ",\"first_undecided\":[", s->undecided_items);
 	for (size_t i = 0; i < s->n_undecided; i++) {
-		fprintf(f, "%s{\"vcpu\":%d,\"vector\":%u,\"seq\":%" PRIu64 ",\"why\":",
+		fprintf(f, "%s{\"vcpu\":%d,\"vector\":%d,\"seq\":%" PRIu64 ",\"why\":",
 			i ? "," : "", s->undecided[i].vcpu, s->undecided[i].vector,
 			s->undecided[i].at.seq);
 		json_out_str(f, s->undecided_why[i]);

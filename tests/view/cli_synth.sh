@@ -102,7 +102,7 @@ one_line_naming "nothing to show"
 [ -e "$t/fix.svg" ] && fail "plot wrote an SVG with nothing to show"
 expect 0 "$KVMREC" plot "$t/fix.zst" --around 20 -o "$t/fix.svg"
 expect 0 "$KVMREC" plot "$CORPUS/vmm-tpr-qemu27-nokev.zst" -o "$t/nokev.svg"
-grep -q ">UNDECIDED: vCPU 0 vector 62 delivered (seq 77)" "$t/nokev.svg" ||
+grep -q ">UNDECIDED: vCPU 0 vector 62 at seq 77: " "$t/nokev.svg" ||
 	fail "plot does not centre on the undecided KVM_INTERRUPT of 62 without kernel events"
 expect 2 "$KVMREC" plot "$t/a.zst" --model no-such-model -o "$t/m.svg"
 one_line_naming no-such-model
