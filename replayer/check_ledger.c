@@ -313,7 +313,7 @@ void ledger_end(struct replay *r, bool complete)
 					judge(r, &(struct judge_item){ .kind = JUDGE_UNDECIDED,
 						.vcpu = i, .vector = vec, .at = req_at[vec],
 						.source = req == v->req ? JUDGE_SRC_LAPIC :
-						JUDGE_SRC_INFERRED, .count = req[vec],
+						JUDGE_SRC_INFERRED,
 						.why = "requested, no delivery seen by the end (without "
 						       "kvm_inj_virq a kernel delivery shows only at its EOI)" });
 				continue;

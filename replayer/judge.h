@@ -46,7 +46,6 @@ struct judge_item {
 	enum judge_source source;
 	/* DELIVERY: the request it was matched to; seq 0 when not in the trace. */
 	struct check_once_ref request;
-	uint32_t count;			/* UNDECIDED, PENDING: requests of this vector */
 	const struct check_once_violation *violation;	/* VIOLATION */
 	const char *why;		/* UNDECIDED, PENDING: one line, no newline */
 };

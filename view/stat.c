@@ -140,7 +140,7 @@ static void stat_judge(void *ctx, const struct judge_item *it)
 		}
 		return;
 	}
-	c->vec[it->vector & 0xff].undecided += it->count ? it->count : 1;
+	c->vec[it->vector & 0xff].undecided++;
 	s->undecided_items++;
 	if (s->n_undecided < STAT_MAX_ITEMS) {
 		/* The item's strings live for the call only. */
