@@ -113,6 +113,32 @@ static void fixed_has_no_violation(void **state)
 	free(path);
 }
 
+/*
+ * A split-irqchip Linux boot: vector 0x30 from the 8259 by KVM_INTERRUPT,
+ * later accepted by the in-kernel LAPIC. The view's old rule (accepted and
+ * injected from userspace: "DUPLICATE?") fired on it; the replayer matches
+ * each delivery to its own request.
+ */
+static void linux_irq0_pic_then_ioapic_is_no_violation(void **state)
+{
+	struct synth_opts o = { .linux_irq0 = true, .ts_seed = 4, .loops = 3 };
+	char *path = tmp_trace(&o);
+	struct run a;
+
+	(void)state;
+	run_stat(path, &a);
+	assert_int_equal(a.ret, 0);
+	/* The old rule's condition holds: 1 KVM_INTERRUPT and 1 accept of 48. */
+	assert_non_null(strstr(a.json, "{\"vector\":48,\"kvm_interrupt\":1,\"kvm_inj_virq\":0,\"accepted\":1,"));
+	assert_int_equal(a.violations, 0);
+	assert_null(strstr(a.text, "VIOLATION"));
+	assert_non_null(strstr(a.text, "kvmrec replay --check-once): "));
+	assert_non_null(strstr(a.json, "\"deliveries\":2,\"violations\":0,"));
+	run_free(&a);
+	unlink(path);
+	free(path);
+}
+
 static void drops_and_damage_are_said(void **state)
 {
 	struct synth_opts o = { .qemu27 = true, .ts_seed = 5, .loops = 10, .drops = 7 };
@@ -145,6 +171,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(qemu27_names_vector_62),
 		cmocka_unit_test(fixed_has_no_violation),
+		cmocka_unit_test(linux_irq0_pic_then_ioapic_is_no_violation),
 		cmocka_unit_test(drops_and_damage_are_said),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
