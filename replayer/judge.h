@@ -9,7 +9,9 @@
  * observer->item() once per decision, in trace order but for what is only
  * decided at the end (pending, undecided and lost requests), which comes from
  * replay_end(). Items and the pointers in them live for the call only.
- * Without an observer the ledger pays one NULL test per decision.
+ * Without an observer the ledger pays one NULL test per decision. Bisect's
+ * what-if deliveries (the model's own PIC INTA) are not told: bisect needs
+ * the verdict only.
  */
 #ifndef KVMREC_JUDGE_H
 #define KVMREC_JUDGE_H

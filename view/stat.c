@@ -42,7 +42,7 @@ struct vec_stat {
 	uint64_t coalesced;       /* kvm_apic_accept_irq, already pending */
 	uint64_t eoi;             /* kvm_eoi of this vector */
 	/* The replayer's decisions (replayer/judge.h), never the view's own. */
-	uint64_t violations, undecided;
+	uint64_t violations, undecided, pending;
 	uint8_t violation;        /* enum check_once_kind of the first */
 };
 
@@ -124,11 +124,15 @@ static void stat_judge(void *ctx, const struct judge_item *it)
 	struct vcpu_stat *c;
 
 	/* What concerns the whole trace is in the verdict's own words already. */
-	if ((it->kind != JUDGE_VIOLATION && it->kind != JUDGE_UNDECIDED) || it->vcpu < 0 ||
+	if (it->kind == JUDGE_REQUEST || it->kind == JUDGE_DELIVERY || it->vcpu < 0 ||
 	    it->vector < 0)
 		return;
 	if (!(c = stat_vcpu(s, it->vcpu))) {
 		s->judge_oom = true;
+		return;
+	}
+	if (it->kind == JUDGE_PENDING) {
+		c->vec[it->vector & 0xff].pending++;
 		return;
 	}
 	if (it->kind == JUDGE_VIOLATION) {
@@ -547,6 +551,7 @@ static struct vcpu_stat *stat_total(const struct stat_report *s)
 				t->vec[v].violation = c->vec[v].violation;
 			t->vec[v].violations += c->vec[v].violations;
 			t->vec[v].undecided += c->vec[v].undecided;
+			t->vec[v].pending += c->vec[v].pending;
 		}
 		for (size_t r = 0; r < c->n_reasons; r++) {
 			ssize_t ti = stat_reason(t, c->reasons[r].reason);
@@ -689,6 +694,8 @@ static void print_vcpu_text(const struct vcpu_stat *c, FILE *f)
 				judge_violation_name(x->violation), x->violations > 1 ? ", ..." : "");
 		if (x->undecided)
 			fprintf(f, "  undecided: %" PRIu64, x->undecided);
+		if (x->pending)
+			fprintf(f, "  pending at the end: %" PRIu64, x->pending);
 		fprintf(f, "\n");
 	}
 	if (!any)
@@ -900,9 +907,10 @@ static void json_vcpu(const struct stat_report *s, const struct vcpu_stat *c, FI
 			continue;
 		fprintf(f, "%s{\"vector\":%d,\"kvm_interrupt\":%" PRIu64 ",\"kvm_inj_virq\":%" PRIu64
 			",\"accepted\":%" PRIu64 ",\"coalesced\":%" PRIu64 ",\"eoi\":%" PRIu64
-			",\"deliveries\":%" PRIu64 ",\"violations\":%" PRIu64 ",\"undecided\":%" PRIu64 "}",
+			",\"deliveries\":%" PRIu64 ",\"violations\":%" PRIu64 ",\"undecided\":%" PRIu64
+			",\"pending_at_end\":%" PRIu64 "}",
 			first ? "" : ",", v, x->kvm_interrupt, x->inj_virq, x->accepted, x->coalesced,
-			x->eoi, vec_deliveries(s, x), x->violations, x->undecided);
+			x->eoi, vec_deliveries(s, x), x->violations, x->undecided, x->pending);
 		first = false;
 	}
 	fprintf(f, "],\"nmi\":{\"kvm_nmi\":%" PRIu64 ",\"kvm_inj_nmi\":%" PRIu64 "}"
