@@ -130,10 +130,11 @@ static void violation_explain(struct vcpu_state *v, struct check_once_violation 
 	}
 }
 
-static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
-		      enum check_once_kind kind, unsigned int vec,
-		      struct check_once_ref at, enum check_once_path path,
-		      enum check_once_evidence evidence)
+/* @wiped: the KVM_SET_LAPIC that erased a LOST request, or NULL. */
+static void violation_by(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+			 enum check_once_kind kind, unsigned int vec,
+			 struct check_once_ref at, enum check_once_path path,
+			 enum check_once_evidence evidence, const struct trace_event *wiped)
 {
 	struct check_once_violation later, *x = r->res.violations ? &later : &r->res.first;
 
@@ -147,10 +148,23 @@ static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 	if (r->res.violations++ && !r->opts.observer)
 		return;
 	violation_explain(v, x, vcpu, kind, vec, at, path, evidence);
+	if (wiped) {
+		x->request = at;
+		x->stale_sync = v->last_get;
+		x->wiped_by = ref_of(wiped);
+	}
 	if (r->opts.observer)
 		judge(r, &(struct judge_item){ .kind = JUDGE_VIOLATION, .vcpu = vcpu,
 			.vector = x->vector, .at = x->delivery, .path = x->path,
 			.evidence = x->evidence, .request = x->request, .violation = x });
+}
+
+static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+		      enum check_once_kind kind, unsigned int vec,
+		      struct check_once_ref at, enum check_once_path path,
+		      enum check_once_evidence evidence)
+{
+	violation_by(r, v, vcpu, kind, vec, at, path, evidence, NULL);
 }
 
 /*
@@ -262,6 +276,27 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 	v->del_exit_flags[vec] = v->last_exit_flags;
 	v->del_asked[vec] = v->window_asked;
 	v->del_req[vec] = matched;
+}
+
+bool ledger_outstanding(struct replay *r, struct vcpu_state *v, unsigned int vec)
+{
+	struct check_once_ref *req_at;
+
+	return ledger(r, v, &req_at)[vec & 0xff] > 0;
+}
+
+void ledger_wiped(struct replay *r, struct vcpu_state *v, int32_t vcpu, unsigned int vec,
+		  const struct trace_event *ev)
+{
+	struct check_once_ref *req_at;
+	uint16_t *req = ledger(r, v, &req_at);
+
+	vec &= 0xff;
+	if (!req[vec])
+		return;
+	req[vec]--;
+	violation_by(r, v, vcpu, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE,
+		     CHECK_EV_NONE, ev);
 }
 
 static void append_text(char *buf, size_t size, const char *text)

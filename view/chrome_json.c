@@ -189,7 +189,8 @@ static void cj_judge(void *ctx, const struct judge_item *it)
 		snprintf(name, sizeof(name), "%s %d", judge_violation_name(x->kind), it->vector);
 		cj_mark(c, it->vcpu, name, "terrible", x->delivery);
 		fprintf(c->out, ",\"other delivery seq\":%" PRIu64 ",\"request seq\":%" PRIu64
-			",\"request\":\"%s\"}}", x->first.seq, x->request.seq,
+			",\"erased by KVM_SET_LAPIC seq\":%" PRIu64 ",\"request\":\"%s\"}}",
+			x->first.seq, x->request.seq, x->wiped_by.seq,
 			x->kind == CHECK_ONCE_LOST ? "never delivered" : "none outstanding");
 		return;
 	case JUDGE_UNDECIDED:

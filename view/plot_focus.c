@@ -67,7 +67,18 @@ static void focus_violation(struct plot_focus *f, const struct check_once_result
 			 ") and never delivered", v->vcpu, v->vector, v->delivery.seq);
 		plot_focus_mark(f, v->delivery.seq, PLOT_MARK_VIOLATION, "request of %u never delivered",
 				v->vector);
-		break;
+		if (!v->wiped_by.seq)
+			break;
+		/* The write-back erased it: that is the culprit, the read its source. */
+		size_t n = strlen(f->headline);
+		snprintf(f->headline + n, sizeof(f->headline) - n,
+			 ": erased by KVM_SET_LAPIC (seq %" PRIu64 ")", v->wiped_by.seq);
+		plot_focus_mark(f, v->wiped_by.seq, PLOT_MARK_VIOLATION,
+				"KVM_SET_LAPIC writes back a page without %u", v->vector);
+		plot_focus_mark(f, v->stale_sync.seq, PLOT_MARK_CONTEXT,
+				"KVM_GET_LAPIC: the page read before %u came", v->vector);
+		f->center = v->wiped_by.seq;
+		return;
 	default:
 		snprintf(f->headline, sizeof(f->headline), "violation at seq %" PRIu64, v->delivery.seq);
 		plot_focus_mark(f, v->delivery.seq, PLOT_MARK_VIOLATION, "violation");

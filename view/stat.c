@@ -756,7 +756,12 @@ static void print_judge_text(const struct stat_report *s, FILE *f)
 		fprintf(f, "  vCPU %d vector %d: %s: ", it->vcpu, it->vector,
 			judge_violation_name(x->kind));
 		if (x->kind == CHECK_ONCE_LOST) {
-			fprintf(f, "requested at seq %" PRIu64 ", never delivered\n", x->delivery.seq);
+			fprintf(f, "requested at seq %" PRIu64 ", never delivered", x->delivery.seq);
+			if (x->wiped_by.seq)
+				fprintf(f, ": erased by the KVM_SET_LAPIC at seq %" PRIu64
+					" (a page read at seq %" PRIu64 ")", x->wiped_by.seq,
+					x->stale_sync.seq);
+			fprintf(f, "\n");
 			continue;
 		}
 		if (x->kind == CHECK_ONCE_DOUBLE)
