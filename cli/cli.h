@@ -14,6 +14,7 @@ enum kvmrec_exit {
 	KVMREC_EXIT_OK = 0,          /* success; check passed */
 	KVMREC_EXIT_FAIL = 1,        /* check failed: violation, traces differ */
 	KVMREC_EXIT_USAGE = 2,       /* bad flags or bad input (unreadable, damaged trace) */
+	KVMREC_EXIT_INCOMPLETE = 4,  /* record: the VMM ran, the recording failed or lost data */
 	KVMREC_EXIT_UNDECIDED = 125, /* the trace lacks the evidence to decide */
 };
 
