@@ -505,6 +505,128 @@ static void test_what_if_without_stale_setlapic_delivers(void **state)
 	}
 }
 
+static void setup(struct scen *s, Kvmrec__SetupKind kind, uint32_t cap)
+{
+	Kvmrec__Record rec = KVMREC__RECORD__INIT;
+	Kvmrec__VmSetup st = KVMREC__VM_SETUP__INIT;
+
+	st.has_kind = 1;
+	st.kind = kind;
+	st.has_cap = cap != 0;
+	st.cap = cap;
+	rec.body_case = KVMREC__RECORD__BODY_SETUP;
+	rec.setup = &st;
+	feed(s, -1, &rec);
+}
+
+/* This host's kvm_apic_accept_irq: coalesced=0 for accepts into a set IRR bit. */
+static void test_accepts_into_set_irr_are_coalesces(void **state)
+{
+	struct scen s;
+
+	(void)state;
+	begin(&s, false, true, NULL);
+	for (int i = 0; i < 3; i++) {
+		accept_irq(&s, 0xef, false);
+		accept_irq(&s, 0xef, false);
+		accept_irq(&s, 0xef, false);
+		eoi(&s, 0xef);
+		eoi(&s, -1);
+	}
+	assert_int_equal(end(&s, true), 0);
+	assert_int_equal(replay_result(s.r)->requests, 3);
+	assert_int_equal(replay_result(s.r)->coalesced, 6);
+	replay_free(s.r);
+}
+
+/* An unseen delivery between two accepts: the second was a request after all. */
+static void test_coalesce_guess_answers_a_second_eoi(void **state)
+{
+	struct scen s;
+
+	(void)state;
+	begin(&s, false, true, NULL);
+	accept_irq(&s, 0xef, false);
+	accept_irq(&s, 0xef, false);	/* delivered in between, unseen */
+	eoi(&s, 0xef);
+	eoi(&s, 0xef);
+	assert_int_equal(end(&s, true), 0);
+	assert_int_equal(replay_result(s.r)->deliveries, 2);
+	replay_free(s.r);
+}
+
+static void test_in_kernel_mode_model_does_not_apply(void **state)
+{
+	struct scen s;
+
+	(void)state;
+	begin(&s, false, true, "qemu-2.7");
+	setup(&s, KVMREC__SETUP_KIND__SETUP_CREATE_VM, 0);
+	setup(&s, KVMREC__SETUP_KIND__SETUP_CREATE_IRQCHIP, 0);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	accept_irq(&s, 0x40, false);
+	eoi(&s, 0x40);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	assert_int_equal(end(&s, true), 0);
+	assert_int_equal(replay_result(s.r)->irqchip, CHECK_IRQCHIP_KERNEL);
+	assert_false(replay_policy_applies(s.r));
+	assert_non_null(replay_model_error(s.r));
+	replay_free(s.r);
+}
+
+/* kernel_irqchip=off: a LAPIC vector's request lives in the VMM, untraced. */
+static void test_userspace_lapic_vector_is_named_undecided(void **state)
+{
+	struct scen s;
+	const struct check_once_undecided *u;
+
+	(void)state;
+	begin(&s, false, true, "qemu-fixed");
+	setup(&s, KVMREC__SETUP_KIND__SETUP_CREATE_VM, 0);
+	run_exit(&s, 7, 4 | 8, -1, NULL, 0);
+	kvm_interrupt(&s, 0xec);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	assert_int_equal(end(&s, true), 125);
+	assert_int_equal(replay_result(s.r)->irqchip, CHECK_IRQCHIP_USERSPACE);
+	assert_non_null(replay_model_error(s.r));	/* --model has nothing to describe */
+	u = &replay_result(s.r)->undecided_items[0];
+	assert_int_equal(u->vcpu, 0);
+	assert_int_equal(u->vector, 0xec);
+	assert_int_equal(u->at.seq, 3);
+	assert_non_null(strstr(u->why, "userspace LAPIC"));
+	replay_free(s.r);
+}
+
+static void test_no_kvm_run_is_undecided(void **state)
+{
+	struct scen s;
+
+	(void)state;
+	begin(&s, false, true, NULL);
+	setup(&s, KVMREC__SETUP_KIND__SETUP_CREATE_VM, 0);
+	assert_int_equal(end(&s, true), 125);
+	assert_int_equal(replay_result(s.r)->n_undecided, 1);
+	assert_non_null(strstr(replay_result(s.r)->undecided_items[0].why, "no KVM_RUN"));
+	replay_free(s.r);
+}
+
+/* kvm-unit-tests apic: logical-cluster IPIs and a broadcast are no vCPU numbers. */
+static void test_logical_ipis_are_not_vcpu_indexes(void **state)
+{
+	struct scen s;
+
+	(void)state;
+	begin(&s, false, true, NULL);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	kev(&s, KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI, 2, 0x8f1, 0x81, 0, 0, 0);
+	kev(&s, KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI, 2, 0x0f1, 0xff, 0, 0, 0);
+	accept_irq(&s, 0xf1, false);
+	eoi(&s, 0xf1);
+	assert_int_equal(end(&s, true), 0);
+	assert_int_equal(replay_result(s.r)->n_undecided, 0);
+	replay_free(s.r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -521,6 +643,12 @@ int main(void)
 		cmocka_unit_test(test_stale_set_lapic_erases_request),
 		cmocka_unit_test(test_set_lapic_not_erasing_passes),
 		cmocka_unit_test(test_what_if_without_stale_setlapic_delivers),
+		cmocka_unit_test(test_accepts_into_set_irr_are_coalesces),
+		cmocka_unit_test(test_coalesce_guess_answers_a_second_eoi),
+		cmocka_unit_test(test_in_kernel_mode_model_does_not_apply),
+		cmocka_unit_test(test_no_kvm_run_is_undecided),
+		cmocka_unit_test(test_userspace_lapic_vector_is_named_undecided),
+		cmocka_unit_test(test_logical_ipis_are_not_vcpu_indexes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
