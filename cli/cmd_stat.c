@@ -15,8 +15,10 @@ void stat_usage(FILE *f)
 		"Per vCPU and overall: exits by reason (count, share, percentiles of the\n"
 		"time in the guest before the exit and in userspace after it), interrupt\n"
 		"injections by vector and source (KVM_INTERRUPT, kvm_inj_virq, LAPIC accepts,\n"
-		"EOIs), LAPIC syncs, kernel events, and everything lost or dropped. Vectors\n"
-		"delivered more often than requested are listed as suspects.\n\n"
+		"EOIs), LAPIC syncs, kernel events, and everything lost or dropped; and\n"
+		"the verdict of `kvmrec replay --check-once` on the same events, with its\n"
+		"violations and undecided items per vector (stat decides nothing itself).\n"
+		"The exit status is stat's own, not the verdict's.\n\n"
 		"  --json   one JSON object instead of the text report\n\n"
 		"A damaged trace is reported up to the damage, then exits 2.\n"
 		KVMREC_EXIT_CODES_HELP);

@@ -13,6 +13,12 @@
 
 #include "replay_state.h"
 
+/* Tells the observer one decision; call only when r->opts.observer is set. */
+static void judge(struct replay *r, const struct judge_item *it)
+{
+	r->opts.observer->item(r->opts.observer->ctx, it);
+}
+
 /* A LAPIC accept: the request a delivery of @vec must match. */
 void ledger_request(struct replay *r, struct vcpu_state *v, unsigned int vec,
 		    const struct trace_event *ev)
@@ -22,6 +28,9 @@ void ledger_request(struct replay *r, struct vcpu_state *v, unsigned int vec,
 		v->req[vec]++;
 	v->req_at[vec] = ref_of(ev);
 	r->lapic_requests++;
+	if (r->opts.observer)
+		judge(r, &(struct judge_item){ .kind = JUDGE_REQUEST, .vcpu = v - r->vcpu,
+			.vector = vec, .at = ref_of(ev), .source = JUDGE_SRC_LAPIC });
 }
 
 void ledger_coalesced(struct replay *r, struct vcpu_state *v, unsigned int vec,
@@ -44,6 +53,9 @@ void ledger_undecided(struct replay *r, int32_t vcpu, int vector, struct check_o
 	struct check_once_result *res = &r->res;
 	struct check_once_undecided *u;
 
+	if (r->opts.observer)
+		judge(r, &(struct judge_item){ .kind = JUDGE_UNDECIDED, .vcpu = vcpu,
+			.vector = vector, .at = at, .why = why });
 	if (res->n_undecided++ >= CHECK_ONCE_MAX_UNDECIDED)
 		return;
 	u = &res->undecided_items[res->n_undecided - 1];
@@ -64,6 +76,10 @@ void ledger_request_inferred(struct replay *r, struct vcpu_state *v, unsigned in
 		v->ireq[vec]++;
 	v->ireq_at[vec] = ref_of(ev);
 	r->inferred_requests++;
+	/* Only while it is the ledger in force (see ledger()). */
+	if (r->opts.observer && !r->saw_accept && !r->have_accept)
+		judge(r, &(struct judge_item){ .kind = JUDGE_REQUEST, .vcpu = v - r->vcpu,
+			.vector = vec, .at = ref_of(ev), .source = JUDGE_SRC_INFERRED });
 }
 
 /* The ledger in force: accepts once one was seen, else the inferred one. */
@@ -76,7 +92,8 @@ static uint16_t *ledger(struct replay *r, struct vcpu_state *v, struct check_onc
 }
 
 /* pic_irq_request(): the PIC's INTR goes to vCPU 0's interrupt request. */
-void ledger_pic_line(struct replay *r, unsigned int irq, int level)
+void ledger_pic_line(struct replay *r, unsigned int irq, int level,
+		     const struct trace_event *ev)
 {
 	uint16_t before = r->pic.chip[0].irr | (r->pic.chip[1].irr << 8);
 	uint16_t after;
@@ -85,26 +102,25 @@ void ledger_pic_line(struct replay *r, unsigned int irq, int level)
 	after = r->pic.chip[0].irr | (r->pic.chip[1].irr << 8);
 	replay_pic_changed(r);
 	/* IRQ 2 is the cascade, not a request of its own. */
-	if ((after & ~before) & ~(1u << 2))
+	if ((after & ~before) & ~(1u << 2)) {
 		r->other_requests++;
+		r->pic_req_at[irq & 15] = ref_of(ev);
+		if (r->opts.observer)
+			judge(r, &(struct judge_item){ .kind = JUDGE_REQUEST, .vcpu = 0,
+				.vector = pic_irq_vector(&r->pic, irq) & 0xff, .at = ref_of(ev),
+				.source = JUDGE_SRC_PIC });
+	}
 }
 
-static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
-		      enum check_once_kind kind, unsigned int vec,
-		      struct check_once_ref at, enum check_once_path path,
-		      enum check_once_evidence evidence)
+/* Fills @x: what explains the violation, from @v's state at the decision. */
+static void violation_explain(struct vcpu_state *v, struct check_once_violation *x,
+			      int32_t vcpu, enum check_once_kind kind, unsigned int vec,
+			      struct check_once_ref at, enum check_once_path path,
+			      enum check_once_evidence evidence)
 {
-	struct check_once_violation *x = &r->res.first;
 	bool earlier_is_extra;
 
-	if (kind == CHECK_ONCE_DOUBLE)
-		r->doubles++;
-	else if (kind == CHECK_ONCE_SPURIOUS)
-		r->spurious++;
-	else
-		r->lost++;
-	if (r->res.violations++)
-		return;
+	memset(x, 0, sizeof(*x));
 	x->kind = kind;
 	x->vcpu = vcpu;
 	x->vector = vec;
@@ -150,15 +166,54 @@ static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 	}
 }
 
+/* @wiped: the KVM_SET_LAPIC that erased a LOST request, or NULL. */
+static void violation_by(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+			 enum check_once_kind kind, unsigned int vec,
+			 struct check_once_ref at, enum check_once_path path,
+			 enum check_once_evidence evidence, const struct trace_event *wiped)
+{
+	struct check_once_violation later, *x = r->res.violations ? &later : &r->res.first;
+
+	if (kind == CHECK_ONCE_DOUBLE)
+		r->doubles++;
+	else if (kind == CHECK_ONCE_SPURIOUS)
+		r->spurious++;
+	else
+		r->lost++;
+	/* The first is the report's; later ones only an observer wants. */
+	if (r->res.violations++ && !r->opts.observer)
+		return;
+	violation_explain(v, x, vcpu, kind, vec, at, path, evidence);
+	if (wiped) {
+		x->request = at;
+		x->stale_sync = v->last_get;
+		x->wiped_by = ref_of(wiped);
+	}
+	if (r->opts.observer)
+		judge(r, &(struct judge_item){ .kind = JUDGE_VIOLATION, .vcpu = vcpu,
+			.vector = x->vector, .at = x->delivery, .path = x->path,
+			.evidence = x->evidence, .request = x->request, .violation = x });
+}
+
+static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+		      enum check_once_kind kind, unsigned int vec,
+		      struct check_once_ref at, enum check_once_path path,
+		      enum check_once_evidence evidence)
+{
+	violation_by(r, v, vcpu, kind, vec, at, path, evidence, NULL);
+}
+
 /*
  * A PIC vector from a VMM whose PIC lines the trace lacks (QEMU). The PIC
  * must at least have been able to deliver it (not masked, nothing of equal
  * or higher priority in service); IRQ 0 must have had an 8254 edge left.
- * Anything else is undecided. Returns false if it recorded a violation.
+ * Anything else is undecided. Returns JUDGE_VIOLATION (recorded),
+ * JUDGE_UNDECIDED, or JUDGE_DELIVERY (matched to an 8254 edge).
  */
-static bool pic_unseen_line(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+static enum judge_kind pic_unseen_line(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 			    unsigned int vec, enum check_once_path path,
-			    enum check_once_evidence evidence, const struct trace_event *ev)
+			    enum check_once_evidence evidence, const struct trace_event *ev,
+			    enum judge_source *src)
 {
 	int irq = pic_vector_irq(&r->pic, vec), got;
 	struct pic_pair before = r->pic;
@@ -172,7 +227,7 @@ static bool pic_unseen_line(struct replay *r, struct vcpu_state *v, int32_t vcpu
 		violation(r, v, vcpu, in_service && v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
 			  CHECK_ONCE_SPURIOUS, vec, ref_of(ev), path, evidence);
 		r->pic_blocked++;
-		return false;
+		return JUDGE_VIOLATION;
 	}
 	pic_intack(&r->pic, &got);
 	pic_set_irq(&r->pic, irq, 0);
@@ -185,17 +240,19 @@ static bool pic_unseen_line(struct replay *r, struct vcpu_state *v, int32_t vcpu
 		 */
 		r->pic_inferred++;
 		r->other_requests++;
-		return true;
+		*src = JUDGE_SRC_PIC;
+		return JUDGE_DELIVERY;
 	}
 	if (pit_edges(&r->pit, ev->ts_ns) <= r->pit_used) {
 		violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
 			  CHECK_ONCE_SPURIOUS, vec, ref_of(ev), path, evidence);
-		return false;
+		return JUDGE_VIOLATION;
 	}
 	r->pit_used++;
 	r->pit_matched++;
 	r->other_requests++;
-	return true;
+	*src = JUDGE_SRC_PIT;
+	return JUDGE_DELIVERY;
 }
 
 /* The LAPIC has had @vec for this vCPU: a request, or a kernel delivery. */
@@ -273,6 +330,8 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 	struct vcpu_state *v = replay_vcpu(r, vcpu);
 	struct check_once_ref at = ref_of(ev), matched = { 0, 0 }, *req_at;
 	int irq = pic_pending_irq(&r->pic), got;
+	enum judge_kind said = JUDGE_DELIVERY;
+	enum judge_source src = JUDGE_SRC_NONE;
 	uint16_t *req;
 
 	if (!v)
@@ -284,16 +343,21 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 	    (path == CHECK_PATH_USER || !req[vec])) {
 		pic_intack(&r->pic, &got);
 		replay_pic_changed(r);
+		matched = r->pic_req_at[irq & 15];
+		src = JUDGE_SRC_PIC;
 	} else if (req[vec]) {
 		req[vec]--;
 		matched = req_at[vec];
+		src = req == v->req ? JUDGE_SRC_LAPIC : JUDGE_SRC_INFERRED;
 	} else if (v->creq[vec]) {
 		/* An accept the model took for a coalesce: it was a new request. */
 		v->creq[vec]--;
 		matched = req_at[vec];
+		src = JUDGE_SRC_LAPIC;
 	} else if (path == CHECK_PATH_USER && pic_vector_irq(&r->pic, vec) >= 0 &&
 		   !r->pic_lines_visible) {
-		if (!pic_unseen_line(r, v, vcpu, vec, path, evidence, ev))
+		said = pic_unseen_line(r, v, vcpu, vec, path, evidence, ev, &src);
+		if (said == JUDGE_VIOLATION)
 			return;
 	} else if (path == CHECK_PATH_USER && !r->pic_lines_visible && vcpu == 0 &&
 		   !r->saw_create_vm && !r->pic.chip[0].programmed && vec >= 8 &&
@@ -305,11 +369,13 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		 */
 		if (!pic_untracked(r, v, vcpu, vec, path, evidence, ev))
 			return;
+		src = JUDGE_SRC_PIC;
 	} else if (r->irqchip == CHECK_IRQCHIP_USERSPACE && path == CHECK_PATH_USER) {
 		/* The LAPIC is the VMM's: its requests (IPIs, timer, MSIs) are not traced. */
 		r->und_count[UND_USER_LAPIC]++;
 		ledger_undecided(r, vcpu, vec, at,
 				 "userspace LAPIC: the VMM's request for it is not in the trace");
+		said = JUDGE_UNDECIDED;
 	} else if (!r->have_eoi && !r->have_inj && !r->saw_inj && !r->saw_eoi &&
 		   pic_vector_irq(&r->pic, vec) < 0) {
 		/*
@@ -319,11 +385,13 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		r->unmatched_blind++;
 		ledger_undecided(r, vcpu, vec, at,
 				 "injected by userspace with no request in the trace; the kernel side is not recorded");
+		said = JUDGE_UNDECIDED;
 	} else if (r->imported && path != CHECK_PATH_USER &&
 		   !req_at[vec].seq && !v->del_at[vec].seq) {
 		/* In service before the excerpt began: its request is older. */
 		r->before_start++;
 		path = CHECK_PATH_BEFORE;
+		src = JUDGE_SRC_BEFORE;
 	} else if (r->mid_run && !req_at[vec].seq && !v->del_at[vec].seq) {
 		/*
 		 * Attached to a running VMM: the first delivery of a vector the
@@ -331,13 +399,23 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		 */
 		r->before_start++;
 		path = CHECK_PATH_BEFORE;
+		src = JUDGE_SRC_BEFORE;
 	} else if (r->mid_run && path == CHECK_PATH_USER && !r->pic.chip[0].programmed) {
 		/* The PIC was programmed before the trace: its vectors cannot be placed. */
 		r->und_count[UND_MID_RUN_PIC]++;
+		ledger_undecided(r, vcpu, vec, at,
+				 "given again by a PIC programmed before the trace began (record --pid)");
 	} else {
 		violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
 			  CHECK_ONCE_SPURIOUS, vec, at, path, evidence);
+		said = JUDGE_VIOLATION;
+		src = JUDGE_SRC_NONE;
 	}
+	/* Undecided ones were told by ledger_undecided(), violations by violation(). */
+	if (r->opts.observer && said == JUDGE_DELIVERY)
+		judge(r, &(struct judge_item){ .kind = said, .vcpu = vcpu, .vector = vec,
+			.at = at, .path = path, .evidence = evidence, .source = src,
+			.request = matched });
 	v->del_at[vec] = at;
 	v->del_path[vec] = path;
 	v->del_ev[vec] = evidence;
@@ -358,21 +436,15 @@ bool ledger_outstanding(struct replay *r, struct vcpu_state *v, unsigned int vec
 void ledger_wiped(struct replay *r, struct vcpu_state *v, int32_t vcpu, unsigned int vec,
 		  const struct trace_event *ev)
 {
-	struct check_once_violation *x = &r->res.first;
 	struct check_once_ref *req_at;
 	uint16_t *req = ledger(r, v, &req_at);
-	bool first = !r->res.violations;
 
 	vec &= 0xff;
 	if (!req[vec])
 		return;
 	req[vec]--;
-	violation(r, v, vcpu, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE, CHECK_EV_NONE);
-	if (!first)
-		return;
-	x->request = req_at[vec];
-	x->stale_sync = v->last_get;
-	x->wiped_by = ref_of(ev);
+	violation_by(r, v, vcpu, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE,
+		     CHECK_EV_NONE, ev);
 }
 
 static void append_text(char *buf, size_t size, const char *text)
@@ -423,6 +495,10 @@ void ledger_end(struct replay *r, bool complete)
 			     v->sync_irr[vec].seq == v->last_sync.seq) ||
 			    (v->run_seq[0] && req_at[vec].seq > v->run_seq[1])) {
 				r->pending_at_end++;
+				if (r->opts.observer)
+					judge(r, &(struct judge_item){ .kind = JUDGE_PENDING,
+						.vcpu = i, .vector = vec, .at = req_at[vec],
+						.why = "still pending at the end of the trace" });
 				if (!--req[vec])
 					continue;
 			}
@@ -451,9 +527,16 @@ void ledger_end(struct replay *r, bool complete)
 				 "no kvm_inj_virq or kvm_eoi in the trace: the kernel's deliveries are unseen");
 	}
 	/* The PIC's requests not yet acknowledged (the cascade line is not one). */
-	if (complete)
-		r->pending_at_end += __builtin_popcount((r->pic.chip[0].irr & ~4u) & 0xff) +
-				     __builtin_popcount(r->pic.chip[1].irr);
+	for (int irq = 0; irq < 16 && complete; irq++) {
+		if (irq == 2 || !((r->pic.chip[irq >> 3].irr >> (irq & 7)) & 1))
+			continue;
+		r->pending_at_end++;
+		if (r->opts.observer)
+			judge(r, &(struct judge_item){ .kind = JUDGE_PENDING, .vcpu = 0,
+				.vector = pic_irq_vector(&r->pic, irq), .at = r->pic_req_at[irq],
+				.source = JUDGE_SRC_PIC,
+				.why = "still requested at the PIC at the end of the trace" });
+	}
 	res->vm_ran = r->ran;
 	res->pic_inferred = r->pic_inferred;
 	res->pending_at_end = r->pending_at_end;

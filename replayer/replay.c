@@ -320,9 +320,9 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 			unsigned int line = cmd & 0xff;
 
 			if (chip == 0 && op <= 2) {
-				ledger_pic_line(r, line, op != 0);
+				ledger_pic_line(r, line, op != 0, ev);
 				if (op == 2)
-					ledger_pic_line(r, line, 0);
+					ledger_pic_line(r, line, 0, ev);
 			}
 		} else if ((port == 0x40 || port == 0x43) && io->out && !r->pic_from_kvm_pio) {
 			for (size_t i = 0; i < n; i++)
@@ -573,10 +573,10 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		 * but in the kvm_set_irq before it; without one, a pulse.
 		 */
 		if (r->set_irq_level >= 0) {
-			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), r->set_irq_level);
+			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), r->set_irq_level, ev);
 		} else if (!arg(k, 4)) {
-			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 1);
-			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 0);
+			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 1, ev);
+			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 0, ev);
 		}
 		r->set_irq_level = -1;
 		break;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "check_once.h"
+#include "judge.h"
 #include "policy.h"
 #include "trace_event.h"
 
@@ -35,6 +36,8 @@ struct replay_opts {
 	 * the recorded KVM_INTERRUPTs, and knob SYNC_ON_TPR gates copy syncs.
 	 */
 	bool what_if;
+	/* Told each decision of the ledger (judge.h); NULL: nobody listens. */
+	const struct judge_observer *observer;
 };
 
 struct replay_divergence {

@@ -92,6 +92,7 @@ struct replay {
 	bool have_accept, have_inj, have_eoi;
 	bool saw_inj, saw_accept, saw_user_inject, saw_eoi;
 	struct pic_pair pic;
+	struct check_once_ref pic_req_at[16];	/* the edge that set each PIC IRR bit */
 	struct pit8254 pit;
 	uint64_t pit_used;	/* IRQ 0 edges matched to deliveries */
 	uint64_t pit_matched;
@@ -151,7 +152,8 @@ void ledger_coalesced(struct replay *r, struct vcpu_state *v, unsigned int vec,
 		      bool certain, const struct trace_event *ev);
 void ledger_request_inferred(struct replay *r, struct vcpu_state *v, unsigned int vec,
 			     const struct trace_event *ev);
-void ledger_pic_line(struct replay *r, unsigned int irq, int level);
+void ledger_pic_line(struct replay *r, unsigned int irq, int level,
+		     const struct trace_event *ev);
 void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		    enum check_once_path path, enum check_once_evidence evidence,
 		    const struct trace_event *ev);

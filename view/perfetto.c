@@ -9,11 +9,13 @@
 #include "lapic_page.h"
 #include "perfetto.h"
 #include "perfetto_trace.pb-c.h"
+#include "replay.h"
 #include "trace_names.h"
 
 #define PF_MAX_VCPUS	1024
 #define PF_MAX_NAMES	4096		/* interned names; more are written inline */
 #define PF_NAME_LEN	64
+#define PF_MAX_ITEMS	16		/* judge items kept for the event being written */
 
 #define PF_CLOCK_MONOTONIC	3	/* Perfetto's BUILTIN_CLOCK_MONOTONIC */
 #define PF_CLOCK_INCREMENTAL	64	/* first sequence-scoped clock id */
@@ -47,6 +49,7 @@ struct pf_vcpu {
 	struct pf_seq events;		/* instants and counters */
 	bool open;			/* a slice is open on the track */
 	int counter[PF_COUNTERS];	/* last value written; -2: never */
+	uint64_t flow[256];		/* the flow of the open request per vector; 0: none */
 };
 
 struct pf_name {
@@ -66,6 +69,13 @@ struct pf {
 	bool failed;			/* out of memory: a packet was not written */
 	uint64_t n_names;
 	struct pf_name names[PF_MAX_NAMES];	/* open addressing; iid = slot + 1 */
+	/* The judge: a replay of the same events; its decisions become flows and instants. */
+	struct replay *replay;
+	struct judge_observer observer;
+	struct judge_item items[PF_MAX_ITEMS];	/* told for the current event */
+	struct check_once_violation violations[PF_MAX_ITEMS];
+	size_t n_items;
+	const struct trace_event *cur;		/* the event whose instant gets the flows */
 };
 
 /* One name and the interning it may need, for the packet that uses it. */
@@ -347,15 +357,86 @@ static void pf_slice(struct pf *c, struct pf_vcpu *v, uint64_t ts, const char *b
 	pf_event_write(c, &v->slices, ts, &te, begin_name);
 }
 
-/* An instant on @v's track, or on the VM track when @v is NULL. */
+/* A request's flow id: its seq and destination vCPU (one event may request for several). */
+static uint64_t pf_flow_id(uint64_t seq, int32_t vcpu)
+{
+	return seq << 6 | (uint64_t)(vcpu & 63);
+}
+
+/*
+ * An instant on @v's track, or on the VM track when @v is NULL. The
+ * instant of the event being judged starts the flows of the requests it
+ * made and ends those of the requests its deliveries were matched to; a
+ * vector requested again while its flow is open continues it.
+ */
 static void pf_instant(struct pf *c, struct pf_vcpu *v, const struct trace_event *ev,
 		       const char *name)
 {
 	pf_event te = PERFETTO__PROTOS__TRACK_EVENT__INIT;
+	uint64_t starts[PF_MAX_ITEMS], ends[2 * PF_MAX_ITEMS];
 
 	te.has_type = true;
 	te.type = PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_INSTANT;
+	for (size_t i = 0; ev == c->cur && i < c->n_items; i++) {
+		const struct judge_item *it = &c->items[i];
+		struct pf_vcpu *to = it->vector >= 0 ? pf_vcpu(c, it->vcpu) : NULL;
+		uint64_t *open = to ? &to->flow[it->vector & 0xff] : NULL;
+
+		if (!open)
+			continue;
+		if (it->kind == JUDGE_REQUEST) {
+			if (*open)
+				ends[te.n_terminating_flow_ids++] = *open;
+			*open = starts[te.n_flow_ids++] = pf_flow_id(it->at.seq, it->vcpu);
+		} else if (it->kind == JUDGE_DELIVERY && it->request.seq &&
+			   *open == pf_flow_id(it->request.seq, it->vcpu)) {
+			ends[te.n_terminating_flow_ids++] = *open;
+			*open = 0;
+		}
+	}
+	te.flow_ids = starts;
+	te.terminating_flow_ids = ends;
 	pf_event_write(c, v ? &v->events : &c->global, ev->ts_ns, &te, name);
+}
+
+static void pf_judge(void *ctx, const struct judge_item *it)
+{
+	struct pf *c = ctx;
+
+	if (c->n_items == PF_MAX_ITEMS)
+		return;
+	if (it->violation)
+		c->violations[c->n_items] = *it->violation;
+	c->items[c->n_items] = *it;
+	c->items[c->n_items].violation = it->violation ? &c->violations[c->n_items] : NULL;
+	c->items[c->n_items++].why = NULL;	/* lives for the call only */
+}
+
+/*
+ * What the judge decided besides requests and deliveries, as instants at
+ * @ts: the violation (naming the extra delivery's seq), undecided and
+ * pending items.
+ */
+static void pf_judged(struct pf *c, uint64_t ts)
+{
+	struct trace_event at = { .ts_ns = ts };
+	char name[PF_NAME_LEN + 32];
+
+	for (size_t i = 0; i < c->n_items; i++) {
+		const struct judge_item *it = &c->items[i];
+		struct pf_vcpu *v = it->vcpu >= 0 && it->vector >= 0 ? pf_vcpu(c, it->vcpu) : NULL;
+
+		if (!v || it->kind == JUDGE_REQUEST || it->kind == JUDGE_DELIVERY || !it->at.seq)
+			continue;
+		if (it->kind == JUDGE_VIOLATION)
+			snprintf(name, sizeof(name), "%s %d (seq %" PRIu64 ")",
+				 judge_violation_name(it->violation->kind), it->vector, it->at.seq);
+		else
+			snprintf(name, sizeof(name), "%s %d (seq %" PRIu64 ")",
+				 judge_kind_name(it->kind), it->vector, it->at.seq);
+		pf_instant(c, v, &at, name);
+	}
+	c->n_items = 0;
 }
 
 static void pf_exit(struct pf *c, const struct trace_event *ev)
@@ -549,6 +630,22 @@ static void pf_finish(struct pf *c)
 		struct pf_vcpu *v = c->vcpus[i];
 		pf_slice(c, v, v->slices.last_ts > c->last_ns ? v->slices.last_ts : c->last_ns, NULL);
 	}
+	/* Requests nothing answered: their flows end at an "undelivered" instant. */
+	for (size_t i = 0; i < c->n_vcpus; i++) {
+		struct pf_vcpu *v = c->vcpus[i];
+		pf_event te = PERFETTO__PROTOS__TRACK_EVENT__INIT;
+		uint64_t ends[256];
+
+		for (int vec = 0; vec < 256; vec++)
+			if (v->flow[vec])
+				ends[te.n_terminating_flow_ids++] = v->flow[vec];
+		if (!te.n_terminating_flow_ids)
+			continue;
+		te.has_type = true;
+		te.type = PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_INSTANT;
+		te.terminating_flow_ids = ends;
+		pf_event_write(c, &v->events, c->last_ns, &te, "undelivered");
+	}
 }
 
 int perfetto_export(struct trace_reader *r, const char *path, FILE *out,
@@ -569,11 +666,31 @@ int perfetto_export(struct trace_reader *r, const char *path, FILE *out,
 	c->global.id = PF_SEQ_GLOBAL;
 	c->global.track_uuid = PF_UUID_VM;
 	pf_start(c, h);
+	if (h) {
+		struct replay_opts o = { .observer = &c->observer };
+
+		c->observer = (struct judge_observer){ pf_judge, c };
+		if (!(c->replay = replay_alloc(&o)))
+			c->failed = true;
+		else
+			replay_begin(c->replay, h);
+	}
 
 	while ((ret = trace_reader_next(r, &ev)) > 0) {
+		/* Judged first, so that its instant carries the flows it starts and ends. */
+		if (c->replay)
+			replay_feed(c->replay, &ev);
+		c->cur = &ev;
 		pf_event_one(c, &ev);
+		c->cur = NULL;
+		pf_judged(c, ev.ts_ns);
 		if (p)
 			progress_event(p, trace_reader_offset(r));
+	}
+	/* What is decided at the end (lost, pending, undecided) needs the whole trace. */
+	if (c->replay) {
+		replay_end(c->replay, ret == 0);
+		pf_judged(c, c->last_ns);
 	}
 	if (ret < 0) {
 		const char *why = *trace_reader_error(r) ? trace_reader_error(r) : path;
@@ -592,6 +709,7 @@ int perfetto_export(struct trace_reader *r, const char *path, FILE *out,
 	}
 	for (size_t i = 0; i < c->n_vcpus; i++)
 		free(c->vcpus[i]);
+	replay_free(c->replay);
 	free(c->buf);
 	free(c);
 	return ret < 0 ? ret : 0;

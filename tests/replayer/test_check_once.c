@@ -24,9 +24,10 @@ struct scen {
 	char *enabled[4];
 };
 
-static void begin(struct scen *s, bool kvmrec_vmm, bool kernel_events, const char *model)
+static void begin_observed(struct scen *s, bool kvmrec_vmm, bool kernel_events,
+			   const char *model, const struct judge_observer *observer)
 {
-	struct replay_opts o = { .model = model ? policy_find(model) : NULL };
+	struct replay_opts o = { .model = model ? policy_find(model) : NULL, .observer = observer };
 	Kvmrec__Header h = KVMREC__HEADER__INIT;
 
 	memset(s, 0, sizeof(*s));
@@ -49,6 +50,11 @@ static void begin(struct scen *s, bool kvmrec_vmm, bool kernel_events, const cha
 	s->r = replay_alloc(&o);
 	assert_non_null(s->r);
 	replay_begin(s->r, &s->hdr);
+}
+
+static void begin(struct scen *s, bool kvmrec_vmm, bool kernel_events, const char *model)
+{
+	begin_observed(s, kvmrec_vmm, kernel_events, model, NULL);
 }
 
 static void feed(struct scen *s, int32_t vcpu, Kvmrec__Record *rec)
@@ -144,6 +150,15 @@ static void pulse(struct scen *s, int line)
 	uint8_t cmd[4] = { line, 0, 2, 0 };
 
 	run_exit(s, 2, 4 | 8, 0xe0, cmd, 4);
+}
+
+/* The guest's ICW1-4: master PIC at vector 0x20, slave on IRQ 2, 8086 mode. */
+static void pic_setup(struct scen *s)
+{
+	outb(s, 0x20, 0x11);
+	outb(s, 0x21, 0x20);
+	outb(s, 0x21, 0x04);
+	outb(s, 0x21, 0x01);
 }
 
 /* KVM_GET_LAPIC or KVM_SET_LAPIC (@set) of a page with only @vec in IRR (0: none). */
@@ -355,10 +370,7 @@ static void test_pic_again_and_again_passes_extra_fails(void **state)
 
 	(void)state;
 	begin(&s, true, true, "qemu-fixed");
-	outb(&s, 0x20, 0x11);
-	outb(&s, 0x21, 0x20);
-	outb(&s, 0x21, 0x04);
-	outb(&s, 0x21, 0x01);
+	pic_setup(&s);
 	for (int i = 0; i < 4; i++) {
 		pulse(&s, 3);
 		run_exit(&s, 7, 4 | 8 | 1, -1, NULL, 0);	/* window open */
@@ -370,6 +382,119 @@ static void test_pic_again_and_again_passes_extra_fails(void **state)
 	kvm_interrupt(&s, 0x23);			/* no new edge */
 	assert_int_equal(end(&s, true), 1);
 	assert_int_equal(replay_result(s.r)->first.kind, CHECK_ONCE_DOUBLE);
+	replay_free(s.r);
+}
+
+/* What an observer was told, in order. */
+struct told {
+	struct judge_item item[16];
+	struct check_once_violation violation[16];
+	int n;
+};
+
+static void tell(void *ctx, const struct judge_item *it)
+{
+	struct told *t = ctx;
+
+	assert_true(t->n < 16);
+	t->item[t->n] = *it;
+	if (it->violation)
+		t->violation[t->n] = *it->violation;
+	t->n++;
+}
+
+static void assert_item(const struct told *t, int i, enum judge_kind kind, uint32_t vec,
+			uint64_t at, uint64_t request)
+{
+	assert_int_equal(t->item[i].kind, kind);
+	assert_int_equal(t->item[i].vector, vec);
+	assert_int_equal(t->item[i].at.seq, at);
+	assert_int_equal(t->item[i].request.seq, request);
+}
+
+/* The observer hears each decision once, the verdict's own violation included. */
+static void test_observer_told_request_delivery_violation(void **state)
+{
+	struct told t = { .n = 0 };
+	struct judge_observer o = { tell, &t };
+	struct scen s;
+
+	(void)state;
+	begin_observed(&s, false, true, NULL, &o);
+	accept_irq(&s, 62, false);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	kvm_interrupt(&s, 62);
+	run_exit(&s, 7, 4 | 8, -1, NULL, 0);
+	eoi(&s, -1);
+	eoi(&s, 62);
+	assert_int_equal(end(&s, true), 1);
+	assert_int_equal(t.n, 3);
+	assert_item(&t, 0, JUDGE_REQUEST, 62, 1, 0);
+	assert_int_equal(t.item[0].source, JUDGE_SRC_LAPIC);
+	assert_item(&t, 1, JUDGE_DELIVERY, 62, 3, 1);
+	assert_int_equal(t.item[1].path, CHECK_PATH_USER);
+	/* Told at the EOI (seq 6); the extra delivery it names is the KVM_INTERRUPT. */
+	assert_item(&t, 2, JUDGE_VIOLATION, 62, 3, 1);
+	assert_int_equal(t.violation[2].kind, CHECK_ONCE_DOUBLE);
+	assert_int_equal(t.violation[2].first.seq, 6);
+	assert_memory_equal(&t.violation[2], &replay_result(s.r)->first, sizeof(t.violation[2]));
+	replay_free(s.r);
+}
+
+/* Every violation, not only the first the report keeps. */
+static void test_observer_told_every_violation(void **state)
+{
+	struct told t = { .n = 0 };
+	struct judge_observer o = { tell, &t };
+	struct scen s;
+	int violations = 0, requests = 0, deliveries = 0;
+
+	(void)state;
+	begin_observed(&s, true, true, "qemu-fixed", &o);
+	pic_setup(&s);
+	pulse(&s, 3);
+	run_exit(&s, 7, 4 | 8 | 1, -1, NULL, 0);
+	kvm_interrupt(&s, 0x23);
+	outb(&s, 0x20, 0x20);
+	kvm_interrupt(&s, 0x23);
+	kvm_interrupt(&s, 0x23);
+	assert_int_equal(end(&s, true), 1);
+	for (int i = 0; i < t.n; i++) {
+		violations += t.item[i].kind == JUDGE_VIOLATION;
+		requests += t.item[i].kind == JUDGE_REQUEST;
+		deliveries += t.item[i].kind == JUDGE_DELIVERY;
+	}
+	assert_int_equal(requests, 1);
+	assert_int_equal(t.item[0].source, JUDGE_SRC_PIC);
+	assert_int_equal(t.item[0].vector, 0x23);
+	assert_int_equal(deliveries, 1);
+	assert_int_equal(violations, 2);
+	assert_int_equal(replay_result(s.r)->violations, 2);
+	assert_int_equal(t.item[t.n - 1].kind, JUDGE_VIOLATION);
+	assert_int_equal(t.item[t.n - 1].at.seq, s.seq);
+	replay_free(s.r);
+}
+
+/* A request with no delivery seen, kernel deliveries visible only at EOIs. */
+static void test_observer_told_undecided_request(void **state)
+{
+	struct told t = { .n = 0 };
+	struct judge_observer o = { tell, &t };
+	struct scen s;
+
+	(void)state;
+	begin_observed(&s, false, true, NULL, &o);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	accept_irq(&s, 0x41, false);
+	accept_irq(&s, 0x50, false);
+	eoi(&s, 0x41);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);	/* the guest ran on past 0x50: */
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);	/* not a request cut short by the end */
+	assert_int_equal(end(&s, true), 125);
+	assert_int_equal(t.n, 4);
+	assert_item(&t, 2, JUDGE_DELIVERY, 0x41, 4, 2);
+	assert_item(&t, 3, JUDGE_UNDECIDED, 0x50, 3, 0);
+	assert_non_null(t.item[3].why);
 	replay_free(s.r);
 }
 
@@ -577,6 +702,9 @@ int main(void)
 		cmocka_unit_test(test_mid_run_requests_before_start_pass),
 		cmocka_unit_test(test_mid_run_double_still_fails),
 		cmocka_unit_test(test_mid_run_unprogrammed_pic_undecided),
+		cmocka_unit_test(test_observer_told_request_delivery_violation),
+		cmocka_unit_test(test_observer_told_every_violation),
+		cmocka_unit_test(test_observer_told_undecided_request),
 		cmocka_unit_test(test_stale_set_lapic_erases_request),
 		cmocka_unit_test(test_set_lapic_not_erasing_passes),
 		cmocka_unit_test(test_what_if_without_stale_setlapic_delivers),

@@ -37,6 +37,14 @@ rc=$?
 [ "$(wc -l <"$t/err")" = 1 ] && grep -q cut.zst "$t/err" || fail "cut trace: stderr: $(cat "$t/err")"
 python3 "$VIEW_TESTS/check_perfetto.py" "$SCHEMA" "$t/cut.pftrace" || fail "cut trace: invariants"
 
+# The replayer's decisions: request->delivery flows and the violation, by name.
+python3 "$VIEW_TESTS/check_perfetto.py" "$SCHEMA" "$t/vmm-tpr-qemu27.pftrace" | grep -q ", [1-9][0-9]* flows: ok" ||
+	fail "qemu-2.7 tpr export has no request->delivery flow"
+protoc --decode=perfetto.protos.Trace -I"$(dirname "$SCHEMA")" "$SCHEMA" <"$t/vmm-tpr-qemu27.pftrace" |
+	grep -q 'name: "double injection 62 (seq ' || fail "qemu-2.7 tpr export does not name the double injection of 62"
+protoc --decode=perfetto.protos.Trace -I"$(dirname "$SCHEMA")" "$SCHEMA" <"$t/vmm-tpr-fixed.pftrace" |
+	grep -q 'name: "double injection' && fail "the fixed tpr export names a violation"
+
 # The format flag is checked.
 "$KVMREC" export --format perfetti "$one" -o "$t/x" 2>"$t/err"
 [ $? = 2 ] && grep -q perfetti "$t/err" || fail "unknown format not refused by name"
