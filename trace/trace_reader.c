@@ -69,6 +69,9 @@ struct trace_reader {
 	uint64_t pool_off, pool_index;  /* where the frame after the last pooled one starts */
 	bool pool_done;         /* the pool stopped: read on here */
 
+	bool progress;          /* this reader shows trace_reader_progress() */
+	int progress_pct;
+
 	struct trace_arena arena;
 	Kvmrec__Record *hdr_rec;    /* malloc'ed, lives until close */
 	Kvmrec__Record *foot_rec;
@@ -85,6 +88,46 @@ struct trace_reader {
 	bool done;
 	char errbuf[512];
 };
+
+/* Set by the program; shown by one reader at a time (trace_reader_progress()). */
+static const char *progress_what;
+static struct trace_reader *progress_owner;
+#define PROGRESS_EVERY 65536	/* events between looks at the offset */
+
+void trace_reader_progress(const char *what)
+{
+	progress_what = what;
+}
+
+static void progress_start(struct trace_reader *r)
+{
+	if (!progress_what || progress_owner || r->input_len < TRACE_PROGRESS_MIN_BYTES ||
+	    r->fd < 0 || !isatty(STDERR_FILENO))
+		return;
+	r->progress = true;
+	r->progress_pct = -1;
+	progress_owner = r;
+}
+
+static void progress_show(struct trace_reader *r)
+{
+	int pct = (int)(trace_reader_offset(r) * 100 / r->input_len);
+
+	if (pct == r->progress_pct)
+		return;
+	r->progress_pct = pct;
+	fprintf(stderr, "\r%s: %3d%% of %s", progress_what, pct > 100 ? 100 : pct, r->name);
+}
+
+static void progress_stop(struct trace_reader *r)
+{
+	if (!r->progress)
+		return;
+	if (r->progress_pct >= 0)
+		fprintf(stderr, "\r\033[K");
+	r->progress = false;
+	progress_owner = NULL;
+}
 
 static int reader_fail(struct trace_reader *r, int err, const char *fmt, ...)
 {
@@ -422,6 +465,7 @@ int trace_reader_open(const char *path, struct trace_reader **out)
 	struct stat st;
 	if (!fstat(r->fd, &st) && S_ISREG(st.st_mode))
 		r->input_len = (uint64_t)st.st_size;
+	progress_start(r);
 	return reader_start(r);
 }
 
@@ -557,8 +601,12 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 	ret = pool_next(r, &rec);
 	if (ret == 0)
 		ret = stream_next(r, &r->arena.pb, &rec);
-	if (ret < 0)
+	if (ret < 0) {
+		progress_stop(r);
 		return ret;
+	}
+	if (r->progress && !(r->events % PROGRESS_EVERY))
+		progress_show(r);
 
 	switch (rec->body_case) {
 	case KVMREC__RECORD__BODY_HEADER:
@@ -569,6 +617,7 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 		if (!r->foot_rec)
 			return reader_fail(r, -ENOMEM, "out of memory");
 		ret = footer_check(r);
+		progress_stop(r);
 		if (ret)
 			return ret;
 		r->done = true;
@@ -621,6 +670,7 @@ void trace_reader_close(struct trace_reader *r)
 {
 	if (!r)
 		return;
+	progress_stop(r);
 	reader_pool_stop(r->pool);
 	if (r->own_fd)
 		close(r->fd);

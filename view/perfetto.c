@@ -743,7 +743,7 @@ static void pf_finish(struct pf *c)
 }
 
 int perfetto_export(struct trace_reader *r, const char *path, FILE *out,
-		    struct progress *p, char *err, size_t errlen)
+		    char *err, size_t errlen)
 {
 	const Kvmrec__Header *h = trace_reader_header(r);
 	struct pf *c = calloc(1, sizeof(*c));
@@ -778,8 +778,6 @@ int perfetto_export(struct trace_reader *r, const char *path, FILE *out,
 			replay_feed(c->replay, &ev);
 		pf_event_one(c, &ev);
 		pf_items_left(c, ev.ts_ns);
-		if (p)
-			progress_event(p, trace_reader_offset(r));
 	}
 	/* What is decided at the end (lost, pending, undecided) needs the whole trace. */
 	if (c->replay) {
