@@ -8,7 +8,6 @@
 #include "chrome_json.h"
 #include "cli.h"
 #include "perfetto.h"
-#include "progress.h"
 #include "trace_reader.h"
 
 void export_usage(FILE *f)
@@ -81,12 +80,9 @@ int cmd_export(int argc, char **argv)
 		return KVMREC_EXIT_USAGE;
 	}
 
-	struct progress p;
 	char msg[512] = "";
-	progress_begin(&p, "kvmrec export", path);
-	int ret = perfetto ? perfetto_export(r, path, out, &p, msg, sizeof(msg))
-			   : chrome_json_export(r, path, out, &p, msg, sizeof(msg));
-	progress_end(&p);
+	int ret = perfetto ? perfetto_export(r, path, out, msg, sizeof(msg))
+			   : chrome_json_export(r, path, out, msg, sizeof(msg));
 	int rc = KVMREC_EXIT_OK;
 	if (ret < 0) {
 		fprintf(stderr, "kvmrec export: %s (exported what came before)\n", msg);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-#include "progress.h"
 #include "stat.h"
 #include "trace_reader.h"
 
@@ -62,18 +61,14 @@ int cmd_stat(int argc, char **argv)
 		return KVMREC_EXIT_USAGE;
 	}
 
-	struct progress p;
 	struct trace_event ev;
 	int ret;
-	progress_begin(&p, "kvmrec stat", path);
 	while ((ret = trace_reader_next(r, &ev)) > 0) {
 		if (stat_report_add(s, &ev) < 0) {
 			ret = -ENOMEM;
 			break;
 		}
-		progress_event(&p, trace_reader_offset(r));
 	}
-	progress_end(&p);
 
 	const char *damage = ret < 0 ? trace_reader_error(r) : NULL;
 	if (ret == -ENOMEM)

@@ -405,7 +405,7 @@ static void cj_event(struct cj *c, const struct trace_event *ev)
 }
 
 int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
-		       struct progress *p, char *err, size_t errlen)
+		       char *err, size_t errlen)
 {
 	const Kvmrec__Header *h = trace_reader_header(r);
 	struct cj *c = calloc(1, sizeof(*c));
@@ -449,8 +449,6 @@ int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
 		c->cur_tid = cj_tid(ev.vcpu);
 		if (c->replay)
 			replay_feed(c->replay, &ev);
-		if (p)
-			progress_event(p, trace_reader_offset(r));
 	}
 	/* What is decided at the end (lost, pending, undecided) needs the whole trace. */
 	if (c->replay)

@@ -25,7 +25,6 @@
 #define KVMREC_VIEW_CHROME_JSON_H
 
 #include <stdio.h>
-#include "progress.h"
 #include "trace_reader.h"
 
 /*
@@ -34,6 +33,6 @@
  * "otherData"), then -EIO with @err set. Returns 0 or -errno.
  */
 int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
-		       struct progress *p, char *err, size_t errlen);
+		       char *err, size_t errlen);
 
 #endif

@@ -9,13 +9,9 @@
  * exit; without entry times (recorded without --run-times) one slice per
  * exit-to-exit stretch, named after the exit it starts with. Instants for
  * injections, EOIs, LAPIC accepts, IPIs and syncs; counter tracks for TPR and
- * the highest IRR and ISR vector; and what the replayer decided
- * (replayer/judge.h), never a rule of its own: flows from each request's
- * instant to the delivery the ledger matched it to (a vector requested again
- * while pending continues its flow), to an "undelivered" instant at the end
- * for a request nothing answered, and instants named after each violation,
- * undecided and pending item with the seq it concerns ("double injection 62
- * (seq 273)"), written where the replay decided it.
+ * the highest IRR and ISR vector; flows from each request to the delivery
+ * that answered it, as the replayer matched them (docs/replay.md), and to an
+ * "undelivered" instant at the end for a request nothing answered.
  *
  * Bytes: names are interned per packet sequence, timestamps are deltas on a
  * sequence-scoped incremental clock (the trace clock, CLOCK_MONOTONIC, is
@@ -28,7 +24,6 @@
 #define KVMREC_VIEW_PERFETTO_H
 
 #include <stdio.h>
-#include "progress.h"
 #include "trace_reader.h"
 
 /*
@@ -37,6 +32,6 @@
  * track), then -EIO with @err set. Returns 0 or -errno.
  */
 int perfetto_export(struct trace_reader *r, const char *path, FILE *out,
-		    struct progress *p, char *err, size_t errlen);
+		    char *err, size_t errlen);
 
 #endif
