@@ -149,7 +149,7 @@ bool vmm_pic_ioport_match(uint16_t port)
 	       port == 0x4d0 || port == 0x4d1;
 }
 
-static void chip_ocw2(struct vmm_pic *p, struct vmm_pic_chip *s, uint8_t val)
+static void chip_ocw2(struct vmm_pic_chip *s, uint8_t val)
 {
 	int cmd = val >> 5, prio, irq;
 
@@ -182,24 +182,13 @@ static void chip_ocw2(struct vmm_pic *p, struct vmm_pic_chip *s, uint8_t val)
 	default:	/* 2: no operation */
 		break;
 	}
-	pic_update(p);
 }
 
-void vmm_pic_ioport_write(struct vmm_pic *p, uint16_t port, uint8_t val)
+static void chip_write(struct vmm_pic_chip *s, bool a0, uint8_t val)
 {
-	struct vmm_pic_chip *s;
-
-	if (port == 0x4d0 || port == 0x4d1) {
-		s = &p->chip[port & 1];
-		s->elcr = val & s->elcr_mask;
-		pic_update(p);
-		return;
-	}
-	s = &p->chip[port >= 0xa0];
-	if (!(port & 1)) {
+	if (!a0) {
 		if (val & 0x10) {			/* ICW1 */
 			chip_reset(s);
-			pic_update(p);
 			s->init_state = 1;
 			s->init4 = val & 1;
 			s->single_mode = val & 2;
@@ -209,20 +198,16 @@ void vmm_pic_ioport_write(struct vmm_pic *p, uint16_t port, uint8_t val)
 				s->poll = true;
 			if (val & 0x02)
 				s->read_isr = val & 1;
-			if (val & 0x40) {
-				/* Entering SMM may unblock a lower IR: re-evaluate INT. */
+			if (val & 0x40)
 				s->special_mask = (val >> 5) & 1;
-				pic_update(p);
-			}
 		} else {				/* OCW2 */
-			chip_ocw2(p, s, val);
+			chip_ocw2(s, val);
 		}
 		return;
 	}
 	switch (s->init_state) {
 	case 0:					/* OCW1 */
 		s->imr = val;
-		pic_update(p);
 		break;
 	case 1:					/* ICW2 */
 		s->irq_base = val & 0xf8;
@@ -237,6 +222,25 @@ void vmm_pic_ioport_write(struct vmm_pic *p, uint16_t port, uint8_t val)
 		s->init_state = 0;
 		break;
 	}
+}
+
+/*
+ * INT follows the priority resolver, so it is re-evaluated after every
+ * write, ICW4 included (special fully nested mode can let a slave request
+ * through an in-service IR2). QEMU's i8259 re-evaluates only after some
+ * commands; the replayer's model re-drives after every write too
+ * (tests/models/ holds the two to the same answers).
+ */
+void vmm_pic_ioport_write(struct vmm_pic *p, uint16_t port, uint8_t val)
+{
+	if (port == 0x4d0 || port == 0x4d1) {
+		struct vmm_pic_chip *s = &p->chip[port & 1];
+
+		s->elcr = val & s->elcr_mask;
+	} else {
+		chip_write(&p->chip[port >= 0xa0], port & 1, val);
+	}
+	pic_update(p);
 }
 
 /* Poll command: acknowledge the highest request as an INTA would. */

@@ -97,9 +97,20 @@ static int write_back_state(struct vmm_vcpu *v)
 	return kvm_vcpu_set_lapic(v, &st);
 }
 
-int vmm_policy_pre_run(struct vmm *m, struct vmm_vcpu *v)
+int vmm_policy_decide(struct vmm *m, struct vmm_vcpu *v)
 {
 	struct kvm_run *run = v->run;
+
+	if (!run->ready_for_interrupt_injection || !run->if_flag || !atomic_load(&v->irq_hard))
+		return -1;
+	atomic_store(&v->irq_hard, false);
+	if (m->policy == POLICY_QEMU27)
+		return qemu27_get_interrupt(m, v);
+	return fixed_get_interrupt(m, v);
+}
+
+int vmm_policy_pre_run(struct vmm *m, struct vmm_vcpu *v)
+{
 	int vec, r;
 
 	if (v->lapic_dirty) {
@@ -112,20 +123,13 @@ int vmm_policy_pre_run(struct vmm *m, struct vmm_vcpu *v)
 		if (r)
 			return r;
 	}
-	if (run->ready_for_interrupt_injection && run->if_flag && atomic_load(&v->irq_hard)) {
-		atomic_store(&v->irq_hard, false);
-		if (m->policy == POLICY_QEMU27)
-			vec = qemu27_get_interrupt(m, v);
-		else
-			vec = fixed_get_interrupt(m, v);
-		if (vec >= 0) {
-			r = kvm_vcpu_interrupt(v, vec);
-			/* QEMU reports the failed injection and carries on; so do we. */
-			if (r)
-				fprintf(stderr, "kvmrec-vmm: vcpu %d: vector %d not injected\n",
-					v->id, vec);
-		}
+	vec = vmm_policy_decide(m, v);
+	if (vec >= 0) {
+		r = kvm_vcpu_interrupt(v, vec);
+		/* QEMU reports the failed injection and carries on; so do we. */
+		if (r)
+			fprintf(stderr, "kvmrec-vmm: vcpu %d: vector %d not injected\n", v->id, vec);
 	}
-	run->request_interrupt_window = atomic_load(&v->irq_hard);
+	v->run->request_interrupt_window = atomic_load(&v->irq_hard);
 	return 0;
 }

@@ -36,6 +36,13 @@ struct vmm_vcpu;
 int vmm_policy_parse(const char *name, enum vmm_policy *out);
 int vmm_policy_pre_run(struct vmm *m, struct vmm_vcpu *v);
 /*
+ * The injection decision of that pre-run without its ioctls: if irq_hard is
+ * set and kvm_run allows injection, clears irq_hard and returns the vector
+ * taken from the copy or the PIC (INTA), else -1. For the differential
+ * test against the replayer's model (tests/models/).
+ */
+int vmm_policy_decide(struct vmm *m, struct vmm_vcpu *v);
+/*
  * A device handler that needs the vCPU's state calls this first, as QEMU's
  * device models call cpu_synchronize_state(). Only stale-setlapic reads the
  * LAPIC here; the write-back happens in the next vmm_policy_pre_run().
