@@ -70,7 +70,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (policy_parse(optarg, &o->policy)) {
+			if (vmm_policy_parse(optarg, &o->policy)) {
 				fprintf(stderr, "kvmrec-vmm: --policy %s: unknown policy (qemu-2.7, stale-setlapic or fixed)\n", optarg);
 				return -EINVAL;
 			}
@@ -125,7 +125,7 @@ static void *vcpu_thread(void *arg)
 
 	while (!r && !atomic_load(&m->stop)) {
 		pthread_mutex_lock(&m->lock);
-		r = policy_pre_run(m, v);
+		r = vmm_policy_pre_run(m, v);
 		pthread_mutex_unlock(&m->lock);
 		if (r)
 			break;
@@ -152,7 +152,7 @@ static void *vcpu_thread(void *arg)
 
 static void pic_output(void *opaque, bool level)
 {
-	policy_pic_output(opaque, level);
+	vmm_policy_pic_output(opaque, level);
 }
 
 static void on_kick(int sig)
@@ -198,7 +198,7 @@ static int run(struct vmm *m, const struct options *o)
 	if (r)
 		return VMM_EXIT_USAGE;
 	serial_init(&m->serial, stdout);
-	pic_init(&m->pic, pic_output, m);
+	vmm_pic_init(&m->pic, pic_output, m);
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: KVM_RUN must return EINTR */
 	for (int i = 0; i < o->smp; i++) {
 		struct vmm_vcpu *v = &m->vm.vcpus[i];

@@ -8,7 +8,7 @@
 #include "pic.h"
 
 /* Priority level (0 highest) of the highest set bit in mask, 8 if none. */
-static int get_priority(const struct pic_chip *s, uint8_t mask)
+static int get_priority(const struct vmm_pic_chip *s, uint8_t mask)
 {
 	int prio = 0;
 
@@ -20,7 +20,7 @@ static int get_priority(const struct pic_chip *s, uint8_t mask)
 }
 
 /* The IR a chip wants to raise INT for, or -1. */
-static int chip_get_irq(const struct pic_chip *s, bool master)
+static int chip_get_irq(const struct vmm_pic_chip *s, bool master)
 {
 	int prio, cur;
 	uint8_t mask;
@@ -40,7 +40,7 @@ static int chip_get_irq(const struct pic_chip *s, bool master)
 	return -1;
 }
 
-static void chip_set_irq(struct pic_chip *s, int irq, bool level)
+static void chip_set_irq(struct vmm_pic_chip *s, int irq, bool level)
 {
 	uint8_t mask = 1 << irq;
 
@@ -63,7 +63,7 @@ static void chip_set_irq(struct pic_chip *s, int irq, bool level)
 	}
 }
 
-static void pic_update(struct pic *p)
+static void pic_update(struct vmm_pic *p)
 {
 	bool out;
 
@@ -74,7 +74,7 @@ static void pic_update(struct pic *p)
 		p->set_output(p->opaque, out);
 }
 
-static void chip_intack(struct pic_chip *s, int irq)
+static void chip_intack(struct vmm_pic_chip *s, int irq)
 {
 	if (s->auto_eoi) {
 		if (s->rotate_on_auto_eoi)
@@ -87,9 +87,9 @@ static void chip_intack(struct pic_chip *s, int irq)
 		s->irr &= ~(1 << irq);
 }
 
-int pic_read_irq(struct pic *p)
+int vmm_pic_read_irq(struct vmm_pic *p)
 {
-	struct pic_chip *m = &p->chip[0], *sl = &p->chip[1];
+	struct vmm_pic_chip *m = &p->chip[0], *sl = &p->chip[1];
 	int irq = chip_get_irq(m, true), irq2, vec;
 
 	if (irq < 0) {
@@ -111,7 +111,7 @@ int pic_read_irq(struct pic *p)
 	return vec;
 }
 
-void pic_set_irq(struct pic *p, int irq, bool level)
+void vmm_pic_set_irq(struct vmm_pic *p, int irq, bool level)
 {
 	if (irq < 0 || irq > 15)
 		return;
@@ -119,7 +119,7 @@ void pic_set_irq(struct pic *p, int irq, bool level)
 	pic_update(p);
 }
 
-static void chip_reset(struct pic_chip *s)
+static void chip_reset(struct vmm_pic_chip *s)
 {
 	uint8_t elcr = s->elcr, elcr_mask = s->elcr_mask;
 
@@ -134,7 +134,7 @@ static void chip_reset(struct pic_chip *s)
 	s->elcr_mask = elcr_mask;
 }
 
-void pic_init(struct pic *p, void (*set_output)(void *, bool), void *opaque)
+void vmm_pic_init(struct vmm_pic *p, void (*set_output)(void *, bool), void *opaque)
 {
 	memset(p, 0, sizeof(*p));
 	p->chip[0].elcr_mask = 0xf8;	/* IR0-2 of the master are always edge */
@@ -143,13 +143,13 @@ void pic_init(struct pic *p, void (*set_output)(void *, bool), void *opaque)
 	p->opaque = opaque;
 }
 
-bool pic_ioport_match(uint16_t port)
+bool vmm_pic_ioport_match(uint16_t port)
 {
 	return port == 0x20 || port == 0x21 || port == 0xa0 || port == 0xa1 ||
 	       port == 0x4d0 || port == 0x4d1;
 }
 
-static void chip_ocw2(struct pic *p, struct pic_chip *s, uint8_t val)
+static void chip_ocw2(struct vmm_pic_chip *s, uint8_t val)
 {
 	int cmd = val >> 5, prio, irq;
 
@@ -182,24 +182,13 @@ static void chip_ocw2(struct pic *p, struct pic_chip *s, uint8_t val)
 	default:	/* 2: no operation */
 		break;
 	}
-	pic_update(p);
 }
 
-void pic_ioport_write(struct pic *p, uint16_t port, uint8_t val)
+static void chip_write(struct vmm_pic_chip *s, bool a0, uint8_t val)
 {
-	struct pic_chip *s;
-
-	if (port == 0x4d0 || port == 0x4d1) {
-		s = &p->chip[port & 1];
-		s->elcr = val & s->elcr_mask;
-		pic_update(p);
-		return;
-	}
-	s = &p->chip[port >= 0xa0];
-	if (!(port & 1)) {
+	if (!a0) {
 		if (val & 0x10) {			/* ICW1 */
 			chip_reset(s);
-			pic_update(p);
 			s->init_state = 1;
 			s->init4 = val & 1;
 			s->single_mode = val & 2;
@@ -209,20 +198,16 @@ void pic_ioport_write(struct pic *p, uint16_t port, uint8_t val)
 				s->poll = true;
 			if (val & 0x02)
 				s->read_isr = val & 1;
-			if (val & 0x40) {
-				/* Entering SMM may unblock a lower IR: re-evaluate INT. */
+			if (val & 0x40)
 				s->special_mask = (val >> 5) & 1;
-				pic_update(p);
-			}
 		} else {				/* OCW2 */
-			chip_ocw2(p, s, val);
+			chip_ocw2(s, val);
 		}
 		return;
 	}
 	switch (s->init_state) {
 	case 0:					/* OCW1 */
 		s->imr = val;
-		pic_update(p);
 		break;
 	case 1:					/* ICW2 */
 		s->irq_base = val & 0xf8;
@@ -239,8 +224,27 @@ void pic_ioport_write(struct pic *p, uint16_t port, uint8_t val)
 	}
 }
 
+/*
+ * INT follows the priority resolver, so it is re-evaluated after every
+ * write, ICW4 included (special fully nested mode can let a slave request
+ * through an in-service IR2). QEMU's i8259 re-evaluates only after some
+ * commands; the replayer's model re-drives after every write too
+ * (tests/models/ holds the two to the same answers).
+ */
+void vmm_pic_ioport_write(struct vmm_pic *p, uint16_t port, uint8_t val)
+{
+	if (port == 0x4d0 || port == 0x4d1) {
+		struct vmm_pic_chip *s = &p->chip[port & 1];
+
+		s->elcr = val & s->elcr_mask;
+	} else {
+		chip_write(&p->chip[port >= 0xa0], port & 1, val);
+	}
+	pic_update(p);
+}
+
 /* Poll command: acknowledge the highest request as an INTA would. */
-static uint8_t chip_poll(struct pic *p, struct pic_chip *s, bool master)
+static uint8_t chip_poll(struct vmm_pic *p, struct vmm_pic_chip *s, bool master)
 {
 	int irq = chip_get_irq(s, master);
 
@@ -252,9 +256,9 @@ static uint8_t chip_poll(struct pic *p, struct pic_chip *s, bool master)
 	return 0x80 | irq;
 }
 
-uint8_t pic_ioport_read(struct pic *p, uint16_t port)
+uint8_t vmm_pic_ioport_read(struct vmm_pic *p, uint16_t port)
 {
-	struct pic_chip *s;
+	struct vmm_pic_chip *s;
 
 	if (port == 0x4d0 || port == 0x4d1)
 		return p->chip[port & 1].elcr;

@@ -5,7 +5,7 @@
  * IRR/ISR/IMR, fixed and rotating priorities, auto-EOI (with rotation),
  * specific and non-specific EOI, special mask, special fully nested mode,
  * poll. Pure model: no locking, no ioctls; the INTR output is reported
- * through the callback given to pic_init on every change of state.
+ * through the callback given to vmm_pic_init on every change of state.
  */
 #ifndef KVMREC_VMM_PIC_H
 #define KVMREC_VMM_PIC_H
@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct pic_chip {
+struct vmm_pic_chip {
 	uint8_t last_irr;	/* input levels seen, for edge detection */
 	uint8_t irr, imr, isr;
 	uint8_t priority_add;	/* IR number with lowest priority, plus one */
@@ -24,20 +24,20 @@ struct pic_chip {
 	uint8_t init_state;	/* 0 ready, 1..3 waiting for ICW2..ICW4 */
 };
 
-struct pic {
-	struct pic_chip chip[2];	/* 0 master, 1 slave */
+struct vmm_pic {
+	struct vmm_pic_chip chip[2];	/* 0 master, 1 slave */
 	bool output;
 	void (*set_output)(void *opaque, bool level);
 	void *opaque;
 };
 
-void pic_init(struct pic *p, void (*set_output)(void *, bool), void *opaque);
+void vmm_pic_init(struct vmm_pic *p, void (*set_output)(void *, bool), void *opaque);
 /* Drive input line irq (0-15) to level; edge or level semantics per ELCR. */
-void pic_set_irq(struct pic *p, int irq, bool level);
+void vmm_pic_set_irq(struct vmm_pic *p, int irq, bool level);
 /* INTA cycle: the vector to deliver (spurious IR7 vector if none). */
-int pic_read_irq(struct pic *p);
-bool pic_ioport_match(uint16_t port);
-void pic_ioport_write(struct pic *p, uint16_t port, uint8_t val);
-uint8_t pic_ioport_read(struct pic *p, uint16_t port);
+int vmm_pic_read_irq(struct vmm_pic *p);
+bool vmm_pic_ioport_match(uint16_t port);
+void vmm_pic_ioport_write(struct vmm_pic *p, uint16_t port, uint8_t val);
+uint8_t vmm_pic_ioport_read(struct vmm_pic *p, uint16_t port);
 
 #endif

@@ -5,7 +5,7 @@
 
 #include "vmm.h"
 
-int policy_parse(const char *name, enum vmm_policy *out)
+int vmm_policy_parse(const char *name, enum vmm_policy *out)
 {
 	if (!strcmp(name, "fixed")) {
 		*out = POLICY_FIXED;
@@ -22,7 +22,7 @@ int policy_parse(const char *name, enum vmm_policy *out)
 	return -EINVAL;
 }
 
-void policy_pic_output(struct vmm *m, bool level)
+void vmm_policy_pic_output(struct vmm *m, bool level)
 {
 	struct vmm_vcpu *bsp = &m->vm.vcpus[0];
 
@@ -41,7 +41,7 @@ static void qemu27_apic_update_irq(struct vmm *m, struct vmm_vcpu *v)
 		atomic_store(&v->irq_hard, false);
 }
 
-void policy_lapic_synced(struct vmm *m, struct vmm_vcpu *v)
+void vmm_policy_lapic_synced(struct vmm *m, struct vmm_vcpu *v)
 {
 	if (m->policy == POLICY_QEMU27)
 		qemu27_apic_update_irq(m, v);
@@ -58,7 +58,7 @@ static int qemu27_get_interrupt(struct vmm *m, struct vmm_vcpu *v)
 	}
 	if (!lapic_copy_accept_pic_intr(&v->lapic) || v->id != 0)
 		return -1;
-	return pic_read_irq(&m->pic);
+	return vmm_pic_read_irq(&m->pic);
 }
 
 /* Current QEMU: the kernel LAPIC delivers its own vectors; only ExtINT is ours. */
@@ -66,10 +66,10 @@ static int fixed_get_interrupt(struct vmm *m, struct vmm_vcpu *v)
 {
 	if (v->id != 0)
 		return -1;
-	return pic_read_irq(&m->pic);
+	return vmm_pic_read_irq(&m->pic);
 }
 
-int policy_sync_state(struct vmm *m, struct vmm_vcpu *v)
+int vmm_policy_sync_state(struct vmm *m, struct vmm_vcpu *v)
 {
 	struct kvm_lapic_state st;
 	int r;
@@ -97,9 +97,20 @@ static int write_back_state(struct vmm_vcpu *v)
 	return kvm_vcpu_set_lapic(v, &st);
 }
 
-int policy_pre_run(struct vmm *m, struct vmm_vcpu *v)
+int vmm_policy_decide(struct vmm *m, struct vmm_vcpu *v)
 {
 	struct kvm_run *run = v->run;
+
+	if (!run->ready_for_interrupt_injection || !run->if_flag || !atomic_load(&v->irq_hard))
+		return -1;
+	atomic_store(&v->irq_hard, false);
+	if (m->policy == POLICY_QEMU27)
+		return qemu27_get_interrupt(m, v);
+	return fixed_get_interrupt(m, v);
+}
+
+int vmm_policy_pre_run(struct vmm *m, struct vmm_vcpu *v)
+{
 	int vec, r;
 
 	if (v->lapic_dirty) {
@@ -112,20 +123,13 @@ int policy_pre_run(struct vmm *m, struct vmm_vcpu *v)
 		if (r)
 			return r;
 	}
-	if (run->ready_for_interrupt_injection && run->if_flag && atomic_load(&v->irq_hard)) {
-		atomic_store(&v->irq_hard, false);
-		if (m->policy == POLICY_QEMU27)
-			vec = qemu27_get_interrupt(m, v);
-		else
-			vec = fixed_get_interrupt(m, v);
-		if (vec >= 0) {
-			r = kvm_vcpu_interrupt(v, vec);
-			/* QEMU reports the failed injection and carries on; so do we. */
-			if (r)
-				fprintf(stderr, "kvmrec-vmm: vcpu %d: vector %d not injected\n",
-					v->id, vec);
-		}
+	vec = vmm_policy_decide(m, v);
+	if (vec >= 0) {
+		r = kvm_vcpu_interrupt(v, vec);
+		/* QEMU reports the failed injection and carries on; so do we. */
+		if (r)
+			fprintf(stderr, "kvmrec-vmm: vcpu %d: vector %d not injected\n", v->id, vec);
 	}
-	run->request_interrupt_window = atomic_load(&v->irq_hard);
+	v->run->request_interrupt_window = atomic_load(&v->irq_hard);
 	return 0;
 }

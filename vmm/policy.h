@@ -12,7 +12,7 @@
  *   fixed     with the LAPIC in the kernel only the PIC is asked (ExtINT);
  *             the copy is synced but never consulted.
  *   stale-setlapic  injects as fixed, but a device that synchronises the
- *             vCPU's state (policy_sync_state: KVM_GET_LAPIC into the copy)
+ *             vCPU's state (vmm_policy_sync_state: KVM_GET_LAPIC into the copy)
  *             leaves it dirty, and the next pre-run writes the copy back
  *             with KVM_SET_LAPIC: a vector the kernel accepted in between is
  *             wiped from IRR. A lost interrupt (docs/vmm.md).
@@ -33,17 +33,24 @@ enum vmm_policy {
 struct vmm;
 struct vmm_vcpu;
 
-int policy_parse(const char *name, enum vmm_policy *out);
-int policy_pre_run(struct vmm *m, struct vmm_vcpu *v);
+int vmm_policy_parse(const char *name, enum vmm_policy *out);
+int vmm_policy_pre_run(struct vmm *m, struct vmm_vcpu *v);
+/*
+ * The injection decision of that pre-run without its ioctls: if irq_hard is
+ * set and kvm_run allows injection, clears irq_hard and returns the vector
+ * taken from the copy or the PIC (INTA), else -1. For the differential
+ * test against the replayer's model (tests/models/).
+ */
+int vmm_policy_decide(struct vmm *m, struct vmm_vcpu *v);
 /*
  * A device handler that needs the vCPU's state calls this first, as QEMU's
  * device models call cpu_synchronize_state(). Only stale-setlapic reads the
- * LAPIC here; the write-back happens in the next policy_pre_run().
+ * LAPIC here; the write-back happens in the next vmm_policy_pre_run().
  */
-int policy_sync_state(struct vmm *m, struct vmm_vcpu *v);
+int vmm_policy_sync_state(struct vmm *m, struct vmm_vcpu *v);
 /* After the copy was refreshed from KVM_GET_LAPIC. */
-void policy_lapic_synced(struct vmm *m, struct vmm_vcpu *v);
+void vmm_policy_lapic_synced(struct vmm *m, struct vmm_vcpu *v);
 /* PIC INTR output changed; it is wired to the BSP (vCPU 0) only. */
-void policy_pic_output(struct vmm *m, bool level);
+void vmm_policy_pic_output(struct vmm *m, bool level);
 
 #endif

@@ -27,9 +27,9 @@ static int testdev_irq(struct vmm *m, uint32_t cmd)
 		return 0;
 	if (chip == TESTDEV_CHIP_PIC) {
 		if (op != TESTDEV_OP_LOWER)
-			pic_set_irq(&m->pic, line, true);
+			vmm_pic_set_irq(&m->pic, line, true);
 		if (op != TESTDEV_OP_RAISE)
-			pic_set_irq(&m->pic, line, false);
+			vmm_pic_set_irq(&m->pic, line, false);
 	} else if (chip == TESTDEV_CHIP_IOAPIC) {
 		if (op != TESTDEV_OP_LOWER)
 			r = ioapic_set_irq(&m->ioapic, line, true);
@@ -49,7 +49,7 @@ int testdev_ioport_write(struct vmm *m, struct vmm_vcpu *v, uint16_t port, uint3
 		return 0;
 	case GUEST_TESTDEV_IRQ_PORT:
 		/* Like a QEMU device model that reads the calling vCPU's registers. */
-		r = policy_sync_state(m, v);
+		r = vmm_policy_sync_state(m, v);
 		return r ? r : testdev_irq(m, val);
 	case GUEST_TESTDEV_SINK_PORT:
 		m->nr_sink++;

@@ -39,8 +39,8 @@ static uint32_t io_read(struct vmm *m, uint16_t port)
 {
 	if (serial_ioport_match(port))
 		return serial_ioport_read(&m->serial, port);
-	if (pic_ioport_match(port))
-		return pic_ioport_read(&m->pic, port);
+	if (vmm_pic_ioport_match(port))
+		return vmm_pic_ioport_read(&m->pic, port);
 	if (testdev_ioport_match(port))
 		return testdev_ioport_read(m, port);
 	return 0xffffffff;	/* nothing there: the bus floats high */
@@ -50,8 +50,8 @@ static int io_write(struct vmm *m, struct vmm_vcpu *v, uint16_t port, uint32_t v
 {
 	if (serial_ioport_match(port))
 		serial_ioport_write(&m->serial, port, val);
-	else if (pic_ioport_match(port))
-		pic_ioport_write(&m->pic, port, val);
+	else if (vmm_pic_ioport_match(port))
+		vmm_pic_ioport_write(&m->pic, port, val);
 	else if (testdev_ioport_match(port))
 		return testdev_ioport_write(m, v, port, val);
 	return 0;
@@ -108,7 +108,7 @@ static int handle_tpr_access(struct vmm *m, struct vmm_vcpu *v)
 	if (r)
 		return r;
 	lapic_copy_sync(&v->lapic, &st);
-	policy_lapic_synced(m, v);
+	vmm_policy_lapic_synced(m, v);
 	return 0;
 }
 

@@ -24,7 +24,7 @@
 
 struct vmm {
 	struct vmm_vm vm;
-	struct pic pic;
+	struct vmm_pic pic;
 	struct ioapic ioapic;
 	struct serial serial;
 	enum vmm_policy policy;
