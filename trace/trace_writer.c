@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "kref.h"
 #include "trace_encode.h"
 #include "trace_writer.h"
 #include "trace_varint.h"
@@ -23,6 +24,34 @@
 
 /* Wall clock is read every this many appends: cheap, and 64 exits at ~10 us is < 1 ms. */
 #define CLOCK_CHECK_MASK 63
+
+/*
+ * A kernel event in the open frame that may still become a reference to an
+ * exit of its vCPU that has not come yet (kref.h): where its bytes are, and
+ * what is needed to write it again as a reference.
+ */
+struct kref_pending {
+	uint64_t index;           /* its record number in the open frame */
+	size_t off, len;          /* its bytes in raw, length prefix included */
+	Kvmrec__Record pos;       /* its position fields, as written */
+	Kvmrec__KernelEvent k;
+	int64_t args[KREF_ARGS_MAX];
+};
+
+/* The last exit of a vCPU in the open frame, for kernel events after it. */
+struct kref_exit {
+	uint64_t frame;           /* frames + 1 when it was written; 0: none */
+	uint64_t index;
+	int32_t vcpu;
+	Kvmrec__RunExit x;        /* only what kref_expand() reads is kept */
+	Kvmrec__ExitIo io;
+	Kvmrec__ExitMmio mmio;
+	uint8_t data[16];
+};
+
+#define KREF_PENDING 8
+#define KREF_EXITS 8             /* by vCPU id modulo this */
+#define KREF_DATA_MAX 16
 
 struct trace_writer {
 	int fd;
@@ -47,6 +76,11 @@ struct trace_writer {
 	int32_t vcpu;
 	uint32_t tid;
 	uint64_t appends;
+
+	struct kref_pending pend[KREF_PENDING];  /* oldest first */
+	unsigned int n_pend;
+	struct kref_exit exits[KREF_EXITS];
+	uint64_t krefs;        /* kernel events written as references */
 
 	uint64_t bytes;        /* compressed bytes written */
 	uint64_t counts[KIND_SLOTS];
@@ -121,6 +155,7 @@ static int frame_end(struct trace_writer *w)
 	if (!w->raw_len)
 		return 0;
 	w->frames++;
+	w->n_pend = 0;  /* references never cross a frame */
 	if (w->pool) {
 		int ret = writer_pool_submit(w->pool, w->raw, w->raw_len);
 
@@ -207,6 +242,174 @@ static int put_record(struct trace_writer *w, const Kvmrec__Record *rec)
 	w->raw_len += protobuf_c_message_pack(&rec->base, w->raw + w->raw_len);
 	w->frame_records++;
 	return 0;
+}
+
+/*
+ * References (kref.h, docs/trace.md "References"): a kernel event that an
+ * exit of its vCPU in the same frame repeats is written as a KernelRef. One
+ * after its exit becomes one at once; one before it is written whole, kept
+ * in w->pend, and rewritten in place, shorter, when the exit comes.
+ */
+
+/* Room a reference record needs in the open frame: it must not start a new one. */
+#define KREF_RECORD_MAX 32
+
+static bool kref_candidate(const Kvmrec__KernelEvent *k)
+{
+	return k && k->n_args <= KREF_ARGS_MAX &&
+	       (k->id == KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT ||
+		k->id == KVMREC__KERNEL_EVENT_ID__KEV_PIO ||
+		k->id == KVMREC__KERNEL_EVENT_ID__KEV_MMIO);
+}
+
+/* @pos's position fields and @ref as one length-prefixed record in @out; its length. */
+static size_t kref_record(const Kvmrec__Record *pos, Kvmrec__KernelRef *ref, uint8_t *out,
+			  size_t cap)
+{
+	Kvmrec__Record r = KVMREC__RECORD__INIT;
+	size_t len;
+
+	r.has_ts_delta = pos->has_ts_delta;
+	r.ts_delta = pos->ts_delta;
+	r.has_vcpu = pos->has_vcpu;
+	r.vcpu = pos->vcpu;
+	r.has_tid = pos->has_tid;
+	r.tid = pos->tid;
+	r.body_case = KVMREC__RECORD__BODY_KREF;
+	r.kref = ref;
+	len = trace_encode(&r.base, out + 1, cap - 1);
+	if (!len || len >= 128)
+		return 0;
+	out[0] = (uint8_t)len;
+	return len + 1;
+}
+
+/* The last exit of @vcpu in the open frame, or NULL. */
+static const struct kref_exit *kref_exit_of(const struct trace_writer *w, int32_t vcpu)
+{
+	const struct kref_exit *e = &w->exits[(uint32_t)vcpu % KREF_EXITS];
+
+	return e->frame == w->frames + 1 && e->vcpu == vcpu ? e : NULL;
+}
+
+/*
+ * A kernel event after its exit: written as a reference right away. True if
+ * it was (or the writer failed: w->err says).
+ */
+static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec, int32_t vcpu)
+{
+	const struct kref_exit *e = kref_exit_of(w, vcpu);
+	Kvmrec__KernelRef ref;
+	uint8_t buf[KREF_RECORD_MAX];
+	size_t n;
+
+	if (!e || w->frame_records - e->index > TRACE_KREF_WINDOW ||
+	    w->raw_len + KREF_RECORD_MAX > TRACE_FRAME_BYTES ||
+	    !kref_match(rec->kevent, &e->x, &ref))
+		return false;
+	ref.has_exit = 1;
+	ref.exit = -(int32_t)(w->frame_records - e->index);
+	n = kref_record(rec, &ref, buf, sizeof(buf));
+	if (!n)
+		return false;
+	memcpy(w->raw + w->raw_len, buf, n);
+	w->raw_len += n;
+	w->frame_records++;
+	w->krefs++;
+	return true;
+}
+
+/* The kernel event just written (@off, @len in raw) may become a reference later. */
+static void kref_hold(struct trace_writer *w, const Kvmrec__Record *rec, size_t off, size_t len)
+{
+	const Kvmrec__KernelEvent *k = rec->kevent;
+	uint64_t index = w->frame_records - 1;
+	struct kref_pending *p;
+
+	/* Never a frame's first record: format 1.1 gives that one a FrameMark. */
+	if (!index)
+		return;
+	while (w->n_pend && (w->n_pend == KREF_PENDING ||
+			     index - w->pend[0].index >= TRACE_KREF_WINDOW)) {
+		memmove(&w->pend[0], &w->pend[1], (w->n_pend - 1) * sizeof(w->pend[0]));
+		w->n_pend--;
+	}
+	p = &w->pend[w->n_pend++];
+	p->index = index;
+	p->off = off;
+	p->len = len;
+	p->pos = *rec;
+	p->k = *k;
+	memcpy(p->args, k->args, k->n_args * sizeof(*k->args));
+	p->k.args = p->args;
+}
+
+/* The exit just written: what of w->pend it repeats becomes references to it. */
+static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec)
+{
+	uint64_t index = w->frame_records - 1;
+	unsigned int kept = 0;
+
+	for (unsigned int i = 0; i < w->n_pend; i++) {
+		struct kref_pending *p = &w->pend[i];
+		Kvmrec__KernelRef ref;
+		uint8_t buf[KREF_RECORD_MAX];
+		size_t n, cut;
+
+		if (p->pos.vcpu != rec->vcpu) {
+			w->pend[kept++] = *p;
+			w->pend[kept - 1].k.args = w->pend[kept - 1].args;
+			continue;
+		}
+		/* Matched or not, this exit is the one it could have repeated. */
+		if (index - p->index > TRACE_KREF_WINDOW || !kref_match(&p->k, rec->exit, &ref))
+			continue;
+		ref.has_exit = index - p->index != 1;
+		ref.exit = (int32_t)(index - p->index);
+		n = kref_record(&p->pos, &ref, buf, sizeof(buf));
+		if (!n || n >= p->len)
+			continue;
+		cut = p->len - n;
+		memcpy(w->raw + p->off, buf, n);
+		memmove(w->raw + p->off + n, w->raw + p->off + p->len,
+			w->raw_len - (p->off + p->len));
+		w->raw_len -= cut;
+		for (unsigned int j = i + 1; j < w->n_pend; j++)
+			w->pend[j].off -= cut;
+		w->krefs++;
+	}
+	w->n_pend = kept;
+}
+
+/* Keeps what kref_expand() needs of the exit just written, for events after it. */
+static void kref_note_exit(struct trace_writer *w, const Kvmrec__Record *rec)
+{
+	struct kref_exit *e = &w->exits[(uint32_t)rec->vcpu % KREF_EXITS];
+	const Kvmrec__RunExit *x = rec->exit;
+	ProtobufCBinaryData *d = NULL;
+
+	e->frame = w->frames + 1;
+	e->index = w->frame_records - 1;
+	e->vcpu = rec->vcpu;
+	e->x = *x;
+	e->x.payload_case = KVMREC__RUN_EXIT__PAYLOAD__NOT_SET;
+	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && x->io) {
+		e->io = *x->io;
+		e->x.io = &e->io;
+		d = &e->io.data;
+	} else if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_MMIO && x->mmio) {
+		e->mmio = *x->mmio;
+		e->x.mmio = &e->mmio;
+		d = &e->mmio.data;
+	}
+	if (d && d->len > KREF_DATA_MAX)
+		return;	/* the payload is not kept: only kvm_userspace_exit can refer to it */
+	if (d) {
+		if (d->len)
+			memcpy(e->data, d->data, d->len);
+		d->data = e->data;
+		e->x.payload_case = x->payload_case;
+	}
 }
 
 static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header *hdr,
@@ -323,9 +526,28 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 	rec->has_tid = ev->tid != w->tid;
 	rec->tid = ev->tid;
 
-	ret = put_record(w, rec);
-	if (ret)
-		return ret;
+	if (kind == KVMREC__RECORD__BODY_KEVENT && kref_candidate(rec->kevent)) {
+		if (!kref_put_after(w, rec, ev->vcpu)) {
+			size_t off = w->raw_len;
+			uint64_t frames = w->frames;
+
+			ret = put_record(w, rec);
+			if (ret)
+				return ret;
+			/* If a new frame began with it, it is that frame's first record: not held. */
+			if (frames == w->frames)
+				kref_hold(w, rec, off, w->raw_len - off);
+		}
+	} else {
+		ret = put_record(w, rec);
+		if (ret)
+			return ret;
+		if (kind == KVMREC__RECORD__BODY_EXIT && rec->exit && ev->vcpu != TRACE_VCPU_NONE) {
+			if (w->n_pend)
+				kref_resolve(w, rec);
+			kref_note_exit(w, rec);
+		}
+	}
 	if (w->frame_records == 1) {
 		w->frame_ts_ns = ev->ts_ns;
 		w->frame_wall_ns = now_ns();
@@ -447,4 +669,9 @@ uint64_t trace_writer_frames(const struct trace_writer *w)
 uint64_t trace_writer_events(const struct trace_writer *w)
 {
 	return w->seq;
+}
+
+uint64_t trace_writer_krefs(const struct trace_writer *w)
+{
+	return w->krefs;
 }

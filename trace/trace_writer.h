@@ -69,5 +69,7 @@ const char *trace_writer_error(const struct trace_writer *w);
 uint64_t trace_writer_bytes(const struct trace_writer *w);  /* compressed, written so far */
 uint64_t trace_writer_frames(const struct trace_writer *w); /* frames ended, the header's included */
 uint64_t trace_writer_events(const struct trace_writer *w);
+/* Kernel events written as references to their exit (docs/trace.md, "References"). */
+uint64_t trace_writer_krefs(const struct trace_writer *w);
 
 #endif
