@@ -15,6 +15,7 @@
 #define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_getFrameHeader */
 #include <zstd.h>
 
+#include "io_delta.h"
 #include "kref.h"
 #include "reader_pool.h"
 #include "trace_arena.h"
@@ -130,7 +131,8 @@ static size_t frame_claim(struct reader_pool *p, struct slot *s, uint64_t off)
 
 /*
  * Kernel events stored as references (kref.h) made whole from the exits they
- * point at; false on any bad reference (the reader's path says what is wrong).
+ * point at, then IO data stored as differences (io_delta.h); false on any bad
+ * one (the reader's path says what is wrong).
  */
 static bool frame_expand(struct slot *s)
 {
@@ -152,6 +154,23 @@ static bool frame_expand(struct slot *s)
 			return false;
 		rec->body_case = KVMREC__RECORD__BODY_KEVENT;
 		rec->kevent = k;
+	}
+	/* After the references: they read their exit as stored, as the reader's path does. */
+	struct io_delta io;
+	io_delta_reset(&io);
+	for (size_t i = 0; i < s->f.n; i++) {
+		Kvmrec__Record *rec = s->f.recs[i];
+		Kvmrec__ExitIo *x;
+
+		if (rec->body_case != KVMREC__RECORD__BODY_EXIT || !rec->exit ||
+		    rec->exit->payload_case != KVMREC__RUN_EXIT__PAYLOAD_IO || !(x = rec->exit->io))
+			continue;
+		if (x->has_data_add) {
+			uint8_t *buf = a->alloc(a->allocator_data, IO_DELTA_MAX);
+			if (!buf || io_delta_expand(&io, x, buf))
+				return false;
+		}
+		io_delta_note(&io, x);
 	}
 	return true;
 }

@@ -26,6 +26,7 @@
 #define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
+#include "io_delta.h"
 #include "kref.h"
 #include "reader_pool.h"
 #include "trace_reader.h"
@@ -63,6 +64,7 @@ struct trace_reader {
 	uint64_t frame_index;   /* of the loaded frame, counted from 0 */
 	uint64_t frame_rec;     /* records parsed from it */
 	size_t rec_off[TRACE_KREF_WINDOW + 1];  /* where the last few of them start */
+	struct io_delta io;     /* its ports' last IO data */
 
 	unsigned int threads;   /* pool workers; <= 1: no pool */
 	uint64_t input_len;     /* seekable input's size at open; 0: not seekable */
@@ -188,6 +190,7 @@ static int frame_load(struct trace_reader *r)
 		r->frame_index++;
 	r->frame_len = r->frame_pos = 0;
 	r->frame_rec = 0;
+	io_delta_reset(&r->io);
 	r->fstate = FRAME_NONE;
 	avail = in_fill(r, FRAME_HEADER_MAX);
 	if (avail < 0)
@@ -364,6 +367,26 @@ static int kref_expand_here(struct trace_reader *r, Kvmrec__Record *rec)
 		return corrupt(r, "kernel event reference to a record that is not an exit");
 	rec->body_case = KVMREC__RECORD__BODY_KEVENT;
 	rec->kevent = k;
+	return 1;
+}
+
+/* @rec, an exit just parsed: its IO data made whole if stored as a difference. */
+static int io_expand_here(struct trace_reader *r, Kvmrec__Record *rec)
+{
+	Kvmrec__ExitIo *io = rec->exit && rec->exit->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO ?
+			     rec->exit->io : NULL;
+	uint8_t *buf;
+
+	if (!io)
+		return 1;
+	if (io->has_data_add) {
+		buf = r->arena.pb.alloc(r->arena.pb.allocator_data, IO_DELTA_MAX);
+		if (!buf)
+			return reader_fail(r, -ENOMEM, "out of memory");
+		if (io_delta_expand(&r->io, io, buf))
+			return corrupt(r, "IO data difference with no earlier exit on its port");
+	}
+	io_delta_note(&r->io, io);
 	return 1;
 }
 
@@ -567,6 +590,7 @@ static void pool_finish(struct trace_reader *r, uint64_t off, uint64_t index)
 	}
 	r->fstate = FRAME_NONE;
 	r->frame_len = r->frame_pos = r->frame_rec = 0;
+	io_delta_reset(&r->io);
 	r->frame_index = index;
 }
 
@@ -631,6 +655,8 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 		ret = stream_next(r, &r->arena.pb, &rec);
 		if (ret > 0 && rec->body_case == KVMREC__RECORD__BODY_KREF)
 			ret = kref_expand_here(r, rec);
+		if (ret > 0 && rec->body_case == KVMREC__RECORD__BODY_EXIT)
+			ret = io_expand_here(r, rec);
 	}
 	if (ret < 0)
 		return ret;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "io_delta.h"
 #include "kref.h"
 #include "trace_encode.h"
 #include "trace_writer.h"
@@ -81,6 +82,7 @@ struct trace_writer {
 	unsigned int n_pend;
 	struct kref_exit exits[KREF_EXITS];
 	uint64_t krefs;        /* kernel events written as references */
+	struct io_delta io;    /* IO data differences: the open frame's ports */
 
 	uint64_t bytes;        /* compressed bytes written */
 	uint64_t counts[KIND_SLOTS];
@@ -155,7 +157,8 @@ static int frame_end(struct trace_writer *w)
 	if (!w->raw_len)
 		return 0;
 	w->frames++;
-	w->n_pend = 0;  /* references never cross a frame */
+	w->n_pend = 0;  /* references and differences never cross a frame */
+	io_delta_reset(&w->io);
 	if (w->pool) {
 		int ret = writer_pool_submit(w->pool, w->raw, w->raw_len);
 
@@ -382,7 +385,7 @@ static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec)
 }
 
 /* Keeps what kref_expand() needs of the exit just written, for events after it. */
-static void kref_note_exit(struct trace_writer *w, const Kvmrec__Record *rec)
+static void kref_note_exit(struct trace_writer *w, const Kvmrec__Record *rec, bool io_delta)
 {
 	struct kref_exit *e = &w->exits[(uint32_t)rec->vcpu % KREF_EXITS];
 	const Kvmrec__RunExit *x = rec->exit;
@@ -402,14 +405,59 @@ static void kref_note_exit(struct trace_writer *w, const Kvmrec__Record *rec)
 		e->x.mmio = &e->mmio;
 		d = &e->mmio.data;
 	}
-	if (d && d->len > KREF_DATA_MAX)
-		return;	/* the payload is not kept: only kvm_userspace_exit can refer to it */
+	/* The payload is not kept, so only kvm_userspace_exit can refer to it, when
+	 * it is too big or written as a difference (kref_expand() reads it as stored). */
+	if (d && (d->len > KREF_DATA_MAX || io_delta))
+		return;
 	if (d) {
 		if (d->len)
 			memcpy(e->data, d->data, d->len);
 		d->data = e->data;
 		e->x.payload_case = x->payload_case;
 	}
+}
+
+/*
+ * An exit: its IO data as a difference from the port's last value when that
+ * is possible (io_delta.h), then references to it from kernel events
+ * before it, and it kept for those after it.
+ */
+static int put_exit(struct trace_writer *w, Kvmrec__Record *rec)
+{
+	Kvmrec__ExitIo *io = rec->exit->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO ?
+			     rec->exit->io : NULL;
+	bool delta = false;
+	int64_t add;
+	int ret;
+
+	/*
+	 * Not while kernel events wait for this exit: kvm_pio refers to the data
+	 * as stored. Not near the frame's end: the difference must land in the
+	 * frame the table is of (an IO exit record is far smaller than this).
+	 */
+	if (io && !w->n_pend && w->raw_len + 256 <= TRACE_FRAME_BYTES &&
+	    io_delta_make(&w->io, io, &add)) {
+		delta = true;
+		io->has_data = 0;
+		io->has_data_add = 1;
+		io->data_add = add;
+	}
+	ret = put_record(w, rec);
+	if (delta) {	/* the caller's record as it was */
+		io->has_data = 1;
+		io->has_data_add = 0;
+		io->data_add = 0;
+	}
+	if (ret)
+		return ret;
+	if (io)
+		io_delta_note(&w->io, io);
+	if (rec->vcpu != TRACE_VCPU_NONE) {
+		if (w->n_pend)
+			kref_resolve(w, rec);
+		kref_note_exit(w, rec, delta);
+	}
+	return 0;
 }
 
 static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header *hdr,
@@ -538,15 +586,14 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 			if (frames == w->frames)
 				kref_hold(w, rec, off, w->raw_len - off);
 		}
+	} else if (kind == KVMREC__RECORD__BODY_EXIT && rec->exit) {
+		ret = put_exit(w, rec);
+		if (ret)
+			return ret;
 	} else {
 		ret = put_record(w, rec);
 		if (ret)
 			return ret;
-		if (kind == KVMREC__RECORD__BODY_EXIT && rec->exit && ev->vcpu != TRACE_VCPU_NONE) {
-			if (w->n_pend)
-				kref_resolve(w, rec);
-			kref_note_exit(w, rec);
-		}
 	}
 	if (w->frame_records == 1) {
 		w->frame_ts_ns = ev->ts_ns;
