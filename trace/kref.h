@@ -5,7 +5,7 @@
  *
  * kref_match() is the writer's half: given a kernel event and an exit of the
  * same vCPU, it fills a KernelRef only when kref_expand() of it gives back
- * the event byte for byte (as trace_encode() writes both), so a reference
+ * the event exactly (the same fields, so the same bytes), so a reference
  * never changes what a reader sees. kref_expand() is the readers' half, the
  * same on the single-threaded path and in reader_pool workers: it needs
  * nothing but the reference and the exit record it points at.
@@ -35,6 +35,12 @@ static inline bool kref_distance_ok(int32_t d)
  */
 int kref_expand(const Kvmrec__KernelRef *ref, const Kvmrec__Record *exit,
 		Kvmrec__KernelEvent *k, int64_t *args);
+
+/*
+ * True if @k, when it repeats an exit, comes after it (kvm_pio of an IN,
+ * kvm_mmio of a read: completed on the next KVM_RUN); else it comes before.
+ */
+bool kref_after_exit(const Kvmrec__KernelEvent *k);
 
 /*
  * True, with @ref filled (its exit distance left to the caller), when @k is

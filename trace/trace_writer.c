@@ -255,7 +255,7 @@ static int put_record(struct trace_writer *w, const Kvmrec__Record *rec)
  */
 
 /* Room a reference record needs in the open frame: it must not start a new one. */
-#define KREF_RECORD_MAX 32
+#define KREF_RECORD_MAX 64
 
 static bool kref_candidate(const Kvmrec__KernelEvent *k)
 {
@@ -265,26 +265,47 @@ static bool kref_candidate(const Kvmrec__KernelEvent *k)
 		k->id == KVMREC__KERNEL_EVENT_ID__KEV_MMIO);
 }
 
-/* @pos's position fields and @ref as one length-prefixed record in @out; its length. */
-static size_t kref_record(const Kvmrec__Record *pos, Kvmrec__KernelRef *ref, uint8_t *out,
-			  size_t cap)
+static uint8_t *put_field(uint8_t *p, uint32_t id, uint64_t v)
 {
-	Kvmrec__Record r = KVMREC__RECORD__INIT;
-	size_t len;
+	p += trace_varint_put(p, (uint64_t)id << 3);
+	return p + trace_varint_put(p, v);
+}
 
-	r.has_ts_delta = pos->has_ts_delta;
-	r.ts_delta = pos->ts_delta;
-	r.has_vcpu = pos->has_vcpu;
-	r.vcpu = pos->vcpu;
-	r.has_tid = pos->has_tid;
-	r.tid = pos->tid;
-	r.body_case = KVMREC__RECORD__BODY_KREF;
-	r.kref = ref;
-	len = trace_encode(&r.base, out + 1, cap - 1);
-	if (!len || len >= 128)
-		return 0;
-	out[0] = (uint8_t)len;
-	return len + 1;
+static uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+/*
+ * @pos's position fields and @ref as one length-prefixed record in @out
+ * (KREF_RECORD_MAX bytes); its length. By hand, in the bytes protobuf-c would
+ * write: this runs twice per exit with kernel events.
+ */
+static size_t kref_record(const Kvmrec__Record *pos, const Kvmrec__KernelRef *ref,
+			  uint8_t *out)
+{
+	uint8_t body[40], *b = body, *p = out + 1;
+
+	if (ref->has_exit)
+		b = put_field(b, 1, zigzag(ref->exit));
+	if (ref->has_id)
+		b = put_field(b, 2, (uint64_t)(int64_t)ref->id);
+	if (ref->has_cpu)
+		b = put_field(b, 3, ref->cpu);
+	if (ref->has_mmio_type)
+		b = put_field(b, 4, ref->mmio_type);
+	if (pos->has_ts_delta)
+		p = put_field(p, 2, zigzag(pos->ts_delta));
+	if (pos->has_vcpu)
+		p = put_field(p, 3, zigzag(pos->vcpu));
+	if (pos->has_tid)
+		p = put_field(p, 4, pos->tid);
+	*p++ = KVMREC__RECORD__BODY_KREF << 3 | 2;
+	*p++ = (uint8_t)(b - body);
+	memcpy(p, body, (size_t)(b - body));
+	p += b - body;
+	out[0] = (uint8_t)(p - out - 1);
+	return (size_t)(p - out);
 }
 
 /* The last exit of @vcpu in the open frame, or NULL. */
@@ -295,10 +316,7 @@ static const struct kref_exit *kref_exit_of(const struct trace_writer *w, int32_
 	return e->frame == w->frames + 1 && e->vcpu == vcpu ? e : NULL;
 }
 
-/*
- * A kernel event after its exit: written as a reference right away. True if
- * it was (or the writer failed: w->err says).
- */
+/* A kernel event after its exit: written as a reference right away, if it can be. */
 static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec, int32_t vcpu)
 {
 	const struct kref_exit *e = kref_exit_of(w, vcpu);
@@ -312,9 +330,7 @@ static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec, in
 		return false;
 	ref.has_exit = 1;
 	ref.exit = -(int32_t)(w->frame_records - e->index);
-	n = kref_record(rec, &ref, buf, sizeof(buf));
-	if (!n)
-		return false;
+	n = kref_record(rec, &ref, buf);
 	memcpy(w->raw + w->raw_len, buf, n);
 	w->raw_len += n;
 	w->frame_records++;
@@ -369,8 +385,8 @@ static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec)
 			continue;
 		ref.has_exit = index - p->index != 1;
 		ref.exit = (int32_t)(index - p->index);
-		n = kref_record(&p->pos, &ref, buf, sizeof(buf));
-		if (!n || n >= p->len)
+		n = kref_record(&p->pos, &ref, buf);
+		if (n >= p->len)
 			continue;
 		cut = p->len - n;
 		memcpy(w->raw + p->off, buf, n);
@@ -575,7 +591,13 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 	rec->tid = ev->tid;
 
 	if (kind == KVMREC__RECORD__BODY_KEVENT && kref_candidate(rec->kevent)) {
-		if (!kref_put_after(w, rec, ev->vcpu)) {
+		if (kref_after_exit(rec->kevent)) {
+			if (!kref_put_after(w, rec, ev->vcpu)) {
+				ret = put_record(w, rec);
+				if (ret)
+					return ret;
+			}
+		} else {
 			size_t off = w->raw_len;
 			uint64_t frames = w->frames;
 
