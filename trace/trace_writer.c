@@ -578,7 +578,12 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 
 	if (w->err)
 		return w->err;
-	if (kind == KVMREC__RECORD__BODY_HEADER || kind == KVMREC__RECORD__BODY_FOOTER)
+	/* The writer's own forms (docs/trace.md, "References") are never taken from callers. */
+	if (kind == KVMREC__RECORD__BODY_HEADER || kind == KVMREC__RECORD__BODY_FOOTER ||
+	    kind == KVMREC__RECORD__BODY_KREF ||
+	    (kind == KVMREC__RECORD__BODY_EXIT && rec->exit &&
+	     rec->exit->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && rec->exit->io &&
+	     rec->exit->io->has_data_add))
 		return -EINVAL;
 
 	rec->has_seq_delta = 0;

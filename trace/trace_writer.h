@@ -46,7 +46,8 @@ int trace_writer_open(const char *path, Kvmrec__Header *hdr,
 /*
  * Appends one event. @ev->rec is the body; its position fields are
  * overwritten with deltas. @ev->seq is ignored on input and set to the
- * sequence number assigned. Returns 0 or -errno.
+ * sequence number assigned. Returns 0 or -errno (-EINVAL for a header,
+ * footer, KernelRef or ExitIo.data_add: the writer's alone).
  */
 int trace_writer_append(struct trace_writer *w, struct trace_event *ev);
 
