@@ -35,7 +35,7 @@ struct kref_pending {
 	uint64_t index;           /* its record number in the open frame */
 	size_t off, len;          /* its bytes in raw, length prefix included */
 	Kvmrec__Record pos;       /* its position fields, as written */
-	Kvmrec__KernelEvent k;
+	Kvmrec__KernelEvent k;    /* k.args is set only where it is used: entries move */
 	int64_t args[KREF_ARGS_MAX];
 };
 
@@ -360,7 +360,7 @@ static void kref_hold(struct trace_writer *w, const Kvmrec__Record *rec, size_t 
 	p->pos = *rec;
 	p->k = *k;
 	memcpy(p->args, k->args, k->n_args * sizeof(*k->args));
-	p->k.args = p->args;
+	p->k.args = NULL;	/* p->args: entries move, kref_resolve() points it there */
 }
 
 /* The exit just written: what of w->pend it repeats becomes references to it. */
@@ -377,9 +377,9 @@ static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec)
 
 		if (p->pos.vcpu != rec->vcpu) {
 			w->pend[kept++] = *p;
-			w->pend[kept - 1].k.args = w->pend[kept - 1].args;
 			continue;
 		}
+		p->k.args = p->args;	/* entries move: the pointer is set where it is used */
 		/* Matched or not, this exit is the one it could have repeated. */
 		if (index - p->index > TRACE_KREF_WINDOW || !kref_match(&p->k, rec->exit, &ref))
 			continue;

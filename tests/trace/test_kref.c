@@ -227,6 +227,20 @@ static void test_an_event_that_says_something_else_is_kept_whole(void **state)
 	finish_and_check(1);
 }
 
+static void test_in_kernel_port_events_stay_whole_among_held_ones(void **state)
+{
+	(void)state;
+	start();
+	io_exit(0, true, 0x80, 1);
+	/* The in-kernel PIC's ports: kvm_pio with no exit, more than the writer holds. */
+	for (uint32_t i = 0; i < 8; i++)
+		kvm_pio(0, true, 0x21, i);
+	kvm_pio(0, true, 0xe8, 5);
+	kvm_userspace_exit(0, 2);
+	io_exit(0, true, 0xe8, 5);
+	finish_and_check(2);
+}
+
 static void test_vcpus_interleaved_refer_to_their_own_exits(void **state)
 {
 	(void)state;
@@ -316,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_out_events_before_their_exit_become_references),
 		cmocka_unit_test(test_in_completion_after_its_exit_becomes_a_reference),
 		cmocka_unit_test(test_an_event_that_says_something_else_is_kept_whole),
+		cmocka_unit_test(test_in_kernel_port_events_stay_whole_among_held_ones),
 		cmocka_unit_test(test_vcpus_interleaved_refer_to_their_own_exits),
 		cmocka_unit_test(test_references_never_cross_a_frame),
 		cmocka_unit_test(test_mmio_events_become_references),
