@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* kvmrec import: ftrace / trace-cmd report text -> kvmrec trace. */
+/* kvmrec import: ftrace / trace-cmd report text, or a trace-cmd .dat -> kvmrec trace. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "ftrace_import.h"
 
-static void import_usage(FILE *f)
+void import_usage(FILE *f)
 {
 	fprintf(f, "usage: kvmrec import FILE [-o OUT]\n\n"
 		   "Converts ftrace text to a kvmrec trace: raw tracefs 'trace' or 'trace_pipe'\n"
 		   "output, 'trace-cmd report' output, or either pasted into a mail with its\n"
 		   "lines wrapped. kvm events in the 2016 and current formats are decoded;\n"
 		   "other events are kept by name with their text; lines that are not events\n"
-		   "are counted, reported here and noted in the trace.\n\n"
-		   "  FILE     the text; - reads stdin\n"
+		   "are counted, reported here and noted in the trace. A trace-cmd .dat\n"
+		   "file (any version, any number of CPU buffers and instances) is read\n"
+		   "with libtracecmd and gives the records its 'trace-cmd report -N -t'\n"
+		   "text would.\n\n"
+		   "  FILE     the text or .dat; - reads stdin\n"
 		   "  -o OUT   output trace (default: FILE with .zst appended; required for stdin)\n\n"
 		   "Exit status: 0 ok, 2 usage error or unreadable input.\n");
 }

@@ -10,7 +10,7 @@
 #include "plot_window.h"
 #include "svg_plot.h"
 
-static void plot_usage(FILE *f)
+void plot_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kvmrec plot TRACE [--around SEQ] [--model NAME] [--before N] [--after N]\n"

@@ -11,7 +11,7 @@
 #include "ring.h"
 #include "session.h"
 
-static void record_usage(FILE *f)
+void record_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kvmrec record [-o FILE] [--no-kernel-events] [--ring-size SIZE] [--lossy]\n"
