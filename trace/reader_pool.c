@@ -15,6 +15,8 @@
 #define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_getFrameHeader */
 #include <zstd.h>
 
+#include "io_delta.h"
+#include "kref.h"
 #include "reader_pool.h"
 #include "trace_arena.h"
 #include "trace_decode.h"
@@ -127,6 +129,52 @@ static size_t frame_claim(struct reader_pool *p, struct slot *s, uint64_t off)
 	}
 }
 
+/*
+ * Kernel events stored as references (kref.h) made whole from the exits they
+ * point at, then IO data stored as differences (io_delta.h); false on any bad
+ * one (the reader's path says what is wrong).
+ */
+static bool frame_expand(struct slot *s)
+{
+	ProtobufCAllocator *a = &s->arena.pb;
+
+	for (size_t i = 0; i < s->f.n; i++) {
+		Kvmrec__Record *rec = s->f.recs[i];
+		const Kvmrec__KernelRef *ref = rec->kref;
+
+		if (rec->body_case != KVMREC__RECORD__BODY_KREF)
+			continue;
+		if (!ref || !kref_distance_ok(ref->exit) ||
+		    (ref->exit < 0 && (size_t)-ref->exit > i) ||
+		    (ref->exit > 0 && (size_t)ref->exit >= s->f.n - i))
+			return false;
+		Kvmrec__KernelEvent *k = a->alloc(a->allocator_data, sizeof(*k));
+		int64_t *args = a->alloc(a->allocator_data, KREF_ARGS_MAX * sizeof(*args));
+		if (!k || !args || kref_expand(ref, s->f.recs[i + (size_t)(int64_t)ref->exit], k, args))
+			return false;
+		rec->body_case = KVMREC__RECORD__BODY_KEVENT;
+		rec->kevent = k;
+	}
+	/* After the references: they read their exit as stored, as the reader's path does. */
+	struct io_delta io;
+	io_delta_reset(&io);
+	for (size_t i = 0; i < s->f.n; i++) {
+		Kvmrec__Record *rec = s->f.recs[i];
+		Kvmrec__ExitIo *x;
+
+		if (rec->body_case != KVMREC__RECORD__BODY_EXIT || !rec->exit ||
+		    rec->exit->payload_case != KVMREC__RUN_EXIT__PAYLOAD_IO || !(x = rec->exit->io))
+			continue;
+		if (x->has_data_add) {
+			uint8_t *buf = a->alloc(a->allocator_data, IO_DELTA_MAX);
+			if (!buf || io_delta_expand(&io, x, buf))
+				return false;
+		}
+		io_delta_note(&io, x);
+	}
+	return true;
+}
+
 /* Decompresses and decodes @s's frame; false if the reader must read it itself. */
 static bool frame_decode(struct slot *s)
 {
@@ -172,7 +220,7 @@ static bool frame_decode(struct slot *s)
 		q += h + (size_t)len;
 	}
 	s->f.n = nrec;
-	return nrec > 0;
+	return nrec > 0 && frame_expand(s);
 }
 
 static void *pool_worker(void *arg)

@@ -216,7 +216,7 @@ static inline void put_u(struct cursor *c, uint32_t id, bool has, uint64_t v)
  */
 static bool encode_exit_io(struct cursor *c, const Kvmrec__ExitIo *io)
 {
-	if (io->base.descriptor->n_fields != 5 || io->base.n_unknown_fields)
+	if (io->base.descriptor->n_fields != 6 || io->base.n_unknown_fields)
 		return false;
 	put_u(c, 1, io->has_out, io->out ? 1 : 0);
 	put_u(c, 2, io->has_size, io->size);
@@ -227,6 +227,8 @@ static bool encode_exit_io(struct cursor *c, const Kvmrec__ExitIo *io)
 		put_varint(c, io->data.len);
 		put_raw(c, io->data.data, io->data.len);
 	}
+	put_u(c, 6, io->has_data_add,
+	      ((uint64_t)io->data_add << 1) ^ (uint64_t)(io->data_add >> 63));
 	return true;
 }
 

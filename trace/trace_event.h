@@ -14,7 +14,7 @@
 #include "kvmrec.pb-c.h"
 
 #define TRACE_FORMAT_MAJOR 1
-#define TRACE_FORMAT_MINOR 0
+#define TRACE_FORMAT_MINOR 2  /* 1.2: Record.kref (docs/trace.md) */
 #define TRACE_MAGIC_LEN 8     /* "KVMREC\0" + major */
 
 #define TRACE_VCPU_NONE (-1)  /* VM-wide event */

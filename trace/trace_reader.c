@@ -26,6 +26,8 @@
 #define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
+#include "io_delta.h"
+#include "kref.h"
 #include "reader_pool.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
@@ -60,6 +62,9 @@ struct trace_reader {
 	enum frame_state fstate;
 	uint64_t frame_off;     /* file offset where the loaded frame starts */
 	uint64_t frame_index;   /* of the loaded frame, counted from 0 */
+	uint64_t frame_rec;     /* records parsed from it */
+	size_t rec_off[TRACE_KREF_WINDOW + 1];  /* where the last few of them start */
+	struct io_delta io;     /* its ports' last IO data */
 
 	unsigned int threads;   /* pool workers; <= 1: no pool */
 	uint64_t pool_min_bytes; /* smaller inputs are read without the pool */
@@ -228,6 +233,8 @@ static int frame_load(struct trace_reader *r)
 	if (r->fstate != FRAME_NONE)
 		r->frame_index++;
 	r->frame_len = r->frame_pos = 0;
+	r->frame_rec = 0;
+	io_delta_reset(&r->io);
 	r->fstate = FRAME_NONE;
 	avail = in_fill(r, FRAME_HEADER_MAX);
 	if (avail < 0)
@@ -335,7 +342,95 @@ static int record_next(struct trace_reader *r, ProtobufCAllocator *alloc, Kvmrec
 	}
 	r->rec_data = p + n;
 	r->rec_len = (size_t)len;
+	r->rec_off[r->frame_rec++ % (TRACE_KREF_WINDOW + 1)] = r->frame_pos;
 	r->frame_pos += n + (size_t)len;
+	return 1;
+}
+
+/*
+ * Decodes the record at @off of the loaded frame into @out, without moving
+ * on. Returns 1, 0 if the frame ends before a whole record, or -EIO.
+ */
+static int record_at(struct trace_reader *r, size_t off, size_t *next, Kvmrec__Record **out)
+{
+	const uint8_t *p = r->frame + off, *end = r->frame + r->frame_len;
+	uint64_t len;
+	size_t n;
+
+	if (p == end)
+		return 0;
+	n = trace_varint_get(p, end, &len);
+	if (!n || len > TRACE_RECORD_MAX || len > (uint64_t)(end - p) - n)
+		return r->fstate == FRAME_CUT ? 0 : -EIO;
+	*next = off + n + (size_t)len;
+	if (!out)
+		return 1;
+	*out = (Kvmrec__Record *)trace_decode_fast(&kvmrec__record__descriptor, &r->arena.pb,
+						   p + n, (size_t)len);
+	if (!*out)
+		*out = kvmrec__record__unpack(&r->arena.pb, (size_t)len, p + n);
+	return *out ? 1 : -EIO;
+}
+
+/*
+ * @rec, the record just parsed, is a KernelRef: made the KernelEvent it
+ * stands for, from the exit it points at in the same frame (kref.h).
+ */
+static int kref_expand_here(struct trace_reader *r, Kvmrec__Record *rec)
+{
+	const Kvmrec__KernelRef *ref = rec->kref;
+	uint64_t here = r->frame_rec - 1;
+	Kvmrec__Record *exit = NULL;
+	Kvmrec__KernelEvent *k;
+	int64_t *args;
+	size_t off, next;
+	int ret = -EIO;
+
+	if (!ref || !kref_distance_ok(ref->exit) || (ref->exit < 0 && (uint64_t)-ref->exit > here))
+		return corrupt(r, "bad kernel event reference");
+	if (ref->exit < 0) {
+		off = r->rec_off[(here + (uint64_t)ref->exit) % (TRACE_KREF_WINDOW + 1)];
+		ret = record_at(r, off, &next, &exit);
+	} else {
+		off = r->frame_pos;
+		for (int32_t i = 1; i <= ref->exit; i++) {
+			ret = record_at(r, off, &off, i == ref->exit ? &exit : NULL);
+			if (ret <= 0)
+				break;
+		}
+		if (ret == 0 && r->fstate == FRAME_CUT)
+			return truncated(r);
+	}
+	if (ret <= 0)
+		return corrupt(r, "kernel event reference past its frame");
+	k = r->arena.pb.alloc(r->arena.pb.allocator_data, sizeof(*k));
+	args = r->arena.pb.alloc(r->arena.pb.allocator_data, KREF_ARGS_MAX * sizeof(*args));
+	if (!k || !args)
+		return reader_fail(r, -ENOMEM, "out of memory");
+	if (kref_expand(ref, exit, k, args))
+		return corrupt(r, "kernel event reference to a record that is not an exit");
+	rec->body_case = KVMREC__RECORD__BODY_KEVENT;
+	rec->kevent = k;
+	return 1;
+}
+
+/* @rec, an exit just parsed: its IO data made whole if stored as a difference. */
+static int io_expand_here(struct trace_reader *r, Kvmrec__Record *rec)
+{
+	Kvmrec__ExitIo *io = rec->exit && rec->exit->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO ?
+			     rec->exit->io : NULL;
+	uint8_t *buf;
+
+	if (!io)
+		return 1;
+	if (io->has_data_add) {
+		buf = r->arena.pb.alloc(r->arena.pb.allocator_data, IO_DELTA_MAX);
+		if (!buf)
+			return reader_fail(r, -ENOMEM, "out of memory");
+		if (io_delta_expand(&r->io, io, buf))
+			return corrupt(r, "IO data difference with no earlier exit on its port");
+	}
+	io_delta_note(&r->io, io);
 	return 1;
 }
 
@@ -545,7 +640,8 @@ static void pool_finish(struct trace_reader *r, uint64_t off, uint64_t index)
 		r->zin.pos = (size_t)off;
 	}
 	r->fstate = FRAME_NONE;
-	r->frame_len = r->frame_pos = 0;
+	r->frame_len = r->frame_pos = r->frame_rec = 0;
+	io_delta_reset(&r->io);
 	r->frame_index = index;
 }
 
@@ -606,8 +702,13 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 	trace_arena_reset(&r->arena);
 	r->cur = NULL;
 	ret = pool_next(r, &rec);
-	if (ret == 0)
+	if (ret == 0) {
 		ret = stream_next(r, &r->arena.pb, &rec);
+		if (ret > 0 && rec->body_case == KVMREC__RECORD__BODY_KREF)
+			ret = kref_expand_here(r, rec);
+		if (ret > 0 && rec->body_case == KVMREC__RECORD__BODY_EXIT)
+			ret = io_expand_here(r, rec);
+	}
 	if (ret < 0) {
 		progress_stop(r);
 		return ret;

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "io_delta.h"
+#include "kref.h"
 #include "trace_encode.h"
 #include "trace_writer.h"
 #include "trace_varint.h"
@@ -23,6 +25,34 @@
 
 /* Wall clock is read every this many appends: cheap, and 64 exits at ~10 us is < 1 ms. */
 #define CLOCK_CHECK_MASK 63
+
+/*
+ * A kernel event in the open frame that may still become a reference to an
+ * exit of its vCPU that has not come yet (kref.h): where its bytes are, and
+ * what is needed to write it again as a reference.
+ */
+struct kref_pending {
+	uint64_t index;           /* its record number in the open frame */
+	size_t off, len;          /* its bytes in raw, length prefix included */
+	Kvmrec__Record pos;       /* its position fields, as written */
+	Kvmrec__KernelEvent k;    /* k.args is set only where it is used: entries move */
+	int64_t args[KREF_ARGS_MAX];
+};
+
+/* The last exit of a vCPU in the open frame, for kernel events after it. */
+struct kref_exit {
+	uint64_t frame;           /* frames + 1 when it was written; 0: none */
+	uint64_t index;
+	int32_t vcpu;
+	Kvmrec__RunExit x;        /* only what kref_expand() reads is kept */
+	Kvmrec__ExitIo io;
+	Kvmrec__ExitMmio mmio;
+	uint8_t data[16];
+};
+
+#define KREF_PENDING 8
+#define KREF_EXITS 8             /* by vCPU id modulo this */
+#define KREF_DATA_MAX 16
 
 struct trace_writer {
 	int fd;
@@ -47,6 +77,12 @@ struct trace_writer {
 	int32_t vcpu;
 	uint32_t tid;
 	uint64_t appends;
+
+	struct kref_pending pend[KREF_PENDING];  /* oldest first */
+	unsigned int n_pend;
+	struct kref_exit exits[KREF_EXITS];
+	uint64_t krefs;        /* kernel events written as references */
+	struct io_delta io;    /* IO data differences: the open frame's ports */
 
 	uint64_t bytes;        /* compressed bytes written */
 	uint64_t counts[KIND_SLOTS];
@@ -121,6 +157,8 @@ static int frame_end(struct trace_writer *w)
 	if (!w->raw_len)
 		return 0;
 	w->frames++;
+	w->n_pend = 0;  /* references and differences never cross a frame */
+	io_delta_reset(&w->io);
 	if (w->pool) {
 		int ret = writer_pool_submit(w->pool, w->raw, w->raw_len);
 
@@ -206,6 +244,235 @@ static int put_record(struct trace_writer *w, const Kvmrec__Record *rec)
 	w->raw_len += trace_varint_put(w->raw + w->raw_len, len);
 	w->raw_len += protobuf_c_message_pack(&rec->base, w->raw + w->raw_len);
 	w->frame_records++;
+	return 0;
+}
+
+/*
+ * References (kref.h, docs/trace.md "References"): a kernel event that an
+ * exit of its vCPU in the same frame repeats is written as a KernelRef. One
+ * after its exit becomes one at once; one before it is written whole, kept
+ * in w->pend, and rewritten in place, shorter, when the exit comes.
+ */
+
+/* Room a reference record needs in the open frame: it must not start a new one. */
+#define KREF_RECORD_MAX 64
+
+static bool kref_candidate(const Kvmrec__KernelEvent *k)
+{
+	return k && k->n_args <= KREF_ARGS_MAX &&
+	       (k->id == KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT ||
+		k->id == KVMREC__KERNEL_EVENT_ID__KEV_PIO ||
+		k->id == KVMREC__KERNEL_EVENT_ID__KEV_MMIO);
+}
+
+static uint8_t *put_field(uint8_t *p, uint32_t id, uint64_t v)
+{
+	p += trace_varint_put(p, (uint64_t)id << 3);
+	return p + trace_varint_put(p, v);
+}
+
+static uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+/*
+ * @pos's position fields and @ref as one length-prefixed record in @out
+ * (KREF_RECORD_MAX bytes); its length. By hand, in the bytes protobuf-c would
+ * write: this runs twice per exit with kernel events.
+ */
+static size_t kref_record(const Kvmrec__Record *pos, const Kvmrec__KernelRef *ref,
+			  uint8_t *out)
+{
+	uint8_t body[40], *b = body, *p = out + 1;
+
+	if (ref->has_exit)
+		b = put_field(b, 1, zigzag(ref->exit));
+	if (ref->has_id)
+		b = put_field(b, 2, (uint64_t)(int64_t)ref->id);
+	if (ref->has_cpu)
+		b = put_field(b, 3, ref->cpu);
+	if (ref->has_mmio_type)
+		b = put_field(b, 4, ref->mmio_type);
+	if (pos->has_ts_delta)
+		p = put_field(p, 2, zigzag(pos->ts_delta));
+	if (pos->has_vcpu)
+		p = put_field(p, 3, zigzag(pos->vcpu));
+	if (pos->has_tid)
+		p = put_field(p, 4, pos->tid);
+	*p++ = KVMREC__RECORD__BODY_KREF << 3 | 2;
+	*p++ = (uint8_t)(b - body);
+	memcpy(p, body, (size_t)(b - body));
+	p += b - body;
+	out[0] = (uint8_t)(p - out - 1);
+	return (size_t)(p - out);
+}
+
+/* The last exit of @vcpu in the open frame, or NULL. */
+static const struct kref_exit *kref_exit_of(const struct trace_writer *w, int32_t vcpu)
+{
+	const struct kref_exit *e = &w->exits[(uint32_t)vcpu % KREF_EXITS];
+
+	return e->frame == w->frames + 1 && e->vcpu == vcpu ? e : NULL;
+}
+
+/* A kernel event after its exit: written as a reference right away, if it can be. */
+static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec, int32_t vcpu)
+{
+	const struct kref_exit *e = kref_exit_of(w, vcpu);
+	Kvmrec__KernelRef ref;
+	uint8_t buf[KREF_RECORD_MAX];
+	size_t n;
+
+	if (!e || w->frame_records - e->index > TRACE_KREF_WINDOW ||
+	    w->raw_len + KREF_RECORD_MAX > TRACE_FRAME_BYTES ||
+	    !kref_match(rec->kevent, &e->x, &ref))
+		return false;
+	ref.has_exit = 1;
+	ref.exit = -(int32_t)(w->frame_records - e->index);
+	n = kref_record(rec, &ref, buf);
+	memcpy(w->raw + w->raw_len, buf, n);
+	w->raw_len += n;
+	w->frame_records++;
+	w->krefs++;
+	return true;
+}
+
+/* The kernel event just written (@off, @len in raw) may become a reference later. */
+static void kref_hold(struct trace_writer *w, const Kvmrec__Record *rec, size_t off, size_t len)
+{
+	const Kvmrec__KernelEvent *k = rec->kevent;
+	uint64_t index = w->frame_records - 1;
+	struct kref_pending *p;
+
+	/* Never a frame's first record: format 1.1 gives that one a FrameMark. */
+	if (!index)
+		return;
+	while (w->n_pend && (w->n_pend == KREF_PENDING ||
+			     index - w->pend[0].index >= TRACE_KREF_WINDOW)) {
+		memmove(&w->pend[0], &w->pend[1], (w->n_pend - 1) * sizeof(w->pend[0]));
+		w->n_pend--;
+	}
+	p = &w->pend[w->n_pend++];
+	p->index = index;
+	p->off = off;
+	p->len = len;
+	p->pos = *rec;
+	p->k = *k;
+	memcpy(p->args, k->args, k->n_args * sizeof(*k->args));
+	p->k.args = NULL;	/* p->args: entries move, kref_resolve() points it there */
+}
+
+/* The exit just written: what of w->pend it repeats becomes references to it. */
+static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec)
+{
+	uint64_t index = w->frame_records - 1;
+	unsigned int kept = 0;
+
+	for (unsigned int i = 0; i < w->n_pend; i++) {
+		struct kref_pending *p = &w->pend[i];
+		Kvmrec__KernelRef ref;
+		uint8_t buf[KREF_RECORD_MAX];
+		size_t n, cut;
+
+		if (p->pos.vcpu != rec->vcpu) {
+			w->pend[kept++] = *p;
+			continue;
+		}
+		p->k.args = p->args;	/* entries move: the pointer is set where it is used */
+		/* Matched or not, this exit is the one it could have repeated. */
+		if (index - p->index > TRACE_KREF_WINDOW || !kref_match(&p->k, rec->exit, &ref))
+			continue;
+		ref.has_exit = index - p->index != 1;
+		ref.exit = (int32_t)(index - p->index);
+		n = kref_record(&p->pos, &ref, buf);
+		if (n >= p->len)
+			continue;
+		cut = p->len - n;
+		memcpy(w->raw + p->off, buf, n);
+		memmove(w->raw + p->off + n, w->raw + p->off + p->len,
+			w->raw_len - (p->off + p->len));
+		w->raw_len -= cut;
+		for (unsigned int j = i + 1; j < w->n_pend; j++)
+			w->pend[j].off -= cut;
+		w->krefs++;
+	}
+	w->n_pend = kept;
+}
+
+/* Keeps what kref_expand() needs of the exit just written, for events after it. */
+static void kref_note_exit(struct trace_writer *w, const Kvmrec__Record *rec, bool io_delta)
+{
+	struct kref_exit *e = &w->exits[(uint32_t)rec->vcpu % KREF_EXITS];
+	const Kvmrec__RunExit *x = rec->exit;
+	ProtobufCBinaryData *d = NULL;
+
+	e->frame = w->frames + 1;
+	e->index = w->frame_records - 1;
+	e->vcpu = rec->vcpu;
+	e->x = *x;
+	e->x.payload_case = KVMREC__RUN_EXIT__PAYLOAD__NOT_SET;
+	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && x->io) {
+		e->io = *x->io;
+		e->x.io = &e->io;
+		d = &e->io.data;
+	} else if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_MMIO && x->mmio) {
+		e->mmio = *x->mmio;
+		e->x.mmio = &e->mmio;
+		d = &e->mmio.data;
+	}
+	/* The payload is not kept, so only kvm_userspace_exit can refer to it, when
+	 * it is too big or written as a difference (kref_expand() reads it as stored). */
+	if (d && (d->len > KREF_DATA_MAX || io_delta))
+		return;
+	if (d) {
+		if (d->len)
+			memcpy(e->data, d->data, d->len);
+		d->data = e->data;
+		e->x.payload_case = x->payload_case;
+	}
+}
+
+/*
+ * An exit: its IO data as a difference from the port's last value when that
+ * is possible (io_delta.h), then references to it from kernel events
+ * before it, and it kept for those after it.
+ */
+static int put_exit(struct trace_writer *w, Kvmrec__Record *rec)
+{
+	Kvmrec__ExitIo *io = rec->exit->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO ?
+			     rec->exit->io : NULL;
+	bool delta = false;
+	int64_t add;
+	int ret;
+
+	/*
+	 * Not while kernel events wait for this exit: kvm_pio refers to the data
+	 * as stored. Not near the frame's end: the difference must land in the
+	 * frame the table is of (an IO exit record is far smaller than this).
+	 */
+	if (io && !w->n_pend && w->raw_len + 256 <= TRACE_FRAME_BYTES &&
+	    io_delta_make(&w->io, io, &add)) {
+		delta = true;
+		io->has_data = 0;
+		io->has_data_add = 1;
+		io->data_add = add;
+	}
+	ret = put_record(w, rec);
+	if (delta) {	/* the caller's record as it was */
+		io->has_data = 1;
+		io->has_data_add = 0;
+		io->data_add = 0;
+	}
+	if (ret)
+		return ret;
+	if (io)
+		io_delta_note(&w->io, io);
+	if (rec->vcpu != TRACE_VCPU_NONE) {
+		if (w->n_pend)
+			kref_resolve(w, rec);
+		kref_note_exit(w, rec, delta);
+	}
 	return 0;
 }
 
@@ -311,7 +578,12 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 
 	if (w->err)
 		return w->err;
-	if (kind == KVMREC__RECORD__BODY_HEADER || kind == KVMREC__RECORD__BODY_FOOTER)
+	/* The writer's own forms (docs/trace.md, "References") are never taken from callers. */
+	if (kind == KVMREC__RECORD__BODY_HEADER || kind == KVMREC__RECORD__BODY_FOOTER ||
+	    kind == KVMREC__RECORD__BODY_KREF ||
+	    (kind == KVMREC__RECORD__BODY_EXIT && rec->exit &&
+	     rec->exit->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && rec->exit->io &&
+	     rec->exit->io->has_data_add))
 		return -EINVAL;
 
 	rec->has_seq_delta = 0;
@@ -323,9 +595,33 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 	rec->has_tid = ev->tid != w->tid;
 	rec->tid = ev->tid;
 
-	ret = put_record(w, rec);
-	if (ret)
-		return ret;
+	if (kind == KVMREC__RECORD__BODY_KEVENT && kref_candidate(rec->kevent)) {
+		if (kref_after_exit(rec->kevent)) {
+			if (!kref_put_after(w, rec, ev->vcpu)) {
+				ret = put_record(w, rec);
+				if (ret)
+					return ret;
+			}
+		} else {
+			size_t off = w->raw_len;
+			uint64_t frames = w->frames;
+
+			ret = put_record(w, rec);
+			if (ret)
+				return ret;
+			/* If a new frame began with it, it is that frame's first record: not held. */
+			if (frames == w->frames)
+				kref_hold(w, rec, off, w->raw_len - off);
+		}
+	} else if (kind == KVMREC__RECORD__BODY_EXIT && rec->exit) {
+		ret = put_exit(w, rec);
+		if (ret)
+			return ret;
+	} else {
+		ret = put_record(w, rec);
+		if (ret)
+			return ret;
+	}
 	if (w->frame_records == 1) {
 		w->frame_ts_ns = ev->ts_ns;
 		w->frame_wall_ns = now_ns();
@@ -447,4 +743,9 @@ uint64_t trace_writer_frames(const struct trace_writer *w)
 uint64_t trace_writer_events(const struct trace_writer *w)
 {
 	return w->seq;
+}
+
+uint64_t trace_writer_krefs(const struct trace_writer *w)
+{
+	return w->krefs;
 }

@@ -46,7 +46,8 @@ int trace_writer_open(const char *path, Kvmrec__Header *hdr,
 /*
  * Appends one event. @ev->rec is the body; its position fields are
  * overwritten with deltas. @ev->seq is ignored on input and set to the
- * sequence number assigned. Returns 0 or -errno.
+ * sequence number assigned. Returns 0 or -errno (-EINVAL for a header,
+ * footer, KernelRef or ExitIo.data_add: the writer's alone).
  */
 int trace_writer_append(struct trace_writer *w, struct trace_event *ev);
 
@@ -69,5 +70,7 @@ const char *trace_writer_error(const struct trace_writer *w);
 uint64_t trace_writer_bytes(const struct trace_writer *w);  /* compressed, written so far */
 uint64_t trace_writer_frames(const struct trace_writer *w); /* frames ended, the header's included */
 uint64_t trace_writer_events(const struct trace_writer *w);
+/* Kernel events written as references to their exit (docs/trace.md, "References"). */
+uint64_t trace_writer_krefs(const struct trace_writer *w);
 
 #endif

@@ -38,6 +38,17 @@ static void test_same_bytes_as_protobuf_c(void **state)
 		rec->has_seq_delta = (i % 7) == 0;
 		rec->seq_delta = i;
 
+		/* Format 1.2's ExitIo.data_add, set and unset, with data and without. */
+		Kvmrec__ExitIo *io = rec->body_case == KVMREC__RECORD__BODY_EXIT &&
+				     rec->exit->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO ?
+				     rec->exit->io : NULL;
+		protobuf_c_boolean had_data = io ? io->has_data : 0;
+		if (io && i % 3) {
+			io->has_data_add = 1;
+			io->data_add = (int64_t)(i * 31) - 5000;
+			io->has_data = i % 3 == 2 && had_data;
+		}
+
 		size_t n = protobuf_c_message_get_packed_size(&rec->base);
 		assert_true(n < BUF);
 		protobuf_c_message_pack(&rec->base, want);
@@ -51,6 +62,10 @@ static void test_same_bytes_as_protobuf_c(void **state)
 		assert_int_equal(trace_encode(&rec->base, got, n / 2), 0);
 		for (size_t k = n / 2; k < n; k++)
 			assert_int_equal(got[k], 0xa5);
+		if (io) {
+			io->has_data_add = 0;
+			io->has_data = had_data;
+		}
 	}
 }
 
