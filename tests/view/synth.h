@@ -19,6 +19,7 @@ struct synth_opts {
 	unsigned int loops;   /* trailing port writes per vCPU */
 	unsigned int drops;   /* a Drop record of this many, if non-zero */
 	bool no_footer;       /* abort instead of close: reads as truncated */
+	bool future;          /* records from a newer recorder (unknown ids, args, fields) */
 };
 
 /* Writes @path. Returns 0 or -errno. Sets *seq_dup to the KVM_INTERRUPT's seq. */
