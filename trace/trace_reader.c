@@ -51,6 +51,9 @@ struct trace_reader {
 	size_t frame_len, frame_cap, frame_pos;
 	enum frame_state fstate;
 	uint64_t frame_off;     /* file offset where the loaded frame starts */
+	uint64_t frame_index;   /* of the loaded frame, counted from 0 */
+	bool frame_fresh;       /* its first record is still to come */
+	uint64_t trace_id;      /* Header.trace_id; 0: unbound frames (format 1.0) */
 
 	struct trace_arena arena;
 	Kvmrec__Record *hdr_rec;    /* malloc'ed, lives until close */
@@ -164,8 +167,11 @@ static int frame_load(struct trace_reader *r)
 	size_t ret;
 	char why[160];
 
+	if (r->fstate != FRAME_NONE)
+		r->frame_index++;
 	r->frame_len = r->frame_pos = 0;
 	r->fstate = FRAME_NONE;
+	r->frame_fresh = true;
 	avail = in_fill(r, FRAME_HEADER_MAX);
 	if (avail < 0)
 		return (int)avail;
@@ -249,9 +255,9 @@ static int record_next(struct trace_reader *r, ProtobufCAllocator *alloc, Kvmrec
 			return truncated(r);
 		return corrupt(r, "bad record length");
 	}
-	if (len > TRACE_RECORD_MAX) {
+	if (len > TRACE_RECORD_MAX + TRACE_FRAME_MARK_MAX) {
 		snprintf(why, sizeof(why), "record of %llu bytes exceeds the %u byte limit",
-			 (unsigned long long)len, TRACE_RECORD_MAX);
+			 (unsigned long long)len, TRACE_RECORD_MAX + TRACE_FRAME_MARK_MAX);
 		return corrupt(r, why);
 	}
 	if (len > (uint64_t)(end - p) - n) {
@@ -274,6 +280,42 @@ static int record_next(struct trace_reader *r, ProtobufCAllocator *alloc, Kvmrec
 	r->rec_len = (size_t)len;
 	r->frame_pos += n + (size_t)len;
 	return 1;
+}
+
+/*
+ * A frame's first record says which trace and which place the frame belongs
+ * to (format 1.1 on): a frame that is swapped, dropped, repeated or taken
+ * from another trace is damage here, before any of its records is handed out.
+ */
+static int frame_mark_check(struct trace_reader *r, const Kvmrec__Record *rec)
+{
+	const Kvmrec__FrameMark *m = rec->frame;
+	char why[160];
+
+	if (!r->frame_fresh)
+		return 0;
+	r->frame_fresh = false;
+	if (!r->trace_id) {
+		if (m)
+			return corrupt(r, "a frame mark in a trace without a trace id");
+		return 0;
+	}
+	if (!m)
+		return corrupt(r, "no frame mark: not written as part of this trace");
+	if (m->trace_id != r->trace_id) {
+		snprintf(why, sizeof(why), "trace id %016llx, this trace is %016llx",
+			 (unsigned long long)m->trace_id, (unsigned long long)r->trace_id);
+		return reader_fail(r, -EIO, "frame from another trace at byte %llu after event %llu (%s)",
+				   (unsigned long long)r->frame_off, (unsigned long long)r->seq, why);
+	}
+	if (m->index != r->frame_index || m->first_seq != r->seq + 1)
+		return reader_fail(r, -EIO, "frame out of place at byte %llu after event %llu "
+				   "(frame %llu starting at event %llu where frame %llu belongs: "
+				   "frames swapped, dropped or repeated)",
+				   (unsigned long long)r->frame_off, (unsigned long long)r->seq,
+				   (unsigned long long)m->index, (unsigned long long)m->first_seq,
+				   (unsigned long long)r->frame_index);
+	return 0;
 }
 
 /* Next record from the stream, loading frames as needed. 1, or -errno; never 0. */
@@ -341,6 +383,10 @@ static int reader_start(struct trace_reader *r)
 		return reader_fail(r, -EPROTONOSUPPORT,
 				   "trace format version %u is newer than this kvmrec reads (%u)",
 				   r->hdr_rec->header->format_major, TRACE_FORMAT_MAJOR);
+	r->trace_id = r->hdr_rec->header->trace_id;
+	ret = frame_mark_check(r, r->hdr_rec);
+	if (ret)
+		return ret;
 	r->ts = r->hdr_rec->header->start_ns;
 	return 0;
 }
@@ -450,6 +496,9 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 	r->cur = NULL;
 	ret = stream_next(r, &r->arena.pb, &rec);
 	if (ret < 0)
+		return ret;
+	ret = frame_mark_check(r, rec);
+	if (ret)
 		return ret;
 
 	switch (rec->body_case) {

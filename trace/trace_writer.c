@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -21,6 +22,7 @@
 
 /* Wall clock is read every this many appends: cheap, and 64 exits at ~10 us is < 1 ms. */
 #define CLOCK_CHECK_MASK 63
+
 
 struct trace_writer {
 	int fd;
@@ -35,6 +37,8 @@ struct trace_writer {
 	size_t out_cap;
 
 	uint64_t frame_records;   /* records in the open frame */
+	uint64_t frames;          /* frames written: the open frame's index */
+	Kvmrec__FrameMark mark;   /* the open frame's first record carries it */
 	uint64_t frame_wall_ns;   /* wall clock when the open frame got its first record */
 	uint64_t frame_ts_ns;     /* trace clock of the open frame's first record */
 
@@ -108,6 +112,7 @@ static int frame_end(struct trace_writer *w)
 		return fail(w, -EIO, "zstd compression failed: %s", ZSTD_getErrorName(n));
 	w->raw_len = 0;
 	w->frame_records = 0;
+	w->frames++;
 	return write_all(w, w->out, n);
 }
 
@@ -133,12 +138,18 @@ static int raw_reserve(struct trace_writer *w, size_t need)
 	return 0;
 }
 
-/* Appends one varint-delimited record to the open frame, ending it first if full. */
-static int put_record(struct trace_writer *w, const Kvmrec__Record *rec)
+/*
+ * Appends one varint-delimited record to the open frame, ending it first if
+ * full. The first record of a frame carries the frame's mark (its trace and
+ * place, docs/trace.md); @rec->frame is the writer's to set.
+ */
+static int put_record(struct trace_writer *w, Kvmrec__Record *rec)
 {
-	size_t len = protobuf_c_message_get_packed_size(&rec->base);
-	size_t need = len + TRACE_VARINT_MAX;
+	size_t len, need;
 
+	rec->frame = NULL;
+	len = protobuf_c_message_get_packed_size(&rec->base);
+	need = len + TRACE_VARINT_MAX;
 	if (len > TRACE_RECORD_MAX)
 		return fail(w, -EMSGSIZE, "record of %zu bytes exceeds the %u byte limit",
 			    len, TRACE_RECORD_MAX);
@@ -148,12 +159,32 @@ static int put_record(struct trace_writer *w, const Kvmrec__Record *rec)
 		if (ret)
 			return ret;
 	}
-	if (raw_reserve(w, need))
+	if (!w->frame_records) {
+		w->mark.index = w->frames;
+		w->mark.first_seq = w->seq + 1;
+		rec->frame = &w->mark;
+		len = protobuf_c_message_get_packed_size(&rec->base);
+		need = len + TRACE_VARINT_MAX;
+	}
+	if (raw_reserve(w, need)) {
+		rec->frame = NULL;
 		return w->err;
+	}
 	w->raw_len += trace_varint_put(w->raw + w->raw_len, len);
 	w->raw_len += protobuf_c_message_pack(&rec->base, w->raw + w->raw_len);
 	w->frame_records++;
+	rec->frame = NULL;
 	return 0;
+}
+
+/* Random and never 0: 0 is "no id" (a trace from before format 1.1). */
+static uint64_t trace_id_new(void)
+{
+	uint64_t id = 0;
+
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
+		id = now_ns() * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid() << 32;
+	return id ? id : 1;
 }
 
 static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header *hdr,
@@ -184,6 +215,10 @@ static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header
 		w->created = !opts->overwrite;
 	}
 
+	w->mark.has_trace_id = w->mark.has_index = w->mark.has_first_seq = 1;
+	w->mark.trace_id = opts->trace_id ? opts->trace_id : trace_id_new();
+	hdr->has_trace_id = 1;
+	hdr->trace_id = w->mark.trace_id;
 	hdr->has_format_major = 1;
 	hdr->format_major = TRACE_FORMAT_MAJOR;
 	hdr->has_format_minor = 1;
@@ -221,8 +256,9 @@ int trace_writer_open(const char *path, Kvmrec__Header *hdr,
 		return -ENOMEM;
 	w->fd = -1;
 	w->vcpu = TRACE_VCPU_NONE;
+	kvmrec__frame_mark__init(&w->mark);
 	w->path = strdup(path);
-	w->raw_cap = TRACE_FRAME_BYTES + TRACE_VARINT_MAX;
+	w->raw_cap = TRACE_FRAME_BYTES + TRACE_FRAME_MARK_MAX + TRACE_VARINT_MAX;
 	w->raw = malloc(w->raw_cap);
 	w->out_cap = ZSTD_compressBound(w->raw_cap);
 	w->out = malloc(w->out_cap);

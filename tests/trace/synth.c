@@ -424,6 +424,7 @@ size_t synth_pack_body(Kvmrec__Record *rec, uint8_t *buf, size_t cap)
 	Kvmrec__Record copy = *rec;
 
 	copy.has_seq_delta = copy.has_ts_delta = copy.has_vcpu = copy.has_tid = 0;
+	copy.frame = NULL;
 	if (protobuf_c_message_get_packed_size(&copy.base) > cap)
 		return 0;
 	return protobuf_c_message_pack(&copy.base, buf);
