@@ -31,6 +31,7 @@
 #include "kevents.h"
 #include "launch.h"
 #include "merge.h"
+#include "out_file.h"
 #include "raw.h"
 #include "ring.h"
 #include "session.h"
@@ -527,7 +528,7 @@ static void fill_header(Kvmrec__Header *h, const struct recorder_opts *o, pid_t 
 int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 {
 	struct session s = { .res = res };
-	char vmm[PATH_MAX], preload[PATH_MAX], note[512], vendor[13];
+	char vmm[PATH_MAX], preload[PATH_MAX], note[512], vendor[13], why[200];
 	const char *avail[KEVENTS_MAX], *enabled[KEVENTS_MAX];
 	struct trace_writer_opts wo = { .overwrite = false, .mode = 0600 };
 	int ringfd = -1, gopipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 }, ret, e;
@@ -560,9 +561,10 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 			 );
 		return -ENOENT;
 	}
-	if (!access(o->out, F_OK)) {
-		snprintf(res->error, sizeof(res->error), "%s: exists; not overwriting it", o->out);
-		return -EEXIST;
+	ret = out_file_check(o->out, &(struct out_file_opts){ 0 }, why, sizeof(why));
+	if (ret < 0) {
+		snprintf(res->error, sizeof(res->error), "%.300s: %s", o->out, why);
+		return ret;
 	}
 	ret = ring_region_create(RING_DEFAULT_SLOTS, o->ring_size ? o->ring_size : RING_DEFAULT_SIZE,
 				 o->lossy, &ringfd, &s.ctl);

@@ -15,6 +15,7 @@
 #include <zstd.h>
 
 #include "trace_writer.h"
+#include "out_file.h"
 #include "trace_varint.h"
 
 /* Record.body field numbers run to 101; counts are kept per field number. */
@@ -191,7 +192,9 @@ static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header
 			const struct trace_writer_opts *opts)
 {
 	Kvmrec__Record rec = KVMREC__RECORD__INIT;
-	int level, flags, ret;
+	struct out_file_opts oo = { opts->overwrite, opts->input, opts->mode };
+	char why[200];
+	int level, ret;
 
 	/* Level 1 beats 3 on exit streams in both size and speed (trace_bench). */
 	level = opts->zstd_level ? opts->zstd_level : 1;
@@ -203,14 +206,9 @@ static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header
 	if (!strcmp(path, "-")) {
 		w->fd = STDOUT_FILENO;
 	} else {
-		flags = O_WRONLY | O_CREAT | O_CLOEXEC | (opts->overwrite ? O_TRUNC : O_EXCL);
-		w->fd = open(path, flags, opts->mode ? opts->mode : 0600);
-		if (w->fd < 0) {
-			ret = -errno;
-			if (ret == -EEXIST)
-				return fail(w, ret, "already exists (will not overwrite)");
-			return fail(w, ret, "cannot create: %s", strerror(-ret));
-		}
+		w->fd = out_file_open(path, &oo, why, sizeof(why));
+		if (w->fd < 0)
+			return fail(w, w->fd, "%s", why);
 		w->own_fd = true;
 		w->created = !opts->overwrite;
 	}

@@ -29,8 +29,10 @@ struct trace_writer;
 
 struct trace_writer_opts {
 	int zstd_level;        /* 0: default (1, smallest and fastest on exit streams) */
+	/* Creating the file: trace/out_file.h (no symlinks, never over @input). */
 	bool overwrite;        /* false: fail with -EEXIST if path exists */
 	unsigned int mode;     /* file mode; 0: 0600 */
+	const char *input;     /* the caller's input file: never written over */
 	uint64_t trace_id;     /* Header.trace_id; 0: random */
 };
 
