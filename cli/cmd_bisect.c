@@ -101,9 +101,15 @@ int cmd_bisect(int argc, char **argv)
 		return ret;
 	}
 	x = &b.recorded.first;
-	printf("%s: check-once fails under %s (%s): vector 0x%x (%u) on vCPU %d, delivery at seq %llu\n",
-	       path, b.base->name, b.base_origin, x->vector, x->vector, x->vcpu,
-	       (unsigned long long)x->delivery.seq);
+	if (x->kind == CHECK_ONCE_LOST && x->wiped_by.seq)
+		printf("%s: check-once fails under %s (%s): vector 0x%x (%u) on vCPU %d, requested at seq %llu, erased by the KVM_SET_LAPIC at seq %llu\n",
+		       path, b.base->name, b.base_origin, x->vector, x->vector, x->vcpu,
+		       (unsigned long long)x->request.seq, (unsigned long long)x->wiped_by.seq);
+	else
+		printf("%s: check-once fails under %s (%s): vector 0x%x (%u) on vCPU %d, %s at seq %llu\n",
+		       path, b.base->name, b.base_origin, x->vector, x->vector, x->vcpu,
+		       x->kind == CHECK_ONCE_LOST ? "requested" : "delivery",
+		       (unsigned long long)x->delivery.seq);
 	if (b.base_run_entries)
 		printf("model %s against the recording: %llu divergences in %llu KVM_RUN entries\n",
 		       b.base->name, (unsigned long long)b.base_divergences,

@@ -22,7 +22,7 @@ static void replay_usage(FILE *f)
 		   "  --model NAME   injection policy to replay with (default: the one the\n"
 		   "                 trace header names, else qemu-fixed):\n");
 	for (p = policy_variants(); *p; p++)
-		fprintf(f, "                   %-11s %s\n", (*p)->name, (*p)->what);
+		fprintf(f, "                   %-14s %s\n", (*p)->name, (*p)->what);
 	fprintf(f, "  --check-once   match every delivery to exactly one request; report\n"
 		   "                 double, spurious and lost interrupts\n"
 		   "  --json         one JSON object instead of text\n\n"

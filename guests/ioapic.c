@@ -16,31 +16,10 @@
 #define PIN_LEVEL	9
 #define PIN_MASKED	10
 #define PIN_AP		6
-#define RTE_REMOTE_IRR	(1u << 14)
-#define RTE_LEVEL	(1u << 15)
-#define RTE_MASKED	(1u << 16)
 
 static volatile int runs[256];
 static volatile int saw_remote_irr, remote_irr_first_run;
 static volatile int ap_vector_apic = -1;
-
-static void ioapic_write(uint32_t reg, uint32_t v)
-{
-	*(volatile uint32_t *)(uintptr_t)GUEST_IOAPIC_BASE = reg;
-	*(volatile uint32_t *)(uintptr_t)(GUEST_IOAPIC_BASE + 0x10) = v;
-}
-
-static uint32_t ioapic_read(uint32_t reg)
-{
-	*(volatile uint32_t *)(uintptr_t)GUEST_IOAPIC_BASE = reg;
-	return *(volatile uint32_t *)(uintptr_t)(GUEST_IOAPIC_BASE + 0x10);
-}
-
-static void set_rte(int pin, uint32_t lo, uint32_t dest)
-{
-	ioapic_write(0x11 + 2 * pin, dest << 24);
-	ioapic_write(0x10 + 2 * pin, lo);
-}
 
 static uint32_t rte_lo(int pin) { return ioapic_read(0x10 + 2 * pin); }
 
@@ -91,12 +70,12 @@ void guest_main(int ncpus)
 	report((ver & 0xff) == 0x11 && ((ver >> 16) & 0xff) == 23,
 	       "IOAPIC version 0x11 with 24 pins (reg 1 = 0x%x)", ver);
 
-	set_rte(PIN_EDGE, VEC_EDGE, 0);
+	ioapic_set_rte(PIN_EDGE, VEC_EDGE, 0);
 	testdev_irq(TESTDEV_OP_PULSE, TESTDEV_CHIP_IOAPIC, PIN_EDGE);
 	let_in();
 	report(runs[VEC_EDGE] == 1, "edge pin %d delivered vector 0x%x once", PIN_EDGE, VEC_EDGE);
 
-	set_rte(PIN_LEVEL, VEC_LEVEL | RTE_LEVEL, 0);
+	ioapic_set_rte(PIN_LEVEL, VEC_LEVEL | RTE_LEVEL, 0);
 	testdev_irq(TESTDEV_OP_RAISE, TESTDEV_CHIP_IOAPIC, PIN_LEVEL);
 	let_in();
 	/*
@@ -122,17 +101,17 @@ void guest_main(int ncpus)
 	report(!(rte_lo(PIN_LEVEL) & RTE_REMOTE_IRR), "remote IRR cleared by the EOI");
 
 	/* An edge on a masked pin is dropped, not held for the unmask. */
-	set_rte(PIN_EDGE, VEC_EDGE | RTE_MASKED, 0);
+	ioapic_set_rte(PIN_EDGE, VEC_EDGE | RTE_MASKED, 0);
 	testdev_irq(TESTDEV_OP_PULSE, TESTDEV_CHIP_IOAPIC, PIN_EDGE);
-	set_rte(PIN_EDGE, VEC_EDGE, 0);
+	ioapic_set_rte(PIN_EDGE, VEC_EDGE, 0);
 	let_in();
 	report(runs[VEC_EDGE] == 1, "edge on masked pin %d dropped (%d runs in all)", PIN_EDGE, runs[VEC_EDGE]);
 
-	set_rte(PIN_MASKED, VEC_MASKED | RTE_LEVEL | RTE_MASKED, 0);
+	ioapic_set_rte(PIN_MASKED, VEC_MASKED | RTE_LEVEL | RTE_MASKED, 0);
 	testdev_irq(TESTDEV_OP_RAISE, TESTDEV_CHIP_IOAPIC, PIN_MASKED);
 	let_in();
 	report(runs[VEC_MASKED] == 0, "masked level pin %d not delivered", PIN_MASKED);
-	set_rte(PIN_MASKED, VEC_MASKED | RTE_LEVEL, 0);
+	ioapic_set_rte(PIN_MASKED, VEC_MASKED | RTE_LEVEL, 0);
 	let_in();
 	/*
 	 * Once on hardware KVM; kvm-pvm may report the EOI exit ahead of the
@@ -157,7 +136,7 @@ void guest_main(int ncpus)
 
 	if (ncpus > 1) {
 		report(guest_wait_for_aps(ncpus), "%d APs online", ncpus - 1);
-		set_rte(PIN_AP, VEC_AP, 1);
+		ioapic_set_rte(PIN_AP, VEC_AP, 1);
 		testdev_irq(TESTDEV_OP_PULSE, TESTDEV_CHIP_IOAPIC, PIN_AP);
 		for (int i = 0; i < 100000 && !runs[VEC_AP]; i++)
 			sink_write(i);

@@ -207,6 +207,33 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 	v->del_req[vec] = matched;
 }
 
+bool ledger_outstanding(struct replay *r, struct vcpu_state *v, unsigned int vec)
+{
+	struct check_once_ref *req_at;
+
+	return ledger(r, v, &req_at)[vec & 0xff] > 0;
+}
+
+void ledger_wiped(struct replay *r, struct vcpu_state *v, int32_t vcpu, unsigned int vec,
+		  const struct trace_event *ev)
+{
+	struct check_once_violation *x = &r->res.first;
+	struct check_once_ref *req_at;
+	uint16_t *req = ledger(r, v, &req_at);
+	bool first = !r->res.violations;
+
+	vec &= 0xff;
+	if (!req[vec])
+		return;
+	req[vec]--;
+	violation(r, v, vcpu, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE, CHECK_EV_NONE);
+	if (!first)
+		return;
+	x->request = req_at[vec];
+	x->stale_sync = v->last_get;
+	x->wiped_by = ref_of(ev);
+}
+
 static void append_text(char *buf, size_t size, const char *text)
 {
 	size_t len = strlen(buf);

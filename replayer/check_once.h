@@ -67,6 +67,11 @@ struct check_once_violation {
 	uint32_t window_flags;		/* its RunExit.flags (ready, if_flag), 0 if unknown */
 	struct check_once_ref window_asked; /* first KVM_RUN of the window request before it */
 	struct check_once_ref stale_sync; /* KVM_GET_LAPIC whose IRR still had the vector */
+	/*
+	 * LOST by a write-back: the KVM_SET_LAPIC whose page dropped the pending
+	 * vector (stale_sync is then the VMM's last read before the request).
+	 */
+	struct check_once_ref wiped_by;
 };
 
 struct check_once_result {

@@ -3,6 +3,8 @@
  * The knobs describe QEMU's kvm_arch_pre_run(), cpu_get_pic_interrupt()
  * and apic_update_irq() under kernel_irqchip=split, before and after the
  * 2016 fix; kvmrec-vmm's --policy switch reproduces both (vmm/policy.c).
+ * stale-setlapic is a VMM that writes a LAPIC page it read earlier back
+ * over the kernel's (docs/vmm.md, "Injection policies").
  */
 #include <string.h>
 
@@ -27,6 +29,12 @@ static const struct policy_knob_info knobs[KNOB_COUNT] = {
 		"do not inject the spurious vector when the copy's best vector is masked",
 		"inject the spurious vector when the copy's best vector is masked",
 	},
+	[KNOB_STALE_SETLAPIC] = {
+		"stale-setlapic",
+		"a LAPIC page read at a state sync is written back with KVM_SET_LAPIC before the vCPU runs again, wiping what the kernel accepted into IRR since",
+		"do not write a LAPIC page read earlier back with KVM_SET_LAPIC while the vCPU runs",
+		"write the LAPIC page read at a state sync back with KVM_SET_LAPIC before re-entry",
+	},
 };
 
 #define K(k) (1u << (k))
@@ -43,14 +51,22 @@ static const struct policy qemu_fixed = {
 	K(KNOB_SYNC_ON_TPR) | K(KNOB_MASKED_SPURIOUS),
 };
 
+static const struct policy stale_setlapic = {
+	"stale-setlapic",
+	"kvmrec-vmm --policy stale-setlapic: injects as qemu-fixed, writes a stale LAPIC page back",
+	K(KNOB_SYNC_ON_TPR) | K(KNOB_MASKED_SPURIOUS) | K(KNOB_STALE_SETLAPIC),
+};
+
 /* Resolved by the replay from the recorded argv: not a knob set of its own. */
 static const struct policy from_trace = {
 	"kvmrec-vmm",
-	"the policy the trace header's kvmrec-vmm argv names (--policy qemu-2.7|fixed)",
+	"the policy the trace header's kvmrec-vmm argv names (--policy qemu-2.7|stale-setlapic|fixed)",
 	0,
 };
 
-static const struct policy *const variants[] = { &qemu27, &qemu_fixed, &from_trace, NULL };
+static const struct policy *const variants[] = {
+	&qemu27, &qemu_fixed, &stale_setlapic, &from_trace, NULL
+};
 
 bool policy_is_from_trace(const struct policy *p)
 {
@@ -68,6 +84,8 @@ const struct policy *policy_find(const char *name)
 		return &qemu27;
 	if (!strcmp(name, "qemu-fixed") || !strcmp(name, "fixed") || !strcmp(name, "qemu"))
 		return &qemu_fixed;
+	if (!strcmp(name, "stale-setlapic"))
+		return &stale_setlapic;
 	if (!strcmp(name, "kvmrec-vmm"))
 		return &from_trace;
 	return NULL;

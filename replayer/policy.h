@@ -32,6 +32,13 @@ enum policy_knob {
 	KNOB_SYNC_ON_TPR,
 	/* A vector the copy's PPR masks makes it answer the spurious vector. */
 	KNOB_MASKED_SPURIOUS,
+	/*
+	 * A LAPIC page read at a state sync is written back with KVM_SET_LAPIC
+	 * before the vCPU runs again, over whatever the kernel accepted since.
+	 * It changes no injection decision; bisect's what-if skips the
+	 * vCPU's run-time KVM_SET_LAPICs when it is off (check_wipe.h).
+	 */
+	KNOB_STALE_SETLAPIC,
 	KNOB_COUNT
 };
 
@@ -57,8 +64,9 @@ struct policy_vcpu {
 
 const struct policy_knob_info *policy_knob(enum policy_knob k);
 /*
- * "qemu-2.7", "qemu-fixed" (aliases "fixed", "qemu"), or "kvmrec-vmm": the
- * one the trace header names, resolved by replay_begin(); NULL if unknown.
+ * "qemu-2.7", "qemu-fixed" (aliases "fixed", "qemu"), "stale-setlapic", or
+ * "kvmrec-vmm": the one the trace header names, resolved by replay_begin();
+ * NULL if unknown.
  */
 const struct policy *policy_find(const char *name);
 bool policy_is_from_trace(const struct policy *p);

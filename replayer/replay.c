@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_wipe.h"
 #include "lapic_page.h"
 #include "replay_state.h"
 #include "trace_names.h"
@@ -219,6 +220,7 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 	r->run_exits++;
 	if (!v)
 		return;
+	wipe_run_exit(v);
 	if (!v->decided)
 		pre_run(r, v, ev->vcpu, ev);
 	divergence(r, v, ev->vcpu, recorded_window);
@@ -350,10 +352,13 @@ static void on_lapic(struct replay *r, const struct trace_event *ev, const Kvmre
 	tpr_sync = v->tpr_report;
 	v->tpr_report = false;
 	if (s->set) {
+		if (!wipe_lapic_set(r, v, ev->vcpu, irr, ev))
+			return;
 		lapic_model_load(&v->kern, irr, isr, tpr);
 		apic_copy_sync(&v->pv.copy, irr, isr, tpr, spiv, lvt0);
 		return;
 	}
+	wipe_lapic_get(v, irr, ev);
 	for (int vec = 0; vec < 256; vec++)
 		if (lapic_vec_test(irr, vec))
 			v->sync_irr[vec] = ref_of(ev);
@@ -408,6 +413,7 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		if (!v)
 			break;
 		lapic_model_accept(&v->kern, arg(k, 3) & 0xff);
+		wipe_accept(v, arg(k, 3));
 		if (!arg(k, 4))
 			ledger_request(r, v, arg(k, 3), ev);
 		break;

@@ -122,6 +122,20 @@ static void print_violation(const struct check_once_result *res, FILE *f)
 	bool extra_first = x->kind == CHECK_ONCE_DOUBLE && x->delivery.seq < x->first.seq;
 	char what[192];
 
+	if (x->kind == CHECK_ONCE_LOST && x->wiped_by.seq) {
+		fprintf(f, "check-once: VIOLATION: vector 0x%x (%u) on vCPU %d requested and never delivered (lost interrupt: erased by KVM_SET_LAPIC)\n",
+			x->vector, x->vector, x->vcpu);
+		ref_text(f, "request:", x->request,
+			 "accepted into IRR; the vCPU did not run again before the write below");
+		if (x->stale_sync.seq)
+			ref_text(f, "stale read:", x->stale_sync,
+				 "KVM_GET_LAPIC: the VMM's last read of the page, before the request");
+		snprintf(what, sizeof(what),
+			 "KVM_SET_LAPIC wrote back a page without 0x%x in IRR: the request was erased",
+			 x->vector);
+		ref_text(f, "wiped by:", x->wiped_by, what);
+		return;
+	}
 	if (x->kind == CHECK_ONCE_LOST) {
 		fprintf(f, "check-once: VIOLATION: vector 0x%x (%u) on vCPU %d requested and never delivered (lost interrupt)\n",
 			x->vector, x->vector, x->vcpu);
@@ -273,6 +287,7 @@ void replay_print_json(const struct replay *r, FILE *f, bool check_once, const c
 			json_ref(f, "window", x->window);
 			json_ref(f, "window_asked", x->window_asked);
 			json_ref(f, "stale_sync", x->stale_sync);
+			json_ref(f, "wiped_by", x->wiped_by);
 			fprintf(f, "}");
 		} else {
 			fprintf(f, "null");

@@ -64,6 +64,9 @@ struct vcpu_state {
 	int pending_user_vec;	/* KVM_INTERRUPT waiting for its kvm_inj_virq */
 	bool tpr_report;	/* the next KVM_GET_LAPIC answers a TPR report */
 	bool inj_kernel_seen;	/* kvm_inj_virq showed a kernel delivery here */
+	/* check_wipe.c: vectors surely in IRR since the last exit, the last read. */
+	uint32_t held_irr[8];
+	struct check_once_ref last_get;
 };
 
 struct replay {
@@ -116,5 +119,13 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		    enum check_once_path path, enum check_once_evidence evidence,
 		    const struct trace_event *ev);
 void ledger_end(struct replay *r, bool complete);
+/*
+ * A KVM_SET_LAPIC at @ev erased a pending @vec: if a request of it is
+ * outstanding it is lost, and the violation names the write; else nothing.
+ */
+void ledger_wiped(struct replay *r, struct vcpu_state *v, int32_t vcpu, unsigned int vec,
+		  const struct trace_event *ev);
+/* A request of @vec is outstanding on @v in the ledger in force. */
+bool ledger_outstanding(struct replay *r, struct vcpu_state *v, unsigned int vec);
 
 #endif

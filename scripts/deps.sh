@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(
   build-essential cmake pkg-config
-  libprotobuf-c-dev protobuf-c-compiler libzstd-dev zstd
+  libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libzstd-dev zstd
   libtracefs-dev libtraceevent-dev libcmocka-dev
   clang libclang-rt-14-dev
   qemu-system-x86 strace python3

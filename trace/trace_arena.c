@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * trace_arena: per-record bump allocation, so the reader does no malloc per
- * message on the hot path.
+ * trace_arena: bump allocation, so the reader does no malloc per message on
+ * the hot path.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -51,6 +51,7 @@ int trace_arena_init(struct trace_arena *a, size_t cap)
 	if (!a->base)
 		return -ENOMEM;
 	a->cap = cap;
+	a->keep = TRACE_ARENA_KEEP;
 	a->used = 0;
 	a->overflow = 0;
 	a->extra = NULL;
@@ -71,7 +72,7 @@ void trace_arena_reset(struct trace_arena *a)
 		free(b);
 	}
 	/* Grow the base so a record of this size fits next time, within the bound. */
-	if (a->overflow && want <= TRACE_ARENA_KEEP) {
+	if (a->overflow && want <= a->keep) {
 		unsigned char *p = malloc(want);
 
 		if (p) {

@@ -7,11 +7,18 @@
  * parsed, so nothing from a frame whose checksum fails is ever handed out.
  * The one exception is the last frame when the input ends inside it: its
  * complete blocks are all a crashed recorder left, and they are returned.
+ *
+ * From the second frame on, a seekable input is read by a reader_pool: whole
+ * frames decompressed and decoded on every core, handed out here in order.
+ * The pool declines anything unusual (damage, a cut, the footer's frame), and
+ * from there this file's single-threaded path reads on, so every message and
+ * every record handed out is the same whichever path read it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +26,7 @@
 #define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
+#include "reader_pool.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
 #include "trace_arena.h"
@@ -54,6 +62,14 @@ struct trace_reader {
 	uint64_t frame_index;   /* of the loaded frame, counted from 0 */
 	bool frame_fresh;       /* its first record is still to come */
 	uint64_t trace_id;      /* Header.trace_id; 0: unbound frames (format 1.0) */
+
+	unsigned int threads;   /* pool workers; <= 1: no pool */
+	uint64_t input_len;     /* seekable input's size at open; 0: not seekable */
+	struct reader_pool *pool;
+	const struct pool_frame *pf;  /* the pooled frame records come from */
+	size_t pf_pos;
+	uint64_t pool_off, pool_index;  /* where the frame after the last pooled one starts */
+	bool pool_done;         /* the pool stopped: read on here */
 
 	struct trace_arena arena;
 	Kvmrec__Record *hdr_rec;    /* malloc'ed, lives until close */
@@ -391,6 +407,18 @@ static int reader_start(struct trace_reader *r)
 	return 0;
 }
 
+/*
+ * Pool workers: one per online CPU (at most 8); KVMREC_READER_THREADS=N sets
+ * it, 1 for the single-threaded path (tests compare the two).
+ */
+static unsigned int reader_threads(void)
+{
+	const char *env = getenv("KVMREC_READER_THREADS");
+	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 8 ? 8 : (unsigned int)n;
+}
+
 static int reader_new(const char *name, struct trace_reader **out)
 {
 	struct trace_reader *r = calloc(1, sizeof(*r));
@@ -400,6 +428,7 @@ static int reader_new(const char *name, struct trace_reader **out)
 		return -ENOMEM;
 	r->fd = -1;
 	r->vcpu = TRACE_VCPU_NONE;
+	r->threads = reader_threads();
 	r->name = strdup(name);
 	r->dctx = ZSTD_createDCtx();
 	if (!r->name || !r->dctx || trace_arena_init(&r->arena, 64 * 1024) ||
@@ -433,6 +462,9 @@ int trace_reader_open(const char *path, struct trace_reader **out)
 			return reader_fail(r, -errno, "cannot open: %s", strerror(errno));
 		r->own_fd = true;
 	}
+	struct stat st;
+	if (!fstat(r->fd, &st) && S_ISREG(st.st_mode))
+		r->input_len = (uint64_t)st.st_size;
 	return reader_start(r);
 }
 
@@ -448,6 +480,7 @@ int trace_reader_open_mem(const void *buf, size_t len, const char *name,
 	r->zin.src = buf;
 	r->zin.size = len;
 	r->in_eof = true;
+	r->input_len = len;
 	return reader_start(r);
 }
 
@@ -483,6 +516,77 @@ static int footer_check(struct trace_reader *r)
 	return 0;
 }
 
+/* The pool stops; this file's path reads on from @off, frame @index. */
+static void pool_finish(struct trace_reader *r, uint64_t off, uint64_t index)
+{
+	reader_pool_stop(r->pool);
+	r->pool = NULL;
+	r->pf = NULL;
+	r->pool_done = true;
+	if (r->fd >= 0) {
+		if (lseek(r->fd, (off_t)off, SEEK_SET) < 0) {
+			reader_fail(r, -errno, "seek to byte %llu failed: %s",
+				    (unsigned long long)off, strerror(errno));
+			return;
+		}
+		r->in_base = off;
+		r->zin.src = r->in;
+		r->zin.pos = r->zin.size = 0;
+		r->in_eof = false;
+	} else {
+		r->zin.pos = (size_t)off;
+	}
+	r->fstate = FRAME_NONE;
+	r->frame_len = r->frame_pos = 0;
+	r->frame_index = index;
+}
+
+/*
+ * The next record from the pool: 1 with it in *out, 0 when this file's path
+ * must read on (the pool is not used for this input, or has stopped), or a
+ * negative errno.
+ */
+static int pool_next(struct trace_reader *r, Kvmrec__Record **out)
+{
+	if (r->pool_done || r->threads <= 1 || !r->input_len)
+		return 0;
+	if (!r->pool) {
+		/* Only at a frame boundary, once the header's frame is read. */
+		if (r->fstate != FRAME_WHOLE || r->frame_pos != r->frame_len)
+			return 0;
+		r->pool_off = in_offset(r);
+		r->pool_index = r->frame_index + 1;
+		if (reader_pool_start(&r->pool, r->fd, r->fd < 0 ? r->zin.src : NULL,
+				      r->input_len, r->pool_off, r->pool_index, r->threads)) {
+			r->pool_done = true;
+			return 0;
+		}
+	}
+	for (;;) {
+		if (!r->pf) {
+			r->pf = reader_pool_next(r->pool);
+			if (!r->pf || r->pf->sequential) {
+				uint64_t off = r->pf ? r->pf->off : r->pool_off;
+				uint64_t index = r->pf ? r->pf->index : r->pool_index;
+				pool_finish(r, off, index);
+				return r->err ? r->err : 0;
+			}
+			r->pf_pos = 0;
+			r->frame_off = r->pf->off;
+			r->frame_index = r->pf->index;
+			r->frame_fresh = true;
+		}
+		if (r->pf_pos < r->pf->n) {
+			*out = r->pf->recs[r->pf_pos++];
+			return 1;
+		}
+		r->pool_off = r->pf->end;
+		r->pool_index = r->pf->index + 1;
+		reader_pool_release(r->pool, r->pf);
+		r->pf = NULL;
+	}
+}
+
 int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 {
 	Kvmrec__Record *rec;
@@ -494,7 +598,9 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 		return 0;
 	trace_arena_reset(&r->arena);
 	r->cur = NULL;
-	ret = stream_next(r, &r->arena.pb, &rec);
+	ret = pool_next(r, &rec);
+	if (ret == 0)
+		ret = stream_next(r, &r->arena.pb, &rec);
 	if (ret < 0)
 		return ret;
 	ret = frame_mark_check(r, rec);
@@ -555,13 +661,14 @@ void trace_reader_explain(const struct trace_reader *r, const char *path, int re
 
 uint64_t trace_reader_offset(const struct trace_reader *r)
 {
-	return in_offset(r);
+	return r->pf ? r->pf->end : in_offset(r);
 }
 
 void trace_reader_close(struct trace_reader *r)
 {
 	if (!r)
 		return;
+	reader_pool_stop(r->pool);
 	if (r->own_fd)
 		close(r->fd);
 	if (r->hdr_rec)

@@ -24,6 +24,17 @@ static inline size_t trace_varint_put(uint8_t *p, uint64_t v)
 	return n;
 }
 
+static inline unsigned int trace_varint_len(uint64_t v)
+{
+	unsigned int n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
 /* Bytes consumed, or 0 if there is no complete varint at @p. */
 static inline size_t trace_varint_get(const uint8_t *p, const uint8_t *end, uint64_t *v)
 {

@@ -14,9 +14,11 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "trace_encode.h"
 #include "trace_writer.h"
 #include "out_file.h"
 #include "trace_varint.h"
+#include "writer_pool.h"
 
 /* Record.body field numbers run to 101; counts are kept per field number. */
 #define KIND_SLOTS 128
@@ -24,13 +26,13 @@
 /* Wall clock is read every this many appends: cheap, and 64 exits at ~10 us is < 1 ms. */
 #define CLOCK_CHECK_MASK 63
 
-
 struct trace_writer {
 	int fd;
 	bool own_fd;
 	bool created;          /* made by open (O_EXCL), so ours to remove if the header fails */
 	char *path;
 	ZSTD_CCtx *cctx;
+	struct writer_pool *pool;  /* compression threads; NULL: compress here */
 
 	uint8_t *raw;          /* the open frame, uncompressed */
 	size_t raw_len, raw_cap;
@@ -38,7 +40,7 @@ struct trace_writer {
 	size_t out_cap;
 
 	uint64_t frame_records;   /* records in the open frame */
-	uint64_t frames;          /* frames written: the open frame's index */
+	uint64_t frames;          /* frames ended: the open frame's index */
 	Kvmrec__FrameMark mark;   /* the open frame's first record carries it */
 	uint64_t frame_wall_ns;   /* wall clock when the open frame got its first record */
 	uint64_t frame_ts_ns;     /* trace clock of the open frame's first record */
@@ -100,6 +102,19 @@ static int write_all(struct trace_writer *w, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/*
+ * Compressor threads: one per online CPU (at most 4), so the appending
+ * thread only encodes; KVMREC_WRITER_THREADS=N sets it, 1 compresses on the
+ * appending thread. The bytes written are the same either way.
+ */
+static unsigned int writer_threads(void)
+{
+	const char *env = getenv("KVMREC_WRITER_THREADS");
+	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 4 ? 4 : (unsigned int)n;
+}
+
 static int frame_end(struct trace_writer *w)
 {
 	size_t n;
@@ -108,12 +123,19 @@ static int frame_end(struct trace_writer *w)
 		return w->err;
 	if (!w->raw_len)
 		return 0;
+	w->frames++;
+	if (w->pool) {
+		int ret = writer_pool_submit(w->pool, w->raw, w->raw_len);
+
+		w->raw_len = 0;
+		w->frame_records = 0;
+		return ret ? fail(w, ret, "%s", writer_pool_error(w->pool)) : 0;
+	}
 	n = ZSTD_compress2(w->cctx, w->out, w->out_cap, w->raw, w->raw_len);
 	if (ZSTD_isError(n))
 		return fail(w, -EIO, "zstd compression failed: %s", ZSTD_getErrorName(n));
 	w->raw_len = 0;
 	w->frame_records = 0;
-	w->frames++;
 	return write_all(w, w->out, n);
 }
 
@@ -140,14 +162,55 @@ static int raw_reserve(struct trace_writer *w, size_t need)
 }
 
 /*
+ * The hot path: @rec encoded in one pass straight into the open frame, after
+ * a one-byte length that grows in place if the record is longer. False when
+ * it does not fit in what is left of the frame (or is outside the encoder's
+ * subset): put_record() then decides with protobuf-c's exact size.
+ */
+static bool put_fast(struct trace_writer *w, const Kvmrec__Record *rec)
+{
+	if (w->raw_len + 2 > TRACE_FRAME_BYTES || w->raw_len + 2 > w->raw_cap)
+		return false;
+	size_t room = TRACE_FRAME_BYTES - w->raw_len;
+	uint8_t *at = w->raw + w->raw_len;
+	size_t len = trace_encode(&rec->base, at + 1, room - 1);
+	unsigned int n = trace_varint_len(len);
+
+	if (!len || len > TRACE_RECORD_MAX || len + n > room)
+		return false;
+	if (n > 1)
+		memmove(at + n, at + 1, len);
+	trace_varint_put(at, len);
+	w->raw_len += n + len;
+	w->frame_records++;
+	return true;
+}
+
+/* The first record of a frame carries the frame's mark (its trace and place, docs/trace.md). */
+static void frame_mark_set(struct trace_writer *w, Kvmrec__Record *rec)
+{
+	rec->frame = NULL;
+	if (w->frame_records)
+		return;
+	w->mark.index = w->frames;
+	w->mark.first_seq = w->seq + 1;
+	rec->frame = &w->mark;
+}
+
+/*
  * Appends one varint-delimited record to the open frame, ending it first if
- * full. The first record of a frame carries the frame's mark (its trace and
- * place, docs/trace.md); @rec->frame is the writer's to set.
+ * full. @rec->frame is the writer's: set for the frame's first record,
+ * cleared on return.
  */
 static int put_record(struct trace_writer *w, Kvmrec__Record *rec)
 {
 	size_t len, need;
 
+	frame_mark_set(w, rec);
+	if (put_fast(w, rec)) {
+		rec->frame = NULL;
+		return 0;
+	}
 	rec->frame = NULL;
 	len = protobuf_c_message_get_packed_size(&rec->base);
 	need = len + TRACE_VARINT_MAX;
@@ -160,10 +223,8 @@ static int put_record(struct trace_writer *w, Kvmrec__Record *rec)
 		if (ret)
 			return ret;
 	}
-	if (!w->frame_records) {
-		w->mark.index = w->frames;
-		w->mark.first_seq = w->seq + 1;
-		rec->frame = &w->mark;
+	frame_mark_set(w, rec);
+	if (rec->frame) {
 		len = protobuf_c_message_get_packed_size(&rec->base);
 		need = len + TRACE_VARINT_MAX;
 	}
@@ -227,6 +288,10 @@ static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header
 	}
 	w->ts = hdr->start_ns;
 
+	unsigned int threads = writer_threads();
+	if (threads > 1 && writer_pool_start(&w->pool, w->fd, level, threads))
+		w->pool = NULL;	/* no threads to be had: compress here */
+
 	memcpy(w->raw, "KVMREC\0", 7);
 	w->raw[7] = TRACE_FORMAT_MAJOR;
 	w->raw_len = TRACE_MAGIC_LEN;
@@ -236,7 +301,7 @@ static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header
 	if (ret)
 		return ret;
 	/* The header goes out at once: a trace that dies early still says what it was. */
-	return frame_end(w);
+	return trace_writer_flush(w);
 }
 
 int trace_writer_open(const char *path, Kvmrec__Header *hdr,
@@ -323,7 +388,11 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 
 int trace_writer_flush(struct trace_writer *w)
 {
-	return frame_end(w);
+	int ret = frame_end(w);
+
+	if (!ret && w->pool && (ret = writer_pool_drain(w->pool)))
+		ret = fail(w, ret, "%s", writer_pool_error(w->pool));
+	return ret;
 }
 
 int trace_writer_close(struct trace_writer *w, const Kvmrec__Footer *extra)
@@ -372,7 +441,7 @@ int trace_writer_close(struct trace_writer *w, const Kvmrec__Footer *extra)
 	if (!ret)
 		ret = put_record(w, &rec);
 	if (!ret)
-		ret = frame_end(w);
+		ret = trace_writer_flush(w);
 	if (!ret && w->own_fd) {
 		int fd = w->fd;
 
@@ -391,6 +460,8 @@ void trace_writer_abort(struct trace_writer *w)
 {
 	if (!w)
 		return;
+	/* What was submitted still goes out: a trace without a footer reads as cut. */
+	writer_pool_stop(w->pool);
 	if (w->own_fd && w->fd >= 0)
 		close(w->fd);
 	ZSTD_freeCCtx(w->cctx);
@@ -407,7 +478,12 @@ const char *trace_writer_error(const struct trace_writer *w)
 
 uint64_t trace_writer_bytes(const struct trace_writer *w)
 {
-	return w->bytes;
+	return w->pool ? writer_pool_bytes(w->pool) : w->bytes;
+}
+
+uint64_t trace_writer_frames(const struct trace_writer *w)
+{
+	return w->frames;
 }
 
 uint64_t trace_writer_events(const struct trace_writer *w)

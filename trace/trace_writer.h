@@ -2,11 +2,13 @@
 /*
  * trace_writer: turns events into a kvmrec trace file.
  *
- * Owns the output file and one zstd compression context. Records are framed
- * as varint length + serialized Record into zstd frames (with content
- * checksums); a frame ends when its raw size reaches TRACE_FRAME_BYTES, when
+ * Owns the output file and its zstd compression, on worker threads when the
+ * machine has more than one CPU (writer_pool.h). Records are framed as varint
+ * length + serialized Record into zstd frames (with content checksums); a
+ * frame ends when its raw size reaches TRACE_FRAME_BYTES, when
  * TRACE_FRAME_NS have passed since it began, or on trace_writer_flush(), and
- * is written out at once, so a crash loses at most the open frame.
+ * is compressed and written out right away, in order, so a crash loses at
+ * most the open frame and the few being compressed.
  *
  * Every frame's first record carries a FrameMark (the trace's random id, the
  * frame's index and first sequence number) that binds the frame to its trace
@@ -53,7 +55,7 @@ int trace_writer_open(const char *path, Kvmrec__Header *hdr,
  */
 int trace_writer_append(struct trace_writer *w, struct trace_event *ev);
 
-/* Ends the open frame and writes it out (fflush, not fsync). */
+/* Ends the open frame and waits until it is written out (not fsync). */
 int trace_writer_flush(struct trace_writer *w);
 
 /*
@@ -69,7 +71,8 @@ void trace_writer_abort(struct trace_writer *w);
 
 /* One line naming the file, "" if none; @w NULL: why the last open or close failed. */
 const char *trace_writer_error(const struct trace_writer *w);
-uint64_t trace_writer_bytes(const struct trace_writer *w);  /* compressed, so far */
+uint64_t trace_writer_bytes(const struct trace_writer *w);  /* compressed, written so far */
+uint64_t trace_writer_frames(const struct trace_writer *w); /* frames ended, the header's included */
 uint64_t trace_writer_events(const struct trace_writer *w);
 
 #endif

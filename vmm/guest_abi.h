@@ -46,5 +46,7 @@
 /* Exit statuses guests use through the debug-exit port. */
 #define GUEST_EXIT_PASS		0
 #define GUEST_EXIT_FAIL		1
+/* An interrupt the guest had requested never arrived (guests/lost.c). */
+#define GUEST_EXIT_LOST_IRQ	4
 
 #endif

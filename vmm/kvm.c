@@ -342,6 +342,13 @@ int kvm_vcpu_get_lapic(struct vmm_vcpu *v, struct kvm_lapic_state *st)
 	return r < 0 ? r : 0;
 }
 
+int kvm_vcpu_set_lapic(struct vmm_vcpu *v, const struct kvm_lapic_state *st)
+{
+	int r = vcpu_ioctl(v, KVM_SET_LAPIC, (void *)st);
+
+	return r < 0 ? r : 0;
+}
+
 int kvm_vcpu_interrupt(struct vmm_vcpu *v, uint32_t vector)
 {
 	struct kvm_interrupt irq = { .irq = vector };

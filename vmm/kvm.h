@@ -33,6 +33,7 @@ struct vmm_vcpu {
 	atomic_bool irq_hard;
 	atomic_bool nmi_pending;
 	struct lapic_copy lapic;	/* userspace copy, synced on TPR-access exits */
+	bool lapic_dirty;		/* stale-setlapic: write the copy back before KVM_RUN */
 	uint64_t nr_runs;
 	uint64_t nr_exits[VMM_EXIT_REASONS];
 };
@@ -54,6 +55,7 @@ int kvm_vm_set_gsi_routes(struct vmm_vm *vm, const struct kvm_irq_routing_entry 
 int kvm_vm_irq_line(struct vmm_vm *vm, uint32_t gsi, int level);
 int kvm_vm_signal_msi(struct vmm_vm *vm, uint64_t addr, uint32_t data);
 int kvm_vcpu_get_lapic(struct vmm_vcpu *vcpu, struct kvm_lapic_state *st);
+int kvm_vcpu_set_lapic(struct vmm_vcpu *vcpu, const struct kvm_lapic_state *st);
 int kvm_vcpu_interrupt(struct vmm_vcpu *vcpu, uint32_t vector);
 int kvm_vcpu_nmi(struct vmm_vcpu *vcpu);
 uint64_t kvm_vcpu_rip(struct vmm_vcpu *vcpu);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * kvmrec-vmm: a small split-irqchip VMM whose interrupt injection step can
- * reproduce QEMU 2.7's double injection (--policy qemu-2.7) or the fixed
+ * reproduce QEMU 2.7's double injection (--policy qemu-2.7), a lost
+ * interrupt from a stale KVM_SET_LAPIC (--policy stale-setlapic) or the fixed
  * behaviour (--policy fixed). Exit status: the guest's debug-exit value,
  * 2 for bad usage/input or a failed KVM call, 3 for a crashed guest.
  */
@@ -17,12 +18,14 @@
 #include "vmm.h"
 
 static const char usage[] =
-	"usage: kvmrec-vmm [--policy qemu-2.7|fixed] [--smp N] [--loops N] [--msi] [--stats] GUEST.elf\n"
+	"usage: kvmrec-vmm [--policy qemu-2.7|stale-setlapic|fixed] [--smp N] [--loops N] [--msi] [--stats] GUEST.elf\n"
 	"Runs a 64-bit ELF guest on /dev/kvm with a split irqchip: LAPIC in the kernel,\n"
 	"8259 PIC, IOAPIC, serial console (to stdout) and test ports in userspace.\n"
 	"  --policy P  injection step before KVM_RUN (default fixed):\n"
 	"              qemu-2.7  consult the userspace LAPIC copy before the PIC (QEMU 2.7)\n"
 	"              fixed     only PIC ExtINT vectors go through KVM_INTERRUPT\n"
+	"              stale-setlapic  as fixed, but the LAPIC read when the test port\n"
+	"                        syncs state is written back with KVM_SET_LAPIC (lost IRQs)\n"
 	"  --smp N     vCPUs, 1 to 8 (default 1)\n"
 	"  --loops N   value guests read from the loops port 0xe4 (pio-loop, mmio-loop)\n"
 	"  --msi       deliver IOAPIC interrupts with KVM_SIGNAL_MSI, not KVM_IRQ_LINE\n"
@@ -68,7 +71,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 'p':
 			if (policy_parse(optarg, &o->policy)) {
-				fprintf(stderr, "kvmrec-vmm: --policy %s: unknown policy (qemu-2.7 or fixed)\n", optarg);
+				fprintf(stderr, "kvmrec-vmm: --policy %s: unknown policy (qemu-2.7, stale-setlapic or fixed)\n", optarg);
 				return -EINVAL;
 			}
 			break;

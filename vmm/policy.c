@@ -15,6 +15,10 @@ int policy_parse(const char *name, enum vmm_policy *out)
 		*out = POLICY_QEMU27;
 		return 0;
 	}
+	if (!strcmp(name, "stale-setlapic")) {
+		*out = POLICY_STALE_SETLAPIC;
+		return 0;
+	}
 	return -EINVAL;
 }
 
@@ -65,11 +69,44 @@ static int fixed_get_interrupt(struct vmm *m, struct vmm_vcpu *v)
 	return pic_read_irq(&m->pic);
 }
 
+int policy_sync_state(struct vmm *m, struct vmm_vcpu *v)
+{
+	struct kvm_lapic_state st;
+	int r;
+
+	if (m->policy != POLICY_STALE_SETLAPIC || v->lapic_dirty)
+		return 0;
+	r = kvm_vcpu_get_lapic(v, &st);
+	if (r)
+		return r;
+	lapic_copy_sync(&v->lapic, &st);
+	v->lapic_dirty = true;
+	return 0;
+}
+
+/*
+ * The dirty state goes back before the vCPU runs, LAPIC page included, as
+ * read: whatever the kernel accepted into IRR since is overwritten.
+ */
+static int write_back_state(struct vmm_vcpu *v)
+{
+	struct kvm_lapic_state st;
+
+	v->lapic_dirty = false;
+	memcpy(st.regs, v->lapic.page, sizeof(st.regs));
+	return kvm_vcpu_set_lapic(v, &st);
+}
+
 int policy_pre_run(struct vmm *m, struct vmm_vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	int vec, r;
 
+	if (v->lapic_dirty) {
+		r = write_back_state(v);
+		if (r)
+			return r;
+	}
 	if (atomic_exchange(&v->nmi_pending, false)) {
 		r = kvm_vcpu_nmi(v);
 		if (r)

@@ -41,13 +41,16 @@ static int testdev_irq(struct vmm *m, uint32_t cmd)
 
 int testdev_ioport_write(struct vmm *m, struct vmm_vcpu *v, uint16_t port, uint32_t val)
 {
-	(void)v;
+	int r;
+
 	switch (port) {
 	case GUEST_DEBUG_EXIT_PORT:
 		vmm_stop(m, val & 0xff);
 		return 0;
 	case GUEST_TESTDEV_IRQ_PORT:
-		return testdev_irq(m, val);
+		/* Like a QEMU device model that reads the calling vCPU's registers. */
+		r = policy_sync_state(m, v);
+		return r ? r : testdev_irq(m, val);
 	case GUEST_TESTDEV_SINK_PORT:
 		m->nr_sink++;
 		return 0;

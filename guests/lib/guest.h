@@ -75,6 +75,15 @@ void apic_send_ipi(uint32_t dest, uint32_t icr_lo);
 bool apic_isr_test(uint8_t vector);
 bool apic_irr_test(uint8_t vector);
 
+/* IOAPIC (userspace, at GUEST_IOAPIC_BASE): redirection entries of pin N at 0x10 + 2N. */
+#define RTE_REMOTE_IRR	(1u << 14)
+#define RTE_LEVEL	(1u << 15)
+#define RTE_MASKED	(1u << 16)
+void ioapic_write(uint32_t reg, uint32_t v);
+uint32_t ioapic_read(uint32_t reg);
+/* Low word @lo (vector, trigger, mask), physical destination APIC ID @dest. */
+void ioapic_set_rte(int pin, uint32_t lo, uint32_t dest);
+
 /* IDT. */
 void idt_set_handler(int vector, irq_handler_t h);
 

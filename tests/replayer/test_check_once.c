@@ -4,7 +4,8 @@
  * verdict: what must pass (a vector raised again after its EOI, raised
  * again while in service, PIC lines pulsed again and again through IRQ
  * windows) and what must fail (a second injection, a lost request, a
- * delivery with no request), and what cannot be decided.
+ * request erased by a stale KVM_SET_LAPIC, a delivery with no request),
+ * and what cannot be decided.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,6 +146,38 @@ static void pulse(struct scen *s, int line)
 	run_exit(s, 2, 4 | 8, 0xe0, cmd, 4);
 }
 
+/* KVM_GET_LAPIC or KVM_SET_LAPIC (@set) of a page with only @vec in IRR (0: none). */
+static void lapic_sync(struct scen *s, bool set, int vec)
+{
+	Kvmrec__Record rec = KVMREC__RECORD__INIT;
+	Kvmrec__LapicSync l = KVMREC__LAPIC_SYNC__INIT;
+	uint32_t irr[8] = { 0 }, isr[8] = { 0 };
+
+	if (vec)
+		irr[vec / 32] = 1u << (vec % 32);
+	l.has_set = 1;
+	l.set = set;
+	l.n_irr = 8;
+	l.irr = irr;
+	l.n_isr = 8;
+	l.isr = isr;
+	rec.body_case = KVMREC__RECORD__BODY_LAPIC;
+	rec.lapic = &l;
+	feed(s, 0, &rec);
+}
+
+/* As begin(), for bisect's what-if: the model's decisions are what happens. */
+static void begin_what_if(struct scen *s, const char *model)
+{
+	struct replay_opts o = { .model = policy_find(model), .what_if = true };
+
+	begin(s, true, true, model);
+	replay_free(s->r);
+	s->r = replay_alloc(&o);
+	assert_non_null(s->r);
+	replay_begin(s->r, &s->hdr);
+}
+
 static int end(struct scen *s, bool complete)
 {
 	int v;
@@ -278,6 +311,75 @@ static void test_pic_again_and_again_passes_extra_fails(void **state)
 	replay_free(s.r);
 }
 
+/*
+ * kvmrec-vmm --policy stale-setlapic: the test port's handler read the
+ * LAPIC, the pulse it handled was accepted, and the page read before went
+ * back with KVM_SET_LAPIC while the vCPU was stopped.
+ */
+static void test_stale_set_lapic_erases_request(void **state)
+{
+	const struct check_once_violation *x;
+	struct scen s;
+
+	(void)state;
+	begin(&s, false, true, NULL);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	lapic_sync(&s, false, 0);	/* seq 2: the read */
+	accept_irq(&s, 0x61, false);	/* seq 3 */
+	lapic_sync(&s, true, 0);	/* seq 4: the stale write */
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	assert_int_equal(end(&s, true), 1);
+	x = &replay_result(s.r)->first;
+	assert_int_equal(x->kind, CHECK_ONCE_LOST);
+	assert_int_equal(x->vector, 0x61);
+	assert_int_equal(x->request.seq, 3);
+	assert_int_equal(x->stale_sync.seq, 2);
+	assert_int_equal(x->wiped_by.seq, 4);
+	replay_free(s.r);
+}
+
+/* A write that keeps the vector, or one after the vCPU ran, erases nothing for sure. */
+static void test_set_lapic_not_erasing_passes(void **state)
+{
+	struct scen s;
+
+	(void)state;
+	begin(&s, false, true, NULL);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	accept_irq(&s, 0x61, false);
+	lapic_sync(&s, true, 0x61);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	eoi(&s, 0x61);
+	accept_irq(&s, 0x62, false);
+	run_exit(&s, 2, 4 | 8, -1, NULL, 0);	/* ran: 0x62 may be in service by now */
+	lapic_sync(&s, true, 0);
+	eoi(&s, 0x62);
+	assert_int_equal(end(&s, true), 0);
+	assert_int_equal(replay_result(s.r)->deliveries, 2);
+	replay_free(s.r);
+}
+
+/* Bisect's what-if: without the knob the write is not made and the kernel delivers. */
+static void test_what_if_without_stale_setlapic_delivers(void **state)
+{
+	const char *models[] = { "stale-setlapic", "qemu-fixed" };
+	const int want[] = { 1, 0 };
+	struct scen s;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		begin_what_if(&s, models[i]);
+		lapic_sync(&s, true, 0);	/* set-up, before the first run: always made */
+		run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+		lapic_sync(&s, false, 0);
+		accept_irq(&s, 0x61, false);
+		lapic_sync(&s, true, 0);
+		run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+		assert_int_equal(end(&s, true), want[i]);
+		replay_free(s.r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +390,9 @@ int main(void)
 		cmocka_unit_test(test_truncated_is_not_lost),
 		cmocka_unit_test(test_no_kernel_events_undecided),
 		cmocka_unit_test(test_pic_again_and_again_passes_extra_fails),
+		cmocka_unit_test(test_stale_set_lapic_erases_request),
+		cmocka_unit_test(test_set_lapic_not_erasing_passes),
+		cmocka_unit_test(test_what_if_without_stale_setlapic_delivers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,8 +45,8 @@ static void test_frame_ends_after_100ms_of_trace_time(void **state)
 
 	(void)state;
 	/* Header frame is out at once. */
-	before = trace_writer_bytes(w);
-	assert_true(before > 0);
+	before = trace_writer_frames(w);
+	assert_int_equal(before, 1);
 	synth_event(&s, 0, &ev);
 	ev.ts_ns = 2000000000ull;
 	assert_int_equal(trace_writer_append(w, &ev), 0);
@@ -57,11 +57,11 @@ static void test_frame_ends_after_100ms_of_trace_time(void **state)
 	synth_event(&s, 2, &ev);
 	ev.ts_ns = 2000000000ull - 5000;
 	assert_int_equal(trace_writer_append(w, &ev), 0);
-	assert_int_equal(trace_writer_bytes(w), before);
+	assert_int_equal(trace_writer_frames(w), before);
 	synth_event(&s, 3, &ev);
 	ev.ts_ns = 2000000000ull + TRACE_FRAME_NS;
 	assert_int_equal(trace_writer_append(w, &ev), 0);
-	assert_true(trace_writer_bytes(w) > before);
+	assert_true(trace_writer_frames(w) > before);
 	assert_int_equal(trace_writer_events(w), 4);
 	assert_int_equal(trace_writer_close(w, NULL), 0);
 }
@@ -71,13 +71,13 @@ static void test_frame_ends_at_frame_bytes(void **state)
 	struct synth s = { .seed = 2 };
 	struct trace_writer *w = open_fresh();
 	struct trace_event ev;
-	uint64_t before = trace_writer_bytes(w), i;
+	uint64_t before = trace_writer_frames(w), i;
 	struct timespec t0, t1;
 
 	(void)state;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Same timestamp throughout: only size (or 100 ms of wall clock) can end the frame. */
-	for (i = 0; trace_writer_bytes(w) == before; i++) {
+	for (i = 0; trace_writer_frames(w) == before; i++) {
 		assert_true(i < TRACE_FRAME_BYTES);
 		synth_event(&s, i, &ev);
 		ev.ts_ns = 7;
@@ -95,18 +95,18 @@ static void test_flush_writes_the_open_frame(void **state)
 	struct synth s = { .seed = 3 };
 	struct trace_writer *w = open_fresh();
 	struct trace_event ev;
-	uint64_t before = trace_writer_bytes(w);
+	uint64_t before = trace_writer_frames(w);
 
 	(void)state;
 	synth_event(&s, 0, &ev);
 	assert_int_equal(trace_writer_append(w, &ev), 0);
-	assert_int_equal(trace_writer_bytes(w), before);
+	assert_int_equal(trace_writer_frames(w), before);
 	assert_int_equal(trace_writer_flush(w), 0);
-	assert_true(trace_writer_bytes(w) > before);
-	before = trace_writer_bytes(w);
+	assert_true(trace_writer_frames(w) > before);
+	before = trace_writer_frames(w);
 	/* Nothing open: no empty frame. */
 	assert_int_equal(trace_writer_flush(w), 0);
-	assert_int_equal(trace_writer_bytes(w), before);
+	assert_int_equal(trace_writer_frames(w), before);
 	assert_int_equal(trace_writer_close(w, NULL), 0);
 }
 

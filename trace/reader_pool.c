@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * reader_pool: frames decompressed and decoded on worker threads, handed out
+ * in file order (see reader_pool.h).
+ *
+ * Claiming a frame (finding where it ends) is done in order under the lock;
+ * it reads only the compressed bytes. Decompressing and decoding, the
+ * expensive part, run outside the lock, one frame per worker at a time.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_getFrameHeader */
+#include <zstd.h>
+
+#include "reader_pool.h"
+#include "trace_arena.h"
+#include "trace_decode.h"
+#include "trace_reader.h"
+#include "trace_varint.h"
+
+#define POOL_MAX_THREADS	8
+/* Frames in flight: one per worker and two ready, bounding memory. */
+#define POOL_SPARE_SLOTS	2
+#define POOL_READ_FIRST		(64u * 1024)
+#define POOL_WINDOW_LOG_MAX	24		/* as the reader: TRACE_READER_MAX_FRAME */
+/* A frame's decoded records: a few times its raw bytes. */
+#define POOL_ARENA_START	(4u << 20)
+#define POOL_ARENA_KEEP		(32u << 20)
+
+enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_READY };
+
+struct slot {
+	enum slot_state state;
+	struct pool_frame f;
+	const uint8_t *src;		/* the compressed frame: in @mem or in @buf */
+	size_t src_len;
+	uint8_t *buf;			/* file input: the frame read in */
+	size_t buf_cap;
+	uint8_t *raw;
+	size_t raw_cap;
+	size_t recs_cap;
+	struct trace_arena arena;
+	ZSTD_DCtx *dctx;
+};
+
+struct reader_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int fd;
+	const uint8_t *mem;
+	uint64_t len;			/* input size when the pool started */
+	uint64_t next_off, next_index;	/* the next frame to claim */
+	bool input_done;		/* nothing more to claim */
+	uint64_t consume_index;		/* the frame the reader takes next */
+	bool stop;
+	unsigned int n_threads;
+	pthread_t threads[POOL_MAX_THREADS];
+	unsigned int n_slots;
+	struct slot slots[POOL_MAX_THREADS + POOL_SPARE_SLOTS];
+};
+
+static int grow(uint8_t **p, size_t *cap, size_t want)
+{
+	if (want <= *cap)
+		return 0;
+	uint8_t *n = realloc(*p, want);
+	if (!n)
+		return -ENOMEM;
+	*p = n;
+	*cap = want;
+	return 0;
+}
+
+/* pread() all of @len bytes unless the input ends first; returns the count or -errno. */
+static ssize_t pread_full(int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * Points @s->src at the compressed frame starting at @off. Returns its size,
+ * or 0 when it is not one whole zstd frame within the input as it was when
+ * the pool started (the reader's own path says what is wrong with it).
+ */
+static size_t frame_claim(struct reader_pool *p, struct slot *s, uint64_t off)
+{
+	uint64_t avail = p->len - off;
+	size_t want = POOL_READ_FIRST;
+
+	if (p->fd < 0) {
+		size_t n = ZSTD_findFrameCompressedSize(p->mem + off, avail);
+		s->src = p->mem + off;
+		return ZSTD_isError(n) ? 0 : n;
+	}
+	for (;;) {
+		if (want > avail)
+			want = avail;
+		if (grow(&s->buf, &s->buf_cap, want))
+			return 0;
+		ssize_t got = pread_full(p->fd, s->buf, want, off);
+		if (got <= 0)
+			return 0;
+		size_t n = ZSTD_findFrameCompressedSize(s->buf, (size_t)got);
+		if (!ZSTD_isError(n)) {
+			s->src = s->buf;
+			return n;
+		}
+		/* Bigger than what was read, or damaged: read more while there is more. */
+		if ((uint64_t)got >= avail || want >= ZSTD_compressBound(TRACE_READER_MAX_FRAME))
+			return 0;
+		want *= 4;
+	}
+}
+
+/* Decompresses and decodes @s's frame; false if the reader must read it itself. */
+static bool frame_decode(struct slot *s)
+{
+	ZSTD_frameHeader fh;
+	size_t nrec = 0;
+
+	if (ZSTD_getFrameHeader(&fh, s->src, s->src_len) != 0 || fh.frameType != ZSTD_frame ||
+	    !fh.checksumFlag || fh.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN ||
+	    fh.frameContentSize > TRACE_READER_MAX_FRAME)
+		return false;
+	size_t raw_len = (size_t)fh.frameContentSize;
+	if (grow(&s->raw, &s->raw_cap, raw_len ? raw_len : 1))
+		return false;
+	/* The content checksum is verified here: a frame that fails it is never decoded. */
+	size_t n = ZSTD_decompressDCtx(s->dctx, s->raw, raw_len, s->src, s->src_len);
+	if (ZSTD_isError(n) || n != raw_len)
+		return false;
+
+	trace_arena_reset(&s->arena);
+	const uint8_t *q = s->raw, *end = s->raw + raw_len;
+	while (q < end) {
+		uint64_t len;
+		size_t h = trace_varint_get(q, end, &len);
+		if (!h || len > TRACE_RECORD_MAX || len > (uint64_t)(end - q) - h)
+			return false;
+		Kvmrec__Record *rec = (Kvmrec__Record *)trace_decode_fast(
+			&kvmrec__record__descriptor, &s->arena.pb, q + h, (size_t)len);
+		if (!rec)
+			rec = kvmrec__record__unpack(&s->arena.pb, (size_t)len, q + h);
+		/* Header and footer have rules of their own: the reader's path keeps them. */
+		if (!rec || rec->body_case == KVMREC__RECORD__BODY_HEADER ||
+		    rec->body_case == KVMREC__RECORD__BODY_FOOTER)
+			return false;
+		if (nrec == s->recs_cap) {
+			size_t cap = s->recs_cap ? s->recs_cap * 2 : 4096;
+			Kvmrec__Record **r = realloc(s->f.recs, cap * sizeof(*r));
+			if (!r)
+				return false;
+			s->f.recs = r;
+			s->recs_cap = cap;
+		}
+		s->f.recs[nrec++] = rec;
+		q += h + (size_t)len;
+	}
+	s->f.n = nrec;
+	return nrec > 0;
+}
+
+static void *pool_worker(void *arg)
+{
+	struct reader_pool *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		struct slot *s = &p->slots[p->next_index % p->n_slots];
+		if (p->stop || p->input_done)
+			break;
+		if (s->state != SLOT_FREE) {
+			pthread_cond_wait(&p->cond, &p->lock);
+			continue;
+		}
+		if (p->next_off >= p->len) {
+			p->input_done = true;
+			pthread_cond_broadcast(&p->cond);
+			break;
+		}
+		s->state = SLOT_BUSY;
+		s->f.index = p->next_index++;
+		s->f.off = p->next_off;
+		s->f.n = 0;
+		s->f.sequential = false;
+		s->src_len = frame_claim(p, s, p->next_off);
+		s->f.end = s->f.off + s->src_len;
+		p->next_off = s->f.end;
+		if (!s->src_len)
+			p->input_done = true;
+		pthread_mutex_unlock(&p->lock);
+
+		bool ok = s->src_len && frame_decode(s);
+
+		pthread_mutex_lock(&p->lock);
+		s->f.sequential = !ok;
+		if (!ok)
+			p->input_done = true;	/* later frames are never handed out */
+		s->state = SLOT_READY;
+		pthread_cond_broadcast(&p->cond);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+const struct pool_frame *reader_pool_next(struct reader_pool *p)
+{
+	const struct pool_frame *f = NULL;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		struct slot *s = &p->slots[p->consume_index % p->n_slots];
+		if (s->state == SLOT_READY && s->f.index == p->consume_index) {
+			f = &s->f;
+			break;
+		}
+		if (p->input_done && p->next_index <= p->consume_index)
+			break;
+		pthread_cond_wait(&p->cond, &p->lock);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return f;
+}
+
+void reader_pool_release(struct reader_pool *p, const struct pool_frame *f)
+{
+	pthread_mutex_lock(&p->lock);
+	struct slot *s = &p->slots[f->index % p->n_slots];
+	s->state = SLOT_FREE;
+	p->consume_index = f->index + 1;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void reader_pool_stop(struct reader_pool *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	for (unsigned int i = 0; i < p->n_threads; i++)
+		pthread_join(p->threads[i], NULL);
+	for (unsigned int i = 0; i < p->n_slots; i++) {
+		struct slot *s = &p->slots[i];
+		if (s->arena.base)
+			trace_arena_fini(&s->arena);
+		ZSTD_freeDCtx(s->dctx);
+		free(s->buf);
+		free(s->raw);
+		free(s->f.recs);
+	}
+	pthread_cond_destroy(&p->cond);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+int reader_pool_start(struct reader_pool **out, int fd, const uint8_t *mem, uint64_t len,
+		      uint64_t off, uint64_t index, unsigned int threads)
+{
+	struct reader_pool *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->fd = fd;
+	p->mem = mem;
+	p->len = len;
+	p->next_off = off;
+	p->next_index = p->consume_index = index;
+	if (threads > POOL_MAX_THREADS)
+		threads = POOL_MAX_THREADS;
+	p->n_slots = threads + POOL_SPARE_SLOTS;
+	for (unsigned int i = 0; i < p->n_slots; i++) {
+		struct slot *s = &p->slots[i];
+		s->dctx = ZSTD_createDCtx();
+		if (!s->dctx || trace_arena_init(&s->arena, POOL_ARENA_START) ||
+		    ZSTD_isError(ZSTD_DCtx_setParameter(s->dctx, ZSTD_d_windowLogMax,
+							POOL_WINDOW_LOG_MAX))) {
+			reader_pool_stop(p);
+			return -ENOMEM;
+		}
+		s->arena.keep = POOL_ARENA_KEEP;
+	}
+	for (unsigned int i = 0; i < threads; i++) {
+		if (pthread_create(&p->threads[i], NULL, pool_worker, p))
+			break;
+		p->n_threads++;
+	}
+	if (!p->n_threads) {
+		reader_pool_stop(p);
+		return -EAGAIN;
+	}
+	*out = p;
+	return 0;
+}
