@@ -29,8 +29,8 @@ static const struct command {
 	  "where two exit streams part" },
 	{ "import", cmd_import, "import FILE [OPTIONS]",
 	  "ftrace / trace-cmd text to a trace" },
-	{ "export", cmd_export, "export --format chrome-json TRACE -o OUT",
-	  "timeline for Perfetto" },
+	{ "export", cmd_export, "export --format FORMAT TRACE -o OUT",
+	  "timeline for ui.perfetto.dev" },
 	{ "plot", cmd_plot, "plot TRACE -o OUT.svg [OPTIONS]",
 	  "SVG around a violation" },
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The view commands under the fuzzer: what `kvmrec stat`, `replay
- * --check-once`, `diff`, `export` and `plot` do with a trace, through the
+ * --check-once`, `diff`, `export` (chrome-json, perfetto) and `plot` do with a trace, through the
  * same library entries, on an input the reader accepted (see fuzz_reader.c).
  * Each must not crash, and each must call the trace damaged exactly when
  * the reader did: no command may read a damaged trace as a whole one.
@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "diff.h"
 #include "fuzz_view.h"
+#include "perfetto.h"
 #include "plot_focus.h"
 #include "plot_window.h"
 #include "replay.h"
@@ -98,7 +99,7 @@ static void fuzz_diff(const char *path, FILE *null, bool damaged, bool kernel)
 	check(ret != DIFF_DIFFER, "diff", "a trace differs from itself");
 }
 
-static void fuzz_export(const char *path, FILE *null, bool damaged)
+static void fuzz_export(const char *path, FILE *null, bool damaged, bool perfetto)
 {
 	struct trace_reader *r = NULL;
 	struct progress p = { 0 };
@@ -106,7 +107,8 @@ static void fuzz_export(const char *path, FILE *null, bool damaged)
 	int ret;
 
 	check(trace_reader_open(path, &r) == 0, "export", "cannot open");
-	ret = chrome_json_export(r, path, null, &p, err, sizeof(err));
+	ret = perfetto ? perfetto_export(r, path, null, &p, err, sizeof(err))
+		       : chrome_json_export(r, path, null, &p, err, sizeof(err));
 	check((ret < 0) == damaged, "export", "damage seen differently");
 	trace_reader_close(r);
 }
@@ -146,6 +148,6 @@ void fuzz_view_commands(const uint8_t *data, size_t size, bool damaged, uint8_t 
 	fuzz_stat(path, null, damaged);
 	fuzz_replay(path, null, damaged);
 	fuzz_diff(path, null, damaged, knobs & 1);
-	fuzz_export(path, null, damaged);
+	fuzz_export(path, null, damaged, knobs & 0x80);
 	fuzz_plot(path, null, damaged, knobs & 2 ? (knobs >> 2) + 1 : 0);
 }

@@ -2,7 +2,8 @@
 /*
  * fuzz_view: runs stat, replay --check-once, diff, export and plot on @data,
  * a trace the reader opened; @damaged: the reader ended it with an error.
- * @knobs varies options (diff --kernel, plot --around). Aborts on a finding.
+ * @knobs varies options (diff --kernel, export --format, plot --around).
+ * Aborts on a finding.
  */
 #ifndef KVMREC_TESTS_FUZZ_VIEW_H
 #define KVMREC_TESTS_FUZZ_VIEW_H
