@@ -5,34 +5,20 @@
 #include "cli.h"
 #include "trace_event.h"
 
-/*
- * The synopsis only: each command's options are in its own --help, the one
- * place they are written, so this list cannot fall behind them.
- */
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *usage;
-	const char *what;
 } commands[] = {
-	{ "record", cmd_record, "record [OPTIONS] -- VMM ARGS...",
-	  "record a VMM's KVM exits and events" },
-	{ "replay", cmd_replay, "replay TRACE [OPTIONS]",
-	  "model replay; exactly-once check" },
-	{ "bisect", cmd_bisect, "bisect TRACE [OPTIONS]",
-	  "smallest fix for a violation" },
-	{ "dump", cmd_dump, "dump TRACE",
-	  "the trace as text" },
-	{ "stat", cmd_stat, "stat TRACE [OPTIONS]",
-	  "exits, latencies, injections, losses" },
-	{ "diff", cmd_diff, "diff A B [OPTIONS]",
-	  "where two exit streams part" },
-	{ "import", cmd_import, "import FILE [OPTIONS]",
-	  "ftrace / trace-cmd text to a trace" },
-	{ "export", cmd_export, "export --format FORMAT TRACE -o OUT",
-	  "timeline for ui.perfetto.dev" },
-	{ "plot", cmd_plot, "plot TRACE -o OUT.svg [OPTIONS]",
-	  "SVG around a violation" },
+	{ "record", cmd_record, "record [-o FILE] [--no-kernel-events] [--ring-size SIZE] [--lossy] -- VMM ARGS..." },
+	{ "replay", cmd_replay, "replay TRACE [--model NAME] [--check-once] [--json]" },
+	{ "bisect", cmd_bisect, "bisect TRACE" },
+	{ "dump",   cmd_dump,   "dump TRACE" },
+	{ "stat",   cmd_stat,   "stat TRACE [--json]" },
+	{ "diff",   cmd_diff,   "diff A B" },
+	{ "import", cmd_import, "import FILE [-o OUT]" },
+	{ "export", cmd_export, "export --format chrome-json TRACE -o OUT" },
+	{ "plot",   cmd_plot,   "plot TRACE [--around SEQ] -o OUT.svg" },
 };
 
 int cli_wants_help(int argc, char **argv)
@@ -52,9 +38,8 @@ static void usage(FILE *f)
 		   "Deterministic record/replay of KVM vCPU exit streams.\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-40s %s\n", commands[i].usage, commands[i].what);
-	fprintf(f, "\nEvery command's options: kvmrec COMMAND --help.\n"
-		   "kvmrec --version: version and trace format.\n\n"
+		fprintf(f, "  kvmrec %s\n", commands[i].usage);
+	fprintf(f, "\n'kvmrec COMMAND --help' describes each command.\n"
 		   KVMREC_EXIT_CODES_HELP);
 }
 
