@@ -4,7 +4,7 @@ BUILD_SAN  ?= build-san
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build build-san demo check check-fast check-san clean
+.PHONY: all deps build build-san demo check check-fast check-san install deb clean
 
 all: build
 
@@ -37,5 +37,16 @@ check-san: build-san
 # The test command: the suite, then the same suite under ASan+UBSan.
 check: check-fast check-san
 
+# Installs under CMAKE_INSTALL_PREFIX (default /usr/local); DESTDIR=... stages it.
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+# The Debian package, built for /usr in its own tree: build-deb/kvmrec_*.deb.
+BUILD_DEB ?= build-deb
+deb: deps
+	cmake -S . -B $(BUILD_DEB) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr $(CMAKE_ARGS) >/dev/null
+	cmake --build $(BUILD_DEB) -j$(JOBS)
+	cd $(BUILD_DEB) && cpack -G DEB
+
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_DEB)

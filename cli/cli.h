@@ -8,10 +8,13 @@
 #ifndef KVMREC_CLI_H
 #define KVMREC_CLI_H
 
+#include <stdio.h>
+
 enum kvmrec_exit {
 	KVMREC_EXIT_OK = 0,          /* success; check passed */
 	KVMREC_EXIT_FAIL = 1,        /* check failed: violation, traces differ */
 	KVMREC_EXIT_USAGE = 2,       /* bad flags or bad input (unreadable, damaged trace) */
+	KVMREC_EXIT_INCOMPLETE = 4,  /* record: the VMM ran, the recording failed or lost data */
 	KVMREC_EXIT_UNDECIDED = 125, /* the trace lacks the evidence to decide */
 };
 
@@ -28,6 +31,22 @@ int cmd_diff(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+
+/*
+ * Each subcommand's --help text: the one source of `kvmrec --help`, the man
+ * pages and the bash completion (docs/man/README.md). Its first paragraph
+ * is the synopsis ("usage: kvmrec NAME ..."), options are lines indented by
+ * two spaces that start with '-', and "Exit status:" opens the last one.
+ */
+void record_usage(FILE *f);
+void replay_usage(FILE *f);
+void bisect_usage(FILE *f);
+void dump_usage(FILE *f);
+void stat_usage(FILE *f);
+void diff_usage(FILE *f);
+void import_usage(FILE *f);
+void export_usage(FILE *f);
+void plot_usage(FILE *f);
 
 struct trace_reader;
 /*

@@ -6,7 +6,7 @@
 #include "bisect.h"
 #include "cli.h"
 
-static void bisect_usage(FILE *f)
+void bisect_usage(FILE *f)
 {
 	fprintf(f, "usage: kvmrec bisect TRACE [--model NAME]\n\n"
 		   "Replays TRACE under the injection policy that reproduces it (the one the\n"

@@ -11,7 +11,7 @@
 #include "trace_format.h"
 #include "trace_reader.h"
 
-static void dump_usage(FILE *f)
+void dump_usage(FILE *f)
 {
 	fprintf(f, "usage: kvmrec dump TRACE\n\n"
 		   "Prints TRACE (\"-\" for stdin) one event a line:\n"

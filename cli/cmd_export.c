@@ -11,7 +11,7 @@
 #include "progress.h"
 #include "trace_reader.h"
 
-static void export_usage(FILE *f)
+void export_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kvmrec export --format perfetto|chrome-json TRACE -o OUT\n\n"

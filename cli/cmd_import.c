@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* kvmrec import: ftrace / trace-cmd report text -> kvmrec trace. */
+/* kvmrec import: ftrace / trace-cmd report text, or a trace-cmd .dat -> kvmrec trace. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,15 +8,18 @@
 #include "ftrace_import.h"
 #include "out_file.h"
 
-static void import_usage(FILE *f)
+void import_usage(FILE *f)
 {
 	fprintf(f, "usage: kvmrec import FILE [-o OUT] [--force]\n\n"
 		   "Converts ftrace text to a kvmrec trace: raw tracefs 'trace' or 'trace_pipe'\n"
 		   "output, 'trace-cmd report' output, or either pasted into a mail with its\n"
 		   "lines wrapped. kvm events in the 2016 and current formats are decoded;\n"
 		   "other events are kept by name with their text; lines that are not events\n"
-		   "are counted, reported here and noted in the trace.\n\n"
-		   "  FILE     the text; - reads stdin\n"
+		   "are counted, reported here and noted in the trace. A trace-cmd .dat\n"
+		   "file (any version, any number of CPU buffers and instances) is read\n"
+		   "with libtracecmd and gives the records its 'trace-cmd report -N -t'\n"
+		   "text would.\n\n"
+		   "  FILE     the text or .dat; - reads stdin\n"
 		   "  -o OUT   output trace (default: FILE with .zst appended; required for stdin);\n"
 		   "           created 0600, never over an existing file, a symlink or FILE\n"
 		   "  --force  replace OUT if it exists (still never a symlink or FILE)\n\n"

@@ -12,7 +12,7 @@
 #include "svg_plot.h"
 #include "trace_reader.h"
 
-static void plot_usage(FILE *f)
+void plot_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kvmrec plot TRACE [--around SEQ] [--model NAME] [--before N] [--after N]\n"

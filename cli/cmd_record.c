@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kvmrec record: run a VMM under the interposer and write its trace. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 #include "ring.h"
 #include "session.h"
 
-static void record_usage(FILE *f)
+void record_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kvmrec record [-o FILE] [--no-kernel-events] [--ring-size SIZE] [--lossy]\n"
@@ -33,7 +34,10 @@ static void record_usage(FILE *f)
 		"  --stats              print events, bytes, drops, stalls and the recorder's\n"
 		"                       peak RSS when done\n\n"
 		"Exit status: the VMM's (128+N if it was killed by signal N); 2 when the VMM\n"
-		"cannot be started or recorded (not found, statically linked, output exists).\n");
+		"cannot be started or recorded (not found, statically linked, output exists);\n"
+		"4 when the VMM ran but the recording failed or lost data (a write error such\n"
+		"as a full disk, dropped records, lost kernel events, an interposer that never\n"
+		"started): one line says what was lost and how the VMM ended.\n");
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -63,10 +67,61 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+static const char *vmm_ending(int wait_status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(wait_status))
+		snprintf(buf, len, "was killed by signal %d", WTERMSIG(wait_status));
+	else
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(wait_status));
+	return buf;
+}
+
+/* Appends one "; "-separated clause to @buf, never past @len. */
+static void clause(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n && n + 2 < len)
+		strcpy(buf + n, "; "), n += 2;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * What the recording of a VMM that ran failed to keep, as clauses in @buf;
+ * false if nothing. The VMM's own success says nothing about it.
+ */
+static bool record_losses(const struct recorder_opts *o, const struct recorder_result *res,
+			  int ret, char *buf, size_t len)
+{
+	size_t plen = strlen(o->out);
+	const char *why = res->error;
+
+	buf[0] = '\0';
+	if (res->not_attached)
+		clause(buf, len, "nothing: the interposer never started in %s (setuid, or it "
+		       "clears LD_PRELOAD)", o->argv[0]);
+	if (ret < 0) {
+		if (!strncmp(why, o->out, plen) && !strncmp(why + plen, ": ", 2))
+			why += plen + 2;  /* the line names the file once */
+		clause(buf, len, "%s, the trace ends there", why);
+	}
+	if (res->dropped)
+		clause(buf, len, "%llu records dropped (Drop records in the trace say why)",
+		       (unsigned long long)res->dropped);
+	if (res->kernel_lost)
+		clause(buf, len, "%llu kernel events lost (tracefs overrun)",
+		       (unsigned long long)res->kernel_lost);
+	return buf[0] != '\0';
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct recorder_opts o = { .out = "trace.zst", .kernel_events = true, .self = argv[0] };
 	struct recorder_result res;
+	char lost[600], status[64];
 	bool stats = false;
 	int i, ret;
 
@@ -116,18 +171,13 @@ int cmd_record(int argc, char **argv)
 	}
 	o.argv = argv + i;
 	ret = recorder_run(&o, &res);
-	if (ret < 0 && !res.wait_status && res.error[0] && !res.events) {
+	if (ret < 0 && !res.vmm_ran) {
 		fprintf(stderr, "kvmrec record: %s\n", res.error);
 		return KVMREC_EXIT_USAGE;
 	}
 	if (res.kernel_note[0])
 		fprintf(stderr, "kvmrec record: recording without kernel events: %s\n",
 			res.kernel_note);
-	if (ret < 0)
-		fprintf(stderr, "kvmrec record: %s\n", res.error);
-	if (res.not_attached)
-		fprintf(stderr, "kvmrec record: %s: the interposer never started in the VMM "
-			"(setuid, or it clears LD_PRELOAD); nothing of it was recorded\n", o.argv[0]);
 	if (stats)
 		fprintf(stderr,
 			"kvmrec record: %s: %llu events, %llu KVM_RUN, %llu kernel, %llu bytes, "
@@ -136,9 +186,12 @@ int cmd_record(int argc, char **argv)
 			(unsigned long long)res.kernel_events, (unsigned long long)res.bytes,
 			(unsigned long long)res.dropped, (unsigned long long)res.kernel_lost,
 			(unsigned long long)res.stalls, (unsigned long long)res.peak_rss_kb);
+	if (record_losses(&o, &res, ret, lost, sizeof(lost))) {
+		fprintf(stderr, "kvmrec record: %s: recording incomplete: %s; the VMM %s\n", o.out,
+			lost, vmm_ending(res.wait_status, status, sizeof(status)));
+		return KVMREC_EXIT_INCOMPLETE;
+	}
 	if (WIFSIGNALED(res.wait_status))
 		return 128 + WTERMSIG(res.wait_status);
-	if (WIFEXITED(res.wait_status))
-		return WEXITSTATUS(res.wait_status);
-	return KVMREC_EXIT_USAGE;
+	return WEXITSTATUS(res.wait_status);
 }

@@ -11,7 +11,7 @@
 #include "cli.h"
 #include "replay.h"
 
-static void replay_usage(FILE *f)
+void replay_usage(FILE *f)
 {
 	const struct policy *const *p;
 

@@ -8,7 +8,7 @@
 #include "stat.h"
 #include "trace_reader.h"
 
-static void stat_usage(FILE *f)
+void stat_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kvmrec stat TRACE [--json]\n\n"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kvmrec: dispatch to the subcommands. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "trace_event.h"
@@ -8,17 +9,17 @@
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *usage;
+	void (*usage)(FILE *f);
 } commands[] = {
-	{ "record", cmd_record, "record [-o FILE] [--no-kernel-events] [--ring-size SIZE] [--lossy] -- VMM ARGS..." },
-	{ "replay", cmd_replay, "replay TRACE [--model NAME] [--check-once] [--json]" },
-	{ "bisect", cmd_bisect, "bisect TRACE" },
-	{ "dump",   cmd_dump,   "dump TRACE" },
-	{ "stat",   cmd_stat,   "stat TRACE [--json]" },
-	{ "diff",   cmd_diff,   "diff A B" },
-	{ "import", cmd_import, "import FILE [-o OUT]" },
-	{ "export", cmd_export, "export --format chrome-json TRACE -o OUT" },
-	{ "plot",   cmd_plot,   "plot TRACE [--around SEQ] -o OUT.svg" },
+	{ "record", cmd_record, record_usage },
+	{ "replay", cmd_replay, replay_usage },
+	{ "bisect", cmd_bisect, bisect_usage },
+	{ "dump",   cmd_dump,   dump_usage },
+	{ "stat",   cmd_stat,   stat_usage },
+	{ "diff",   cmd_diff,   diff_usage },
+	{ "import", cmd_import, import_usage },
+	{ "export", cmd_export, export_usage },
+	{ "plot",   cmd_plot,   plot_usage },
 };
 
 int cli_wants_help(int argc, char **argv)
@@ -32,13 +33,46 @@ int cli_wants_help(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * A command's synopsis as its own --help gives it (the paragraph before the
+ * first blank line), so this list cannot miss an option.
+ */
+static void print_synopsis(FILE *f, const struct command *c)
+{
+	char *text = NULL, *p, *end;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (!m)
+		return;
+	c->usage(m);
+	if (fclose(m) || !text)
+		return;
+	end = strstr(text, "\n\n");
+	if (end)
+		end[1] = '\0';
+	/* "usage: kvmrec x ..." becomes "  kvmrec x ...", continuations move with it. */
+	for (p = text; *p; ) {
+		char *nl = strchrnul(p, '\n');
+		const char *line = p;
+
+		if (!strncmp(line, "usage: ", 7))
+			line += 7;
+		else if (!strncmp(line, "       ", 7))
+			line += 7;
+		fprintf(f, "  %.*s\n", (int)(nl - line), line);
+		p = *nl ? nl + 1 : nl;
+	}
+	free(text);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: kvmrec COMMAND [ARGS...]\n\n"
 		   "Deterministic record/replay of KVM vCPU exit streams.\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  kvmrec %s\n", commands[i].usage);
+		print_synopsis(f, &commands[i]);
 	fprintf(f, "\n'kvmrec COMMAND --help' describes each command.\n"
 		   KVMREC_EXIT_CODES_HELP);
 }

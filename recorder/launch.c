@@ -99,9 +99,13 @@ int launch_find_preload(const char *explicit_path, char *out, size_t len)
 			snprintf(out, len, "%.3800s/libkvmrec-preload.so", self);
 			if (!access(out, R_OK))
 				return 0;
-			snprintf(out, len, "%.3800s/../lib/libkvmrec-preload.so", self);
+#ifdef KVMREC_LIBDIR_REL
+			/* An installed tree, wherever it was unpacked (DESTDIR, a .deb). */
+			snprintf(out, len, "%.3800s/../%s/libkvmrec-preload.so", self,
+				 KVMREC_LIBDIR_REL);
 			if (!access(out, R_OK))
 				return 0;
+#endif
 		}
 	}
 #ifdef KVMREC_LIBDIR

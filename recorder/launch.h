@@ -15,7 +15,11 @@
 int launch_find_vmm(const char *file, char *out, size_t len);
 /* 0 if the interposer can enter @path; -ENOEXEC for a static ELF. */
 int launch_check_dynamic(const char *path);
-/* @explicit_path if given, else next to the kvmrec binary, else the libdir. */
+/*
+ * @explicit_path if given, else next to the kvmrec binary (the build tree),
+ * else <binary>/../<libdir>/kvmrec (an installed tree, relocatable), else the
+ * <libdir>/kvmrec configured at build time.
+ */
 int launch_find_preload(const char *explicit_path, char *out, size_t len);
 /*
  * In the forked child: waits for one byte on @gofd, preloads @preload with

@@ -17,12 +17,14 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -220,9 +222,10 @@ static uint32_t exit_union_len(uint32_t reason)
 
 /*
  * Argument bytes to copy for a recorded ioctl; -1: not recorded. Integer
- * arguments (_IO requests) are stored as 8 bytes by the caller.
+ * arguments (_IO requests) are stored as 8 bytes by the caller. @nr is the
+ * entry count of a KVM_SET_GSI_ROUTING table as read (safely) by the caller.
  */
-static long ioctl_arg_len(uint32_t req, const void *arg)
+static long ioctl_arg_len(uint32_t req, uint32_t nr)
 {
 	switch (req) {
 	case KVM_IRQ_LINE_STATUS:
@@ -240,12 +243,9 @@ static long ioctl_arg_len(uint32_t req, const void *arg)
 	case KVM_SET_VAPIC_ADDR:
 		return _IOC_SIZE(req);
 	case KVM_SET_GSI_ROUTING: {
-		const struct kvm_irq_routing *rt = arg;
-		uint64_t n;
+		uint64_t n = sizeof(struct kvm_irq_routing) +
+			     (uint64_t)nr * sizeof(struct kvm_irq_routing_entry);
 
-		if (!arg)
-			return 0;
-		n = sizeof(*rt) + (uint64_t)rt->nr * sizeof(rt->entries[0]);
 		return (long)(n > RAW_MAX_ARG ? RAW_MAX_ARG : n);
 	}
 	case KVM_SET_CPUID2:
@@ -261,6 +261,37 @@ static long ioctl_arg_len(uint32_t req, const void *arg)
 	}
 }
 
+/*
+ * Copies @n bytes of the VMM's argument without ever faulting: a bad or
+ * partly unmapped pointer that the kernel answered with EFAULT must not
+ * become our SIGSEGV. process_vm_readv() on ourselves reads through the
+ * kernel's own user-copy and fails instead. A syscall, so only where the
+ * kernel did not already prove the buffer good (see arg_copy()).
+ */
+static bool arg_read(void *dst, const void *src, size_t n)
+{
+	struct iovec l = { dst, n }, r = { (void *)src, n };
+
+	if (!n)
+		return true;
+	if (!src)
+		return false;
+	return syscall(SYS_process_vm_readv, getpid(), &l, 1UL, &r, 1UL, 0UL) == (long)n;
+}
+
+/*
+ * A recorded ioctl that succeeded had the kernel copy its whole argument
+ * (the lengths of ioctl_arg_len() are what KVM itself reads or writes), so
+ * a plain copy cannot fault; one that failed may have failed on the buffer.
+ */
+static bool arg_copy(void *dst, const void *src, size_t n, bool accepted)
+{
+	if (!accepted)
+		return arg_read(dst, src, n);
+	memcpy(dst, src, n);
+	return true;
+}
+
 static bool is_int_arg(uint32_t req)
 {
 	return req == KVM_CREATE_VM || req == KVM_CREATE_VCPU;
@@ -274,6 +305,10 @@ struct kvm_irq_level_status {
 	uint32_t pad;
 };
 
+/*
+ * @before: the argument as it was before the call (KVM_IRQ_LINE_STATUS), or
+ * NULL; @alen 0 with a pointer argument records the call without payload.
+ */
 static void record_ioctl(struct fdtab_ent *e, uint32_t req, void *arg,
 			 long alen, int ret, int err, const void *before)
 {
@@ -288,7 +323,6 @@ static void record_ioctl(struct fdtab_ent *e, uint32_t req, void *arg,
 	if (!h)
 		return;
 	ring_begin(r);
-	h->len = len;
 	h->type = RAW_IOCTL;
 	h->fdkind = e->kind;
 	h->vcpu = e->kind == RAW_FD_VCPU ? e->vcpu : -1;
@@ -300,11 +334,21 @@ static void record_ioctl(struct fdtab_ent *e, uint32_t req, void *arg,
 		uint64_t v = (uint64_t)(unsigned long)arg;
 
 		memcpy(h + 1, &v, 8);
-	} else if (alen && arg) {
-		memcpy(h + 1, before ? before : arg, (size_t)alen);
-	} else {
-		h->arglen = 0;
+	} else if (alen && before) {
+		memcpy(h + 1, before, (size_t)alen);
+	} else if (!alen || !arg_copy(h + 1, arg, (size_t)alen, ret >= 0)) {
+		/*
+		 * What the kernel could not read is not evidence: the call
+		 * without it, or with the routing table's header, which says
+		 * how many entries the VMM claimed.
+		 */
+		uint32_t keep = req == (uint32_t)KVM_SET_GSI_ROUTING && alen > 8 &&
+				arg_read(h + 1, arg, 8) ? 8 : 0;
+
+		h->arglen = keep;
+		len = sizeof(*h) + keep;
 	}
+	h->len = len;
 	h->ts = now_ns();
 	ring_publish(r, len);
 }
@@ -483,17 +527,25 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
 	if (req == (uint32_t)KVM_RUN && e->kind == RAW_FD_VCPU)
 		return run_recorded(fd, request, arg, e, saved);
 
-	/* KVM_IRQ_LINE_STATUS writes the status over the gsi: keep the gsi. */
-	if (req == (uint32_t)KVM_IRQ_LINE_STATUS && arg) {
-		before.irq = ((struct kvm_irq_level *)arg)->irq;
-		before.level = ((struct kvm_irq_level *)arg)->level;
-		before.pad = 0;
-	}
+	/*
+	 * KVM_IRQ_LINE_STATUS writes the status over the gsi: keep the gsi. Read
+	 * before the kernel has seen the buffer, so never directly.
+	 */
+	bool line_status = req == (uint32_t)KVM_IRQ_LINE_STATUS;
+	bool have_before = line_status && arg_read(&before, arg, 8);
+
 	errno = saved;
 	ret = real_ioctl(fd, request, arg);
 	err = errno;
-	if (req == (uint32_t)KVM_IRQ_LINE_STATUS && arg)
-		before.status = ((struct kvm_irq_level *)arg)->status;
+	if (have_before) {
+		int32_t status;
+
+		before.pad = 0;
+		before.status = 0;
+		/* status shares the gsi's place, first in struct kvm_irq_level. */
+		if (ret >= 0 && arg_copy(&status, arg, sizeof(status), true))
+			before.status = status;
+	}
 	if (req == (uint32_t)KVM_GET_VCPU_MMAP_SIZE && ret > 0)
 		__atomic_store_n(&g_mmap_size, (long)ret, __ATOMIC_RELAXED);
 	if (ret >= 0 && req == (uint32_t)KVM_CREATE_VM) {
@@ -504,11 +556,18 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
 		fd_forget(ret);
 		fdtab_set(ret, RAW_FD_VCPU, (int32_t)(unsigned long)arg);
 	}
-	alen = ioctl_arg_len(req, arg);
+	uint32_t nr = 0;
+
+	/* nr leads struct kvm_irq_routing: read at arg itself, never through a NULL. */
+	_Static_assert(offsetof(struct kvm_irq_routing, nr) == 0, "kvm_irq_routing.nr moved");
+	if (req == (uint32_t)KVM_SET_GSI_ROUTING && !arg_copy(&nr, arg, sizeof(nr), ret >= 0))
+		nr = 0;
+	alen = ioctl_arg_len(req, nr);
 	if (alen >= 0) {
 		tl_busy = 1;
-		record_ioctl(e, req, arg, alen, ret, err,
-			     req == (uint32_t)KVM_IRQ_LINE_STATUS ? &before : NULL);
+		if (line_status && !have_before)
+			alen = 0;
+		record_ioctl(e, req, arg, alen, ret, err, have_before ? &before : NULL);
 		tl_busy = 0;
 	}
 	errno = err;

@@ -6,9 +6,12 @@
  * end first. Acquire/release on head and tail are the only synchronisation.
  */
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +19,14 @@
 #include "ring.h"
 
 #define SLOT_HDR sizeof(struct ring)
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 size_t ring_region_size(uint32_t nslots, uint64_t ring_size)
 {
@@ -29,7 +40,7 @@ int ring_region_create(uint32_t nslots, uint64_t ring_size, bool lossy,
 	void *p;
 	int fd;
 
-	if (!nslots || ring_size < RING_MIN_SIZE || ring_size > RING_MAX_SIZE ||
+	if (!nslots || nslots > RING_MAX_SLOTS || ring_size < RING_MIN_SIZE || ring_size > RING_MAX_SIZE ||
 	    (ring_size & (ring_size - 1)))
 		return -EINVAL;
 	size = ring_region_size(nslots, ring_size);
@@ -54,12 +65,25 @@ int ring_region_create(uint32_t nslots, uint64_t ring_size, bool lossy,
 	ctl->nslots = nslots;
 	ctl->ring_size = ring_size;
 	ctl->lossy = lossy;
-	for (uint32_t i = 0; i < nslots; i++)
-		ring_slot(ctl, i)->vcpu = -1;
+	ctl->recorder_pid = (uint32_t)getpid();
+	ctl->heartbeat_ns = mono_ns();
+	/* Slots are not touched here: their pages appear as threads claim them. */
 	__atomic_store_n(&ctl->magic, RING_MAGIC, __ATOMIC_RELEASE);
 	*fd_out = fd;
 	*ctl_out = ctl;
 	return 0;
+}
+
+uint32_t ring_used(struct ring_ctl *ctl)
+{
+	uint32_t n = __atomic_load_n(&ctl->used, __ATOMIC_ACQUIRE);
+
+	return n < ctl->nslots ? n : ctl->nslots;
+}
+
+void ring_region_heartbeat(struct ring_ctl *ctl, uint64_t now_ns)
+{
+	__atomic_store_n(&ctl->heartbeat_ns, now_ns, __ATOMIC_RELAXED);
 }
 
 void ring_region_set_run_times(struct ring_ctl *ctl, bool on)
@@ -74,7 +98,7 @@ int ring_region_attach(int fd, struct ring_ctl **ctl_out)
 
 	if (pread(fd, &hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
 		return -EIO;
-	if (hdr.magic != RING_MAGIC || !hdr.nslots || hdr.nslots > 4096 ||
+	if (hdr.magic != RING_MAGIC || !hdr.nslots || hdr.nslots > RING_MAX_SLOTS ||
 	    hdr.ring_size < RING_MIN_SIZE || hdr.ring_size > RING_MAX_SIZE)
 		return -EINVAL;
 	p = mmap(NULL, ring_region_size(hdr.nslots, hdr.ring_size),
@@ -95,23 +119,45 @@ uint8_t *ring_data(struct ring *r)
 	return (uint8_t *)r + SLOT_HDR;
 }
 
+static bool ring_take(struct ring *r)
+{
+	uint32_t expect = RING_FREE;
+
+	return __atomic_load_n(&r->state, __ATOMIC_RELAXED) == RING_FREE &&
+	       __atomic_compare_exchange_n(&r->state, &expect, RING_ACTIVE, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+/*
+ * A ring given back by a finished thread first, else the next never used
+ * one: the parent only looks at rings below `used`, and memory is only
+ * touched for rings that were needed.
+ */
 struct ring *ring_claim(struct ring_ctl *ctl, uint32_t tid)
 {
-	for (uint32_t i = 0; i < ctl->nslots; i++) {
-		struct ring *r = ring_slot(ctl, i);
-		uint32_t expect = RING_FREE;
+	for (;;) {
+		uint32_t used = ring_used(ctl), i;
+		struct ring *r = NULL;
 
-		if (__atomic_load_n(&r->state, __ATOMIC_RELAXED) != RING_FREE)
-			continue;
-		/* tid only after winning: a loser's store could land over the winner's. */
-		if (__atomic_compare_exchange_n(&r->state, &expect, RING_ACTIVE, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-			__atomic_store_n(&r->tid, tid, __ATOMIC_RELEASE);
-			return r;
+		for (i = 0; i < used && !r; i++)
+			if (ring_take(ring_slot(ctl, i)))
+				r = ring_slot(ctl, i);
+		if (!r) {
+			i = __atomic_fetch_add(&ctl->used, 1, __ATOMIC_ACQ_REL);
+			if (i >= ctl->nslots) {
+				__atomic_fetch_add(&ctl->no_slot, 1, __ATOMIC_RELAXED);
+				return NULL;
+			}
+			/* A claimer scanning below `used` may take it first: try again. */
+			if (!ring_take(ring_slot(ctl, i)))
+				continue;
+			r = ring_slot(ctl, i);
 		}
+		/* tid only after winning: a loser's store could land over the winner's. */
+		__atomic_store_n(&r->vcpu, -1, __ATOMIC_RELAXED);
+		__atomic_store_n(&r->tid, tid, __ATOMIC_RELEASE);
+		return r;
 	}
-	__atomic_fetch_add(&ctl->no_slot, 1, __ATOMIC_RELAXED);
-	return NULL;
 }
 
 void ring_release(struct ring *r)
@@ -135,15 +181,59 @@ static void ring_wait(unsigned int *spins)
 	}
 }
 
+/*
+ * The recorder's pid is gone (or has exited and waits to be reaped). Asked
+ * only after its heartbeat stood still for RING_ORPHAN_NS, so a recorder
+ * that is merely stopped or slow is waited for, and a pid that is not ours
+ * to see (another pid namespace) cannot by itself make us drop.
+ */
+static bool recorder_gone(uint32_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	bool gone;
+
+	if (fd < 0)
+		return errno == ESRCH || (errno == ENOSYS && kill((pid_t)pid, 0) < 0 &&
+					  errno == ESRCH);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	gone = poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+	syscall(SYS_close, fd);  /* not close(): the interposer wraps it */
+	return gone;
+}
+
+static bool orphaned(struct ring_ctl *ctl, uint64_t *next_check)
+{
+	uint64_t now;
+
+	if (__atomic_load_n(&ctl->orphaned, __ATOMIC_RELAXED))
+		return true;
+	now = mono_ns();
+	if (now < *next_check)
+		return false;
+	*next_check = now + RING_ORPHAN_NS / 8;
+	if (now - __atomic_load_n(&ctl->heartbeat_ns, __ATOMIC_RELAXED) < RING_ORPHAN_NS ||
+	    !recorder_gone(ctl->recorder_pid))
+		return false;
+	__atomic_store_n(&ctl->orphaned, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* Slow path only: the ring is full. False: drop the record (counted by the caller). */
 static bool ring_wait_space(struct ring_ctl *ctl, struct ring *r, uint64_t need)
 {
-	uint64_t head = r->head;
+	uint64_t head = r->head, next_check = 0;
 	unsigned int spins = 0;
 	bool stalled = false;
 
 	while (head + need - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) > ctl->ring_size) {
 		if (ctl->lossy)
 			return false;
+		/* Nobody will ever drain a dead recorder's ring: run on, and count. */
+		if (orphaned(ctl, &next_check)) {
+			__atomic_fetch_add(&ctl->orphan_dropped, 1, __ATOMIC_RELAXED);
+			return false;
+		}
 		if (!stalled) {
 			stalled = true;
 			__atomic_fetch_add(&r->stalls, 1, __ATOMIC_RELAXED);
@@ -164,7 +254,8 @@ void *ring_reserve(struct ring_ctl *ctl, struct ring *r, uint32_t len)
 		struct raw_hdr *h = (struct raw_hdr *)(data + pos);
 
 		if (!ring_wait_space(ctl, r, pad + len)) {
-			__atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED);
+			if (ctl->lossy)
+				__atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED);
 			return NULL;
 		}
 		h->len = pad;
@@ -172,7 +263,8 @@ void *ring_reserve(struct ring_ctl *ctl, struct ring *r, uint32_t len)
 		__atomic_store_n(&r->head, r->head + pad, __ATOMIC_RELEASE);
 		pos = 0;
 	} else if (!ring_wait_space(ctl, r, len)) {
-		__atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED);
+		if (ctl->lossy)
+			__atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED);
 		return NULL;
 	}
 	return data + pos;

@@ -2,13 +2,20 @@
 /*
  * ring: the shared memory between the interposer and the recorder parent.
  *
- * One memfd, created by the parent, holds a control page and a fixed number
- * of slots; each VMM thread that makes a recorded ioctl claims a slot and is
- * its only producer, the parent its only consumer. A producer never
- * overwrites what the parent has not consumed: when the ring is full it waits
- * (and counts the stall), or with lossy set drops the record and counts it.
- * Everything published stays in the memfd, so the parent can still drain a
- * ring after the VMM died, even of SIGKILL. Functions return 0 or -errno.
+ * One memfd, created by the parent, holds a control page and room for up to
+ * nslots rings (RING_MAX_SLOTS, far above KVM's vCPU limit). The memfd is
+ * sparse: a ring's pages exist only once a thread has claimed it, and
+ * rings are handed out in order as threads appear, so `used` bounds what
+ * the parent has to look at. Each VMM thread that makes a recorded ioctl
+ * claims a ring and is its only producer, the parent its only consumer. A
+ * producer never overwrites what the parent has not consumed: when the ring
+ * is full it waits (and counts the stall), or with lossy set drops the
+ * record and counts it. A producer waits only while the recorder lives:
+ * once its heartbeat stops and its pid is gone the region is orphaned and
+ * every producer drops and counts instead, so a killed recorder never hangs
+ * the VMM. Everything published stays in the memfd, so the parent can
+ * still drain a ring after the VMM died, even of SIGKILL. Functions return
+ * 0 or -errno.
  */
 #ifndef KVMREC_RECORDER_RING_H
 #define KVMREC_RECORDER_RING_H
@@ -22,13 +29,21 @@
 #define RING_DEFAULT_SIZE (1u << 20)
 #define RING_MIN_SIZE (64u * 1024)
 #define RING_MAX_SIZE (256u << 20)
-#define RING_DEFAULT_SLOTS 32
+/*
+ * Threads with a ring at once (finished threads give theirs back). KVM
+ * allows 1024 vCPUs on x86 by default and at most 4096; the address space
+ * reserved is RING_MAX_SLOTS * ring size (16 GiB at the default size),
+ * memory only as rings are used.
+ */
+#define RING_MAX_SLOTS 16384
+/* A producer checks for a dead recorder after its heartbeat stood this long. */
+#define RING_ORPHAN_NS (1000ull * 1000 * 1000)
 
 enum ring_state { RING_FREE = 0, RING_ACTIVE = 1, RING_DONE = 2 };
 
 struct ring_ctl {
 	uint64_t magic;
-	uint32_t nslots;
+	uint32_t nslots;            /* rings the region has room for */
 	uint32_t lossy;
 	uint64_t ring_size;         /* data bytes per slot, power of two */
 	uint32_t attached_pid;      /* set by the interposer when it starts */
@@ -36,6 +51,12 @@ struct ring_ctl {
 	uint64_t reentrant;         /* ioctls from signal handlers inside a record: not logged */
 	uint64_t no_slot;           /* records lost because every slot was taken */
 	uint64_t no_run_map;        /* KVM_RUNs not logged: the vCPU's kvm_run would not map */
+	uint32_t used;              /* rings ever handed out (may run past nslots) */
+	uint32_t recorder_pid;      /* the parent, as its own pid namespace sees it */
+	uint64_t heartbeat_ns;      /* parent: CLOCK_MONOTONIC of its last pass */
+	uint32_t orphaned;          /* a producer found the recorder gone: drop, never wait */
+	uint32_t pad0;
+	uint64_t orphan_dropped;    /* records dropped after the recorder was gone */
 };
 
 struct ring {
@@ -58,6 +79,10 @@ size_t ring_region_size(uint32_t nslots, uint64_t ring_size);
 /* Parent: memfd (close-on-exec) with @nslots rings of @ring_size bytes. */
 int ring_region_create(uint32_t nslots, uint64_t ring_size, bool lossy,
 		       int *fd_out, struct ring_ctl **ctl_out);
+/* Rings the parent has to look at: those handed out so far. */
+uint32_t ring_used(struct ring_ctl *ctl);
+/* Parent, at every pass: "still here" for producers waiting on a full ring. */
+void ring_region_heartbeat(struct ring_ctl *ctl, uint64_t now_ns);
 /* Set before the VMM starts: what the interposer stamps. */
 void ring_region_set_run_times(struct ring_ctl *ctl, bool on);
 /* Interposer: maps an inherited region and checks it. */
@@ -70,7 +95,8 @@ struct ring *ring_claim(struct ring_ctl *ctl, uint32_t tid);
 void ring_release(struct ring *r);
 /*
  * Space for one record of @len bytes (multiple of 8, at most ring_size/4),
- * contiguous. NULL only in lossy mode when the ring is full (counted).
+ * contiguous. NULL when the ring is full in lossy mode, or when the
+ * recorder is gone (both counted).
  */
 void *ring_reserve(struct ring_ctl *ctl, struct ring *r, uint32_t len);
 /*

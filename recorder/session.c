@@ -64,12 +64,13 @@ struct session {
 	struct trace_writer *w;
 	struct kevents *kev;
 	struct lane *lanes;          /* one per ring slot */
+	uint32_t *live;              /* drain(): the rings looked at in this pass */
 	struct kevq *kq;             /* one per host CPU: each arrives in order */
 	uint32_t nkq;
 	struct decode_buf buf;
 	struct recorder_result *res;
 	uint64_t last_ts;            /* of the last event written */
-	uint64_t seen_dropped, seen_noslot, seen_reentrant, seen_nomap;
+	uint64_t seen_dropped, seen_noslot, seen_reentrant, seen_nomap, seen_orphan;
 	uint64_t done_stalls;
 	int write_err;
 	char *err_file;
@@ -91,10 +92,12 @@ static void session_free(struct session *s)
 	free(s->kq);
 	s->kq = NULL;
 	if (s->lanes)
-		for (uint32_t i = 0; i < s->ctl->nslots; i++)
+		for (uint32_t i = 0; i < ring_used(s->ctl); i++)
 			free(s->lanes[i].buf);
 	free(s->lanes);
 	s->lanes = NULL;
+	free(s->live);
+	s->live = NULL;
 	kevents_close(s->kev);
 	s->kev = NULL;
 	if (s->ctl)
@@ -184,7 +187,7 @@ static void emit_drops(struct session *s)
 {
 	uint64_t dropped = 0, v;
 
-	for (uint32_t i = 0; i < s->ctl->nslots; i++)
+	for (uint32_t i = 0; i < ring_used(s->ctl); i++)
 		dropped += __atomic_load_n(&ring_slot(s->ctl, i)->dropped, __ATOMIC_RELAXED);
 	if (dropped > s->seen_dropped) {
 		emit_drop(s, dropped - s->seen_dropped, "userspace ring full (--lossy)");
@@ -192,13 +195,22 @@ static void emit_drops(struct session *s)
 	}
 	v = __atomic_load_n(&s->ctl->no_slot, __ATOMIC_RELAXED);
 	if (v > s->seen_noslot) {
-		emit_drop(s, v - s->seen_noslot, "no free ring for a VMM thread");
+		char what[80];
+
+		snprintf(what, sizeof(what), "more VMM threads at once than rings (%u)",
+			 s->ctl->nslots);
+		emit_drop(s, v - s->seen_noslot, what);
 		s->seen_noslot = v;
 	}
 	v = __atomic_load_n(&s->ctl->no_run_map, __ATOMIC_RELAXED);
 	if (v > s->seen_nomap) {
 		emit_drop(s, v - s->seen_nomap, "KVM_RUN on a vCPU whose kvm_run could not be mapped");
 		s->seen_nomap = v;
+	}
+	v = __atomic_load_n(&s->ctl->orphan_dropped, __ATOMIC_RELAXED);
+	if (v > s->seen_orphan) {
+		emit_drop(s, v - s->seen_orphan, "recorder stopped for a second and its pid not found");
+		s->seen_orphan = v;
 	}
 	v = __atomic_load_n(&s->ctl->reentrant, __ATOMIC_RELAXED);
 	if (v > s->seen_reentrant) {
@@ -339,7 +351,7 @@ static void on_kev(void *ctx, struct kev *ev)
 	struct session *s = ctx;
 
 	/* Map the thread to the vCPU it runs, as its interposer said. */
-	for (uint32_t i = 0; i < s->ctl->nslots; i++) {
+	for (uint32_t i = 0; i < ring_used(s->ctl); i++) {
 		struct ring *r = ring_slot(s->ctl, i);
 
 		if (r->state != RING_FREE && r->tid == ev->pid) {
@@ -380,10 +392,9 @@ static void emit_kev(struct session *s, struct kevq *q)
 /* Emits, in timestamp order, everything stamped before @watermark. */
 static void drain(struct session *s, uint64_t watermark, bool final)
 {
-	uint32_t live[4096];
-	uint32_t nlive = 0;
+	uint32_t *live = s->live, nlive = 0, used = ring_used(s->ctl);
 
-	for (uint32_t i = 0; i < s->ctl->nslots && nlive < 4096; i++) {
+	for (uint32_t i = 0; i < used; i++) {
 		struct ring *r = ring_slot(s->ctl, i);
 
 		if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) != RING_FREE ||
@@ -448,7 +459,7 @@ static bool rings_busy(struct session *s, uint64_t now)
 {
 	bool any = false;
 
-	for (uint32_t i = 0; i < s->ctl->nslots; i++) {
+	for (uint32_t i = 0; i < ring_used(s->ctl); i++) {
 		struct ring *r = ring_slot(s->ctl, i);
 		struct lane *l = &s->lanes[i];
 		uint64_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
@@ -475,7 +486,7 @@ static uint64_t total_stalls(struct session *s)
 {
 	uint64_t n = s->done_stalls;
 
-	for (uint32_t i = 0; i < s->ctl->nslots; i++)
+	for (uint32_t i = 0; i < ring_used(s->ctl); i++)
 		n += ring_slot(s->ctl, i)->stalls;
 	return n;
 }
@@ -566,7 +577,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		snprintf(res->error, sizeof(res->error), "%.300s: %s", o->out, why);
 		return ret;
 	}
-	ret = ring_region_create(RING_DEFAULT_SLOTS, o->ring_size ? o->ring_size : RING_DEFAULT_SIZE,
+	ret = ring_region_create(RING_MAX_SLOTS, o->ring_size ? o->ring_size : RING_DEFAULT_SIZE,
 				 o->lossy, &ringfd, &s.ctl);
 	if (ret < 0) {
 		snprintf(res->error, sizeof(res->error), "cannot create the recording rings: %s",
@@ -575,7 +586,8 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	}
 	ring_region_set_run_times(s.ctl, o->run_times);
 	s.lanes = calloc(s.ctl->nslots, sizeof(*s.lanes));
-	if (!s.lanes) {
+	s.live = calloc(s.ctl->nslots, sizeof(*s.live));
+	if (!s.lanes || !s.live) {
 		snprintf(res->error, sizeof(res->error), "out of memory");
 		ret = -ENOMEM;
 		goto fail_start;
@@ -669,6 +681,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		 * after it can only publish records stamped later.
 		 */
 		now = mono_ns();
+		ring_region_heartbeat(s.ctl, now);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		bool busy = rings_busy(&s, now);
 
@@ -678,7 +691,10 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 			break;
 		drain(&s, busy || now < WATERMARK_NS ? 0 : now - WATERMARK_NS, false);
 		if (now - last_flush >= FLUSH_NS) {
-			trace_writer_flush(s.w);
+			if (!s.write_err && (ret = trace_writer_flush(s.w)) < 0) {
+				s.write_err = ret;
+				snprintf(res->error, sizeof(res->error), "%s", trace_writer_error(s.w));
+			}
 			last_flush = now;
 		}
 		struct timespec ts = { 0, (long)POLL_NS };
@@ -687,6 +703,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	}
 	launch_forward_signals(0);
 	res->wait_status = status;
+	res->vmm_ran = true;
 	/* The VMM is gone; what it published is all still in the rings. */
 	drain(&s, UINT64_MAX, true);
 

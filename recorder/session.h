@@ -6,10 +6,13 @@
  * timestamp into a trace_writer, and after the VMM ends (however it ends)
  * drains what is left and writes the footer.
  *
- * recorder_run() returns 0 when the VMM ran (its wait status is in the
- * result, whatever it was), or a negative errno with res->error set to one
- * line naming the file and the problem (VMM not found, static VMM, output
- * exists, ...); then no VMM was left running.
+ * recorder_run() returns 0 when the VMM ran and the trace was finished (its
+ * wait status is in the result, whatever it was), or a negative errno with
+ * res->error set to one line naming the file and the problem: with
+ * res->vmm_ran false nothing ran (VMM not found, static VMM, output exists,
+ * ...) and no VMM was left running; with it true the VMM ran and the
+ * recording failed (a write error: the trace ends where it failed). What
+ * the recording lost without failing is counted in dropped and kernel_lost.
  */
 #ifndef KVMREC_RECORDER_SESSION_H
 #define KVMREC_RECORDER_SESSION_H
@@ -39,6 +42,7 @@ struct recorder_result {
 	uint64_t dropped;
 	uint64_t kevq_peak;        /* most kernel samples held for ordering */
 	uint64_t peak_rss_kb;      /* of the recorder process itself */
+	bool vmm_ran;              /* the VMM was started: wait_status is its own */
 	bool not_attached;         /* the VMM ran without the interposer (setuid?) */
 	char kernel_note[256];     /* why there are no kernel events, or "" */
 	char error[512];

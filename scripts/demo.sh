@@ -3,9 +3,19 @@
 # `tpr`) under the QEMU 2.7 injection rule and under the fixed rule, replay
 # both with --check-once and print the verdicts, bisect the failing one and
 # draw its violation.
+# From the source tree: scripts/demo.sh BUILD_DIR (make demo). Installed, as
+# <prefix>/share/kvmrec/demo.sh [OUT_DIR]: the binaries are <prefix>/bin's and
+# the guest is next to this script (docs/install.md).
 set -uo pipefail
-b=${1:-build}
-out=$b/demo
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -f "$here/guests/tpr.elf" ]; then
+  kvmrec=$here/../../bin/kvmrec vmm=$here/../../bin/kvmrec-vmm guest=$here/guests/tpr.elf
+  out=${1:-kvmrec-demo}
+else
+  b=${1:-build}
+  kvmrec=$b/kvmrec vmm=$b/kvmrec-vmm guest=$b/guests/tpr.elf
+  out=$b/demo
+fi
 mkdir -p "$out"
 rm -f "$out"/tpr-*.zst
 
@@ -17,19 +27,19 @@ fi
 declare -A verdict
 for policy in qemu-2.7 fixed; do
   t=$out/tpr-$policy.zst
-  echo "== record: kvmrec-vmm --policy $policy guests/tpr.elf -> $t"
-  "$b/kvmrec" record --run-times -o "$t" -- "$b/kvmrec-vmm" --policy "$policy" "$b/guests/tpr.elf"
+  echo "== record: kvmrec-vmm --policy $policy $guest -> $t"
+  "$kvmrec" record --run-times -o "$t" -- "$vmm" --policy "$policy" "$guest"
   echo "   (guest exit status $?)"
   echo "== replay --check-once $t"
-  "$b/kvmrec" replay "$t" --check-once
+  "$kvmrec" replay "$t" --check-once
   rc=$?
   echo "   verdict exit status $rc"
   verdict[$policy]=$rc
 done
 echo "== bisect $out/tpr-qemu-2.7.zst"
-"$b/kvmrec" bisect "$out/tpr-qemu-2.7.zst"
+"$kvmrec" bisect "$out/tpr-qemu-2.7.zst"
 echo "== plot of the violation -> $out/tpr-qemu-2.7.svg"
-"$b/kvmrec" plot "$out/tpr-qemu-2.7.zst" -o "$out/tpr-qemu-2.7.svg"
+"$kvmrec" plot "$out/tpr-qemu-2.7.zst" -o "$out/tpr-qemu-2.7.svg"
 
 # The demo is right when the QEMU 2.7 rule is caught and the fixed one passes.
 if [ "${verdict[qemu-2.7]}" = 1 ] && [ "${verdict[fixed]}" = 0 ]; then

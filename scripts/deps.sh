@@ -7,9 +7,9 @@ set -euo pipefail
 pkgs=(
   build-essential cmake pkg-config
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libzstd-dev zstd
-  libtracefs-dev libtraceevent-dev libcmocka-dev
+  libtracefs-dev libtraceevent-dev libtracecmd-dev trace-cmd libcmocka-dev
   clang libclang-rt-14-dev
-  qemu-system-x86 strace python3
+  qemu-system-x86 strace python3 scdoc dpkg-dev file
 )
 if [ "${KVMREC_WITH_CHROMIUM:-1}" = 1 ]; then
   pkgs+=(chromium)

@@ -176,15 +176,27 @@ static void format_inject(FILE *f, const Kvmrec__Injection *in)
 	fprintf(f, " %s", trace_inject_kind_name(in->kind));
 	switch (in->kind) {
 	case KVMREC__INJECT_KIND__INJECT_INTERRUPT:
-		put_vector(f, "vector", in->vector);
+		if (in->has_vector)
+			put_vector(f, "vector", in->vector);
+		else
+			fputs(" arg=unreadable", f);
 		break;
 	case KVMREC__INJECT_KIND__INJECT_IRQ_LINE_STATUS:
-		fprintf(f, " gsi=%u level=%u status=%d", in->gsi, in->level, in->status);
-		break;
 	case KVMREC__INJECT_KIND__INJECT_IRQ_LINE:
+		/* A call whose argument the kernel could not read is recorded without it. */
+		if (!in->has_gsi) {
+			fputs(" arg=unreadable", f);
+			break;
+		}
 		fprintf(f, " gsi=%u level=%u", in->gsi, in->level);
+		if (in->has_status)
+			fprintf(f, " status=%d", in->status);
 		break;
 	case KVMREC__INJECT_KIND__INJECT_SIGNAL_MSI:
+		if (!in->has_msi_addr) {
+			fputs(" arg=unreadable", f);
+			break;
+		}
 		fprintf(f, " addr=0x%" PRIx64 " data=0x%x flags=0x%x devid=0x%x", in->msi_addr,
 			in->msi_data, in->msi_flags, in->msi_devid);
 		if (in->msi_data & 0xff)

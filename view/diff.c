@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* diff: first divergence per vCPU of two exit streams (see diff.h). */
+/* diff: every divergent region per vCPU of two exit streams (see diff.h). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -13,14 +13,44 @@
 #define DIFF_MAX_STREAMS 512
 #define DIFF_VM_STREAM   TRACE_VCPU_NONE
 
-/* One trace, read as one vCPU's exit stream. */
+/*
+ * Resynchronisation: after a divergence, the nearest pair of positions
+ * (fewest events skipped on both sides together) where DIFF_SYNC_RUN events
+ * in a row match again, or where both streams end, closes the region. The
+ * search looks DIFF_LOOKAHEAD events ahead on each side; memory stays
+ * bounded by that, not by the trace.
+ */
+#define DIFF_LOOKAHEAD   4096
+#define DIFF_SYNC_RUN    4
+#define DIFF_QCAP        (DIFF_LOOKAHEAD + DIFF_SYNC_RUN + 1)
+#define DIFF_SHOWN       12     /* events of a region shown per side */
+#define DIFF_INPUTS_SHOWN 64    /* input differences listed per stream */
+
+/* How a pair of stream events, one per trace, compare. */
+enum pair_class {
+	PAIR_SAME,
+	PAIR_SOFT,     /* differ only in the irq-window request on entry */
+	PAIR_INPUT,    /* the same exit, a different input (IN, MMIO read, RDMSR data) */
+	PAIR_DIFF,
+};
+
+struct diff_ent {
+	uint64_t n, seq;
+	struct exit_stream_key key;     /* everything compared */
+	struct exit_stream_key soft;    /* without the irq-window request */
+	struct exit_stream_key loose;   /* without it and without inputs */
+	bool window_req;
+	char text[DESCRIBE_MAX];
+};
+
+/* One trace, read as one vCPU's exit stream through a lookahead queue. */
 struct diff_side {
 	const char *path;
 	struct trace_reader *r;
 	int32_t vcpu;
-	struct trace_event ev;
-	struct exit_stream_key key;
-	uint64_t n;            /* stream events returned so far */
+	struct diff_ent *q;            /* DIFF_QCAP slots */
+	unsigned int head, len;
+	uint64_t n;                    /* stream events read so far */
 	bool end;
 };
 
@@ -33,19 +63,15 @@ struct diff_scan {
 	bool footer;
 };
 
-struct ctx_line {
-	uint64_t idx, seq_a, seq_b;
-	bool soft;                     /* differ only in the irq-window request */
-	char text[DESCRIBE_MAX];
-	char text_b[DESCRIBE_MAX];     /* when soft */
-};
-
-/* The first difference that is only in the irq-window request bit. */
-struct soft_diff {
-	uint64_t idx;                  /* 0: none */
-	uint64_t seq_a, seq_b;
-	bool a_asked;
-	char text_a[DESCRIBE_MAX], text_b[DESCRIBE_MAX];
+/* What one stream's comparison found, for its summary and the total. */
+struct diff_tally {
+	unsigned int regions;
+	uint64_t inputs;
+	uint64_t soft_n, soft_seq_a, soft_seq_b;   /* first soft difference, 0: none */
+	bool soft_a_asked;
+	char soft_a[DESCRIBE_MAX], soft_b[DESCRIBE_MAX];
+	uint64_t first_n, first_seq_a, first_seq_b; /* first region, 0: none */
+	bool unsynced;                 /* gave up: no resync within the lookahead */
 };
 
 static void set_err(char *err, size_t n, const char *fmt, ...)
@@ -121,27 +147,108 @@ fail:
 	return ret;
 }
 
-/* Advances @s to its next stream event; 1, 0 at the end, or -errno. */
-static int side_next(struct diff_side *s, const struct diff_opts *o)
+static struct diff_ent *ent(struct diff_side *s, unsigned int i)
 {
-	int ret;
+	return &s->q[(s->head + i) % DIFF_QCAP];
+}
 
-	if (s->end)
-		return 0;
-	while ((ret = trace_reader_next(s->r, &s->ev)) > 0) {
-		if (s->ev.vcpu != s->vcpu)
+static void side_pop(struct diff_side *s, unsigned int k)
+{
+	s->head = (s->head + k) % DIFF_QCAP;
+	s->len -= k;
+}
+
+/* Reads stream events until @want are queued or the stream ends; 0 or -errno. */
+static int side_fill(struct diff_side *s, const struct diff_opts *o, unsigned int want)
+{
+	struct exit_stream_opts soft = o->stream, loose = o->stream;
+	struct trace_event ev;
+	int ret = 0;
+
+	soft.no_window_request = true;
+	loose.no_window_request = true;
+	loose.no_inputs = true;
+	while (s->len < want && !s->end) {
+		struct diff_ent *e = ent(s, s->len);
+		int in;
+
+		ret = trace_reader_next(s->r, &ev);
+		if (ret <= 0) {
+			s->end = !ret;
+			break;
+		}
+		if (ev.vcpu != s->vcpu)
 			continue;
-		int in = exit_stream_key(s->ev.rec, &o->stream, &s->key);
-		if (in < 0)
-			return in;
-		if (in) {
-			s->n++;
-			return 1;
+		in = exit_stream_key(ev.rec, &o->stream, &e->key);
+		if (in <= 0) {
+			if (in < 0)
+				return in;
+			continue;
+		}
+		if (exit_stream_key(ev.rec, &soft, &e->soft) < 0 ||
+		    exit_stream_key(ev.rec, &loose, &e->loose) < 0)
+			return -ENOMEM;
+		e->n = ++s->n;
+		e->seq = ev.seq;
+		e->window_req = ev.rec->body_case == KVMREC__RECORD__BODY_EXIT &&
+				(ev.rec->exit->flags & KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW);
+		describe_event(ev.rec, e->text, sizeof(e->text));
+		s->len++;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+static enum pair_class pair_class(const struct diff_ent *a, const struct diff_ent *b)
+{
+	if (exit_stream_key_equal(&a->key, &b->key))
+		return PAIR_SAME;
+	if (exit_stream_key_equal(&a->soft, &b->soft))
+		return PAIR_SOFT;
+	if (exit_stream_key_equal(&a->loose, &b->loose))
+		return PAIR_INPUT;
+	return PAIR_DIFF;
+}
+
+/* Do the streams run together again from A's queue slot @i and B's @j? */
+static bool synced_at(struct diff_side side[2], unsigned int i, unsigned int j)
+{
+	for (unsigned int k = 0; k < DIFF_SYNC_RUN; k++) {
+		bool ea = i + k >= side[0].len, eb = j + k >= side[1].len;
+
+		if (ea && eb)
+			return side[0].end && side[1].end;	/* both end here */
+		if (ea || eb)
+			return false;
+		if (pair_class(ent(&side[0], i + k), ent(&side[1], j + k)) == PAIR_DIFF)
+			return false;
+	}
+	return true;
+}
+
+/* The nearest resync point, fewest events skipped first; false if none in the lookahead. */
+static bool find_sync(struct diff_side side[2], unsigned int *pi, unsigned int *pj)
+{
+	unsigned int la = side[0].len, lb = side[1].len;
+
+	for (unsigned int d = 1; d <= la + lb; d++) {
+		/* Balanced skips first: a changed event is likelier than an extra one. */
+		for (unsigned int off = 0; off <= d / 2 + 1; off++) {
+			for (int sign = 0; sign < 2; sign++) {
+				long i = (long)(d / 2) + (sign ? -(long)off : (long)off);
+				long j = (long)d - i;
+
+				if ((sign && !off) || i < 0 || j < 0 || i > (long)la || j > (long)lb ||
+				    i > DIFF_LOOKAHEAD || j > DIFF_LOOKAHEAD)
+					continue;
+				if (synced_at(side, (unsigned int)i, (unsigned int)j)) {
+					*pi = (unsigned int)i;
+					*pj = (unsigned int)j;
+					return true;
+				}
+			}
 		}
 	}
-	if (!ret)
-		s->end = true;
-	return ret;
+	return false;
 }
 
 static void stream_name(int32_t id, char *buf, size_t n)
@@ -152,77 +259,96 @@ static void stream_name(int32_t id, char *buf, size_t n)
 		snprintf(buf, n, "vCPU %d", id);
 }
 
-/*
- * Compares one stream. Returns DIFF_SAME or DIFF_DIFFER after printing it,
- * or -errno with @err set.
- */
-/* Equal but for the request_interrupt_window entry bit? */
-static int soft_equal(struct diff_side side[2], const struct diff_opts *o, bool *equal)
+/* A matched pair: ' ' same, '~' irq-window request only, '!' input. */
+static void print_pair(FILE *out, const struct diff_ent *a, const struct diff_ent *b,
+		       enum pair_class c)
 {
-	struct exit_stream_opts so = o->stream;
-	struct exit_stream_key k[2] = { { 0 }, { 0 } };
-	int ret = 0;
-
-	*equal = false;
-	so.no_window_request = true;
-	if (side[0].ev.rec->body_case != KVMREC__RECORD__BODY_EXIT ||
-	    side[1].ev.rec->body_case != KVMREC__RECORD__BODY_EXIT)
-		return 0;
-	for (int i = 0; i < 2; i++)
-		if ((ret = exit_stream_key(side[i].ev.rec, &so, &k[i])) < 0)
-			goto out;
-	*equal = exit_stream_key_equal(&k[0], &k[1]);
-	ret = 0;
-out:
-	exit_stream_key_free(&k[0]);
-	exit_stream_key_free(&k[1]);
-	return ret;
-}
-
-static void print_ctx(FILE *out, const struct ctx_line *c)
-{
-	if (!c->soft) {
+	if (c == PAIR_SAME) {
 		fprintf(out, "    #%-6" PRIu64 " A seq %-8" PRIu64 " B seq %-8" PRIu64 " %s\n",
-			c->idx, c->seq_a, c->seq_b, c->text);
+			a->n, a->seq, b->seq, a->text);
 		return;
 	}
-	fprintf(out, "  ~ #%-6" PRIu64 " A seq %-8" PRIu64 " %s\n", c->idx, c->seq_a, c->text);
-	fprintf(out, "  ~ #%-6" PRIu64 " B seq %-8" PRIu64 " %s\n", c->idx, c->seq_b, c->text_b);
+	char m = c == PAIR_SOFT ? '~' : '!';
+	fprintf(out, "  %c #%-6" PRIu64 " A seq %-8" PRIu64 " %s\n", m, a->n, a->seq, a->text);
+	fprintf(out, "  %c #%-6" PRIu64 " B seq %-8" PRIu64 " %s\n", m, b->n, b->seq, b->text);
 }
 
-static void print_soft(FILE *out, const struct soft_diff *sd)
+static void print_soft(FILE *out, const struct diff_tally *t)
 {
 	fprintf(out, "  first difference at #%" PRIu64 ": %s asked for an interrupt window on "
 		     "entry, %s did not (A seq %" PRIu64 ", B seq %" PRIu64 ")\n",
-		sd->idx, sd->a_asked ? "A" : "B", sd->a_asked ? "B" : "A", sd->seq_a, sd->seq_b);
+		t->soft_n, t->soft_a_asked ? "A" : "B", t->soft_a_asked ? "B" : "A",
+		t->soft_seq_a, t->soft_seq_b);
+}
+
+/* One side of a region: its first DIFF_SHOWN events, then how many more. */
+static void print_region_side(FILE *out, struct diff_side *s, unsigned int k, int which)
+{
+	char m = which ? '+' : '-', name = which ? 'B' : 'A';
+
+	for (unsigned int x = 0; x < k && x < DIFF_SHOWN; x++) {
+		const struct diff_ent *e = ent(s, x);
+		fprintf(out, "  %c #%-6" PRIu64 " %c seq %-8" PRIu64 " %s\n", m, e->n, name,
+			e->seq, e->text);
+	}
+	if (k > DIFF_SHOWN)
+		fprintf(out, "  %c ... %u more %c events\n", m, k - DIFF_SHOWN, name);
+	if (k < DIFF_SHOWN && s->end && k == s->len)
+		fprintf(out, "  %c #%-6" PRIu64 " %c: (end of stream)\n", m, s->n + 1, name);
+}
+
+/* The region header; the first region keeps the one-divergence wording. */
+static void print_region_head(FILE *out, const char *name, struct diff_side side[2],
+			      const struct diff_tally *t)
+{
+	const struct diff_ent *a = side[0].len ? ent(&side[0], 0) : NULL;
+	const struct diff_ent *b = side[1].len ? ent(&side[1], 0) : NULL;
+	uint64_t na = a ? a->n : side[0].n + 1, nb = b ? b->n : side[1].n + 1;
+
+	if (t->regions == 1)
+		fprintf(out, "%s: differ at event #%" PRIu64 " of its stream", name,
+			na > nb ? na : nb);
+	else if (na == nb)
+		fprintf(out, "  region %u at event #%" PRIu64, t->regions, na);
+	else
+		fprintf(out, "  region %u at A event #%" PRIu64 ", B event #%" PRIu64, t->regions,
+			na, nb);
+	if (a && b)
+		fprintf(out, " (A seq %" PRIu64 ", B seq %" PRIu64 ")\n", a->seq, b->seq);
+	else if (!a)
+		fprintf(out, ": A ends after %" PRIu64 " events, B goes on (seq %" PRIu64 ")\n",
+			side[0].n, b->seq);
+	else
+		fprintf(out, ": B ends after %" PRIu64 " events, A goes on (seq %" PRIu64 ")\n",
+			side[1].n, a->seq);
 }
 
 /*
- * Compares one stream. Returns DIFF_SAME or DIFF_DIFFER after printing it,
- * or -errno with @err set. The divergence reported is the first event where
- * the streams differ in more than the VMM's irq-window requests; where they
- * differ in those only, the first such request is reported.
+ * Compares one stream, printing every divergent region with context and
+ * every input difference, then the stream's summary. Returns 0 with @t
+ * filled, or -errno with @err set.
  */
 static int diff_stream(const char *pa, const char *pb, int32_t id, const struct diff_opts *o,
-		       FILE *out, char *err, size_t errlen)
+		       FILE *out, struct diff_tally *t, char *err, size_t errlen)
 {
 	struct diff_side side[2] = {
 		{ .path = pa, .vcpu = id },
 		{ .path = pb, .vcpu = id },
 	};
-	struct ctx_line *ring = calloc(o->context + 1, sizeof(*ring));
-	struct soft_diff *sd = calloc(1, sizeof(*sd));
-	unsigned int ring_n = 0, ring_head = 0;
+	unsigned int ctx = o->context, ring_n = 0, after = 0;
 	char name[32];
-	int ret = DIFF_SAME;
+	bool list_inputs = o->inputs != DIFF_INPUTS_IGNORE;
+	int ret = 0;
 
+	memset(t, 0, sizeof(*t));
 	stream_name(id, name, sizeof(name));
-	if (!ring || !sd) {
-		set_err(err, errlen, "%s: out of memory", pa);
-		ret = -ENOMEM;
-		goto out;
-	}
 	for (int i = 0; i < 2; i++) {
+		side[i].q = calloc(DIFF_QCAP, sizeof(struct diff_ent));
+		if (!side[i].q) {
+			set_err(err, errlen, "%s: out of memory", pa);
+			ret = -ENOMEM;
+			goto out;
+		}
 		int r = trace_reader_open(side[i].path, &side[i].r);
 		if (r < 0) {
 			ret = reader_fail(side[i].r, side[i].path, r, err, errlen);
@@ -230,109 +356,151 @@ static int diff_stream(const char *pa, const char *pb, int32_t id, const struct 
 		}
 	}
 
+	/*
+	 * Matched events stay queued (up to the context) until a region needs
+	 * them printed before it: queue slot 0..ring_n-1 on both sides are
+	 * already-matched pairs, the comparison goes on from slot ring_n.
+	 */
 	for (;;) {
-		int got[2];
-		bool soft = false;
 		for (int i = 0; i < 2; i++) {
-			got[i] = side_next(&side[i], o);
-			if (got[i] < 0) {
-				ret = reader_fail(side[i].r, side[i].path, got[i], err, errlen);
-				goto out;
-			}
-		}
-		if (!got[0] && !got[1]) {
-			if (!sd->idx) {
-				fprintf(out, "%s: same (%" PRIu64 " events)\n", name, side[0].n);
-				goto out;
-			}
-			fprintf(out, "%s: differ only in interrupt-window requests (%" PRIu64
-				" events)\n", name, side[0].n);
-			print_soft(out, sd);
-			fprintf(out, "  - #%-6" PRIu64 " A seq %-8" PRIu64 " %s\n", sd->idx, sd->seq_a, sd->text_a);
-			fprintf(out, "  + #%-6" PRIu64 " B seq %-8" PRIu64 " %s\n", sd->idx, sd->seq_b, sd->text_b);
-			ret = DIFF_DIFFER;
-			goto out;
-		}
-		if (got[0] && got[1] && !exit_stream_key_equal(&side[0].key, &side[1].key)) {
-			int r = soft_equal(side, o, &soft);
+			int r = side_fill(&side[i], o, ring_n + 1);
 			if (r < 0) {
-				set_err(err, errlen, "%s: out of memory", pa);
-				ret = r;
+				ret = r == -ENOMEM ? r : reader_fail(side[i].r, side[i].path, r, err, errlen);
+				if (r == -ENOMEM)
+					set_err(err, errlen, "%s: out of memory", pa);
 				goto out;
 			}
-			if (!soft)
-				break;
-			if (!sd->idx) {
-				sd->idx = side[0].n;
-				sd->seq_a = side[0].ev.seq;
-				sd->seq_b = side[1].ev.seq;
-				sd->a_asked = side[0].ev.rec->exit->flags &
-					      KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW;
-				describe_event(side[0].ev.rec, sd->text_a, sizeof(sd->text_a));
-				describe_event(side[1].ev.rec, sd->text_b, sizeof(sd->text_b));
-			}
-		} else if (!got[0] || !got[1]) {
-			break;
 		}
-		if (o->context) {
-			struct ctx_line *c = &ring[ring_head];
-			c->idx = side[0].n;
-			c->seq_a = side[0].ev.seq;
-			c->seq_b = side[1].ev.seq;
-			c->soft = soft;
-			describe_event(side[0].ev.rec, c->text, sizeof(c->text));
-			if (soft)
-				describe_event(side[1].ev.rec, c->text_b, sizeof(c->text_b));
-			ring_head = (ring_head + 1) % o->context;
-			if (ring_n < o->context)
+		bool ha = side[0].len > ring_n, hb = side[1].len > ring_n;
+		if (!ha && !hb)
+			break;
+		enum pair_class c = PAIR_DIFF;
+		if (ha && hb)
+			c = pair_class(ent(&side[0], ring_n), ent(&side[1], ring_n));
+		if (c != PAIR_DIFF) {
+			struct diff_ent *a = ent(&side[0], ring_n), *b = ent(&side[1], ring_n);
+			bool shown = false;
+			if (c == PAIR_SOFT && !t->soft_n) {
+				t->soft_n = a->n;
+				t->soft_seq_a = a->seq;
+				t->soft_seq_b = b->seq;
+				t->soft_a_asked = a->window_req;
+				snprintf(t->soft_a, sizeof(t->soft_a), "%s", a->text);
+				snprintf(t->soft_b, sizeof(t->soft_b), "%s", b->text);
+			}
+			if (c == PAIR_INPUT) {
+				t->inputs++;
+				if (list_inputs && t->inputs <= DIFF_INPUTS_SHOWN) {
+					if (t->inputs == 1 && !t->regions)
+						fprintf(out, "%s: input differences:\n", name);
+					print_pair(out, a, b, c);
+					shown = true;
+				}
+			}
+			if (after && !shown) {
+				print_pair(out, a, b, c);
+				after--;
+				shown = true;
+			}
+			if (shown) {
+				/* Printed: drop it and everything before it from the context. */
+				side_pop(&side[0], ring_n + 1);
+				side_pop(&side[1], ring_n + 1);
+				ring_n = 0;
+				continue;
+			}
+			if (ring_n < ctx) {
 				ring_n++;
+			} else {
+				side_pop(&side[0], 1);
+				side_pop(&side[1], 1);
+			}
+			continue;
+		}
+
+		/* A region starts at slot ring_n: look ahead for where it ends. */
+		for (int i = 0; i < 2; i++) {
+			int r = side_fill(&side[i], o, DIFF_QCAP);
+			if (r < 0) {
+				ret = reader_fail(side[i].r, side[i].path, r, err, errlen);
+				goto out;
+			}
+		}
+		t->regions++;
+		{
+			/* The queues from the region on; slots before it are the context. */
+			struct diff_side view[2] = { side[0], side[1] };
+			for (int i = 0; i < 2; i++) {
+				view[i].head = (view[i].head + ring_n) % DIFF_QCAP;
+				view[i].len -= ring_n;
+			}
+			if (t->regions == 1) {
+				const struct diff_ent *a = view[0].len ? ent(&view[0], 0) : NULL;
+				const struct diff_ent *b = view[1].len ? ent(&view[1], 0) : NULL;
+				t->first_n = a ? a->n : b->n;
+				if (b && b->n > t->first_n)
+					t->first_n = b->n;
+				t->first_seq_a = a ? a->seq : 0;
+				t->first_seq_b = b ? b->seq : 0;
+			}
+			print_region_head(out, name, view, t);
+			if (t->regions == 1 && t->soft_n)
+				print_soft(out, t);
+			for (unsigned int k = 0; k < ring_n; k++) {
+				struct diff_ent *a = ent(&side[0], k), *b = ent(&side[1], k);
+				print_pair(out, a, b, pair_class(a, b));
+			}
+			unsigned int si, sj;
+			bool found = find_sync(view, &si, &sj);
+			if (!found) {
+				si = view[0].len < DIFF_SHOWN ? view[0].len : DIFF_SHOWN;
+				sj = view[1].len < DIFF_SHOWN ? view[1].len : DIFF_SHOWN;
+			}
+			print_region_side(out, &view[0], si, 0);
+			print_region_side(out, &view[1], sj, 1);
+			if (!found) {
+				fprintf(out, "  no resynchronisation within %d events of either side; "
+					     "the rest of %s is not compared\n", DIFF_LOOKAHEAD, name);
+				t->unsynced = true;
+				break;
+			}
+			side_pop(&side[0], ring_n + si);
+			side_pop(&side[1], ring_n + sj);
+			ring_n = 0;
+			after = ctx;
 		}
 	}
 
-	/* Divergence at stream event n (1-based) of both sides. */
-	uint64_t at = side[0].n > side[1].n ? side[0].n : side[1].n;
-	ret = DIFF_DIFFER;
-	fprintf(out, "%s: differ at event #%" PRIu64 " of its stream", name, at);
-	if (!side[0].end && !side[1].end)
-		fprintf(out, " (A seq %" PRIu64 ", B seq %" PRIu64 ")\n", side[0].ev.seq, side[1].ev.seq);
-	else if (side[0].end)
-		fprintf(out, ": A ends after %" PRIu64 " events, B goes on (seq %" PRIu64 ")\n",
-			side[0].n, side[1].ev.seq);
-	else
-		fprintf(out, ": B ends after %" PRIu64 " events, A goes on (seq %" PRIu64 ")\n",
-			side[1].n, side[0].ev.seq);
-	if (sd->idx)
-		print_soft(out, sd);
-	for (unsigned int k = 0; k < ring_n; k++)
-		print_ctx(out, &ring[(ring_head + o->context - ring_n + k) % o->context]);
-	/* The diverging event and what follows it, on each side. */
-	for (int i = 0; i < 2; i++) {
-		for (unsigned int k = 0; k <= o->context; k++) {
-			char text[DESCRIBE_MAX];
-			if (k) {
-				int r = side_next(&side[i], o);
-				if (r < 0) {
-					ret = reader_fail(side[i].r, side[i].path, r, err, errlen);
-					goto out;
-				}
-			}
-			if (side[i].end) {
-				fprintf(out, "  %c #%-6" PRIu64 " %c: (end of stream)\n", i ? '+' : '-',
-					side[i].n + 1, i ? 'B' : 'A');
-				break;
-			}
-			describe_event(side[i].ev.rec, text, sizeof(text));
-			fprintf(out, "  %c #%-6" PRIu64 " %c seq %-8" PRIu64 " %s\n", i ? '+' : '-',
-				side[i].n, i ? 'B' : 'A', side[i].ev.seq, text);
-		}
+	if (!t->regions && !t->soft_n && !t->inputs) {
+		fprintf(out, "%s: same (%" PRIu64 " events)\n", name, side[0].n);
+	} else if (!t->regions && !t->soft_n) {
+		fprintf(out, "%s: same but for %" PRIu64 " input difference%s (%" PRIu64 " events)\n",
+			name, t->inputs, t->inputs == 1 ? "" : "s", side[0].n);
+	} else if (!t->regions) {
+		fprintf(out, "%s: differ only in interrupt-window requests (%" PRIu64 " events)\n",
+			name, side[0].n);
+		print_soft(out, t);
+		fprintf(out, "  - #%-6" PRIu64 " A seq %-8" PRIu64 " %s\n", t->soft_n, t->soft_seq_a,
+			t->soft_a);
+		fprintf(out, "  + #%-6" PRIu64 " B seq %-8" PRIu64 " %s\n", t->soft_n, t->soft_seq_b,
+			t->soft_b);
 	}
+	if (t->regions || (t->inputs && (t->soft_n || t->inputs > DIFF_INPUTS_SHOWN || !list_inputs)))
+		fprintf(out, "%s: %u divergent region%s, %" PRIu64 " input difference%s; "
+			     "A %" PRIu64 " events, B %" PRIu64 "%s\n", name, t->regions,
+			t->regions == 1 ? "" : "s", t->inputs, t->inputs == 1 ? "" : "s",
+			side[0].n, side[1].n, t->unsynced ? " (compared up to the region)" : "");
 out:
 	for (int i = 0; i < 2; i++) {
-		exit_stream_key_free(&side[i].key);
+		if (side[i].q)
+			for (unsigned int k = 0; k < DIFF_QCAP; k++) {
+				exit_stream_key_free(&side[i].q[k].key);
+				exit_stream_key_free(&side[i].q[k].soft);
+				exit_stream_key_free(&side[i].q[k].loose);
+			}
+		free(side[i].q);
 		trace_reader_close(side[i].r);
 	}
-	free(ring);
-	free(sd);
 	return ret;
 }
 
@@ -341,11 +509,16 @@ int diff_traces(const char *pa, const char *pb, const struct diff_opts *opts, FI
 {
 	struct diff_opts o = *opts;
 	struct diff_scan *scan = calloc(2, sizeof(*scan));
+	struct diff_tally *t = calloc(1, sizeof(*t)), first = { 0 };
+	int32_t first_id = 0;
+	unsigned int regions = 0;
+	uint64_t inputs = 0;
 	int ret, differ = 0;
 
-	if (!scan) {
+	if (!scan || !t) {
 		set_err(err, errlen, "%s: out of memory", pa);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
 	if (o.context > DIFF_MAX_CONTEXT)
 		o.context = DIFF_MAX_CONTEXT;
@@ -361,15 +534,37 @@ int diff_traces(const char *pa, const char *pb, const struct diff_opts *opts, FI
 		     "vCPU events, set-up%s; not times, seq, tids, signal-cut KVM_RUNs%s\n",
 		o.stream.kernel ? ", kernel events" : "",
 		o.stream.kernel ? "" : ", kernel events");
+	fprintf(out, "legend: - only in A, + only in B, ! same exit with another input "
+		     "(IN, MMIO read, RDMSR data), ~ only the irq-window request differs\n");
 	for (size_t i = 0; i < scan[0].n_streams; i++) {
-		ret = diff_stream(pa, pb, scan[0].streams[i], &o, out, err, errlen);
+		ret = diff_stream(pa, pb, scan[0].streams[i], &o, out, t, err, errlen);
 		if (ret < 0)
 			goto out;
-		differ += ret == DIFF_DIFFER;
+		regions += t->regions;
+		inputs += t->inputs;
+		if (t->regions && !first.regions) {
+			first = *t;
+			first_id = scan[0].streams[i];
+		}
+		differ += t->regions || t->soft_n || (t->inputs && o.inputs == DIFF_INPUTS_FAIL);
 	}
 	if (scan[0].too_many)
 		fprintf(out, "note: more than %d streams; the rest were not compared\n",
 			DIFF_MAX_STREAMS);
+	fprintf(out, "summary: %u divergent region%s, %" PRIu64 " input difference%s (%s)",
+		regions, regions == 1 ? "" : "s", inputs, inputs == 1 ? "" : "s",
+		o.inputs == DIFF_INPUTS_FAIL ? "--inputs fail: they count" :
+		o.inputs == DIFF_INPUTS_REPORT ? "--inputs report: listed, do not count" :
+		"--inputs ignore: not listed, do not count");
+	if (first.regions) {
+		char name[32];
+		stream_name(first_id, name, sizeof(name));
+		fprintf(out, "; first divergence: %s event #%" PRIu64 " (A seq %" PRIu64
+			", B seq %" PRIu64 ")\n", name, first.first_n, first.first_seq_a,
+			first.first_seq_b);
+	} else {
+		fprintf(out, "; no divergence\n");
+	}
 	if (differ) {
 		fprintf(out, "result: differ (%d of %zu streams)\n", differ, scan[0].n_streams);
 		ret = DIFF_DIFFER;
@@ -383,5 +578,6 @@ int diff_traces(const char *pa, const char *pb, const struct diff_opts *opts, FI
 	}
 out:
 	free(scan);
+	free(t);
 	return ret;
 }

@@ -7,6 +7,7 @@
 #include "lapic_page.h"
 
 #define KVM_EXIT_INTR_REASON 10
+#define KVM_EXIT_X86_RDMSR   29
 #define LAPIC_REG_TMCCT 0x390
 
 static int key_reserve(struct exit_stream_key *k, size_t n)
@@ -36,6 +37,44 @@ static int key_pack(struct exit_stream_key *k, uint8_t tag, const ProtobufCMessa
 	return 1;
 }
 
+/* @x with the input data cleared; the payload copies live on this stack frame. */
+static int key_pack_without_input(struct exit_stream_key *k, uint8_t tag, Kvmrec__RunExit *x)
+{
+	Kvmrec__ExitIo io;
+	Kvmrec__ExitMmio mmio;
+	Kvmrec__ExitMsr msr;
+
+	switch (x->payload_case) {
+	case KVMREC__RUN_EXIT__PAYLOAD_IO:
+		if (x->io->out)
+			break;
+		io = *x->io;
+		io.has_data = 0;
+		io.data.len = 0;
+		x->io = &io;
+		break;
+	case KVMREC__RUN_EXIT__PAYLOAD_MMIO:
+		if (x->mmio->write)
+			break;
+		mmio = *x->mmio;
+		mmio.has_data = 0;
+		mmio.data.len = 0;
+		x->mmio = &mmio;
+		break;
+	case KVMREC__RUN_EXIT__PAYLOAD_MSR:
+		if (x->reason != KVM_EXIT_X86_RDMSR)
+			break;
+		msr = *x->msr;
+		msr.has_data = 0;
+		msr.data = 0;
+		x->msr = &msr;
+		break;
+	default:
+		break;
+	}
+	return key_pack(k, tag, &x->base);
+}
+
 static bool exit_interrupted(const Kvmrec__RunExit *x)
 {
 	if (x->has_ret && x->ret < 0 && (x->err == EINTR || x->err == EAGAIN))
@@ -61,6 +100,8 @@ int exit_stream_key(const Kvmrec__Record *rec, const struct exit_stream_opts *o,
 		if (o && o->no_window_request)
 			x.flags &= ~(uint32_t)KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW;
 		x.has_flags = x.flags != 0;
+		if (o && o->no_inputs)
+			return key_pack_without_input(key, tag, &x);
 		return key_pack(key, tag, &x.base);
 	}
 	case KVMREC__RECORD__BODY_INJECT:

@@ -39,6 +39,12 @@ struct exit_stream_opts {
 	 * that only asked differently from one that injected differently.
 	 */
 	bool no_window_request;
+	/*
+	 * Leave out what userspace or the device model gave the guest: the
+	 * data of IN, of MMIO reads and of RDMSR exits. Two runs of one guest
+	 * read different RTC seconds; diff reports those as input differences.
+	 */
+	bool no_inputs;
 };
 
 struct exit_stream_key {

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * hist: a fixed-size log-linear histogram of nanosecond durations, for
- * percentiles over traces of any length in constant memory.
+ * hist: a fixed-size log-linear (HDR-style) histogram of nanosecond
+ * durations, for percentiles over traces of any length in constant memory.
  *
  * Values below 2^HIST_SUB_BITS ns are exact; above, each power of two is split
- * into 2^HIST_SUB_BITS linear buckets, so a percentile is off by at most
- * 1/2^HIST_SUB_BITS (12.5%) of its value, and min, max and mean are exact.
+ * into 2^HIST_SUB_BITS linear buckets and a percentile is reported as its
+ * bucket's midpoint, so it is off by at most half a bucket: 1/2^(HIST_SUB_BITS+1)
+ * (0.39%) of its value - within 1% of the exact nearest-rank percentile.
+ * min, max and mean are exact.
  * Values at or above 2^HIST_MAX_EXP ns (~78 hours) land in the last bucket.
  * No allocation, no failure.
  */
@@ -14,7 +16,7 @@
 
 #include <stdint.h>
 
-#define HIST_SUB_BITS 3
+#define HIST_SUB_BITS 7
 #define HIST_MAX_EXP  48
 #define HIST_BUCKETS  ((HIST_MAX_EXP - HIST_SUB_BITS + 2) << HIST_SUB_BITS)
 

@@ -23,6 +23,8 @@
 #define STAT_NKEV        (KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ_OLD + 1)
 #define STAT_VCPU_OTHER  INT32_MIN
 #define STAT_REASON_OTHER UINT32_MAX
+/* KVM_RUN returned -EINTR: a signal kicked the thread out, no exit reason is valid. */
+#define STAT_REASON_EINTR (UINT32_MAX - 1)
 #define KVM_EXIT_IRQ_WINDOW_OPEN 7
 
 struct reason_stat {
@@ -160,7 +162,8 @@ static ssize_t stat_reason(struct vcpu_stat *c, uint32_t reason)
 	for (size_t i = 0; i < c->n_reasons; i++)
 		if (c->reasons[i].reason == reason)
 			return (ssize_t)i;
-	if (c->n_reasons >= STAT_MAX_REASONS && reason != STAT_REASON_OTHER)
+	if (c->n_reasons >= STAT_MAX_REASONS && reason != STAT_REASON_OTHER &&
+	    reason != STAT_REASON_EINTR)
 		return stat_reason(c, STAT_REASON_OTHER);
 	struct reason_stat *r = realloc(c->reasons, (c->n_reasons + 1) * sizeof(*r));
 	if (!r)
@@ -180,7 +183,9 @@ static int stat_exit(struct stat_report *s, const struct trace_event *ev)
 
 	if (!c)
 		return -ENOMEM;
-	ssize_t ri = stat_reason(c, x->reason);
+	bool eintr = x->has_ret && x->ret < 0 && x->err == EINTR;
+	/* kvm_run->exit_reason is stale after -EINTR: a row of its own, not the last reason's. */
+	ssize_t ri = stat_reason(c, eintr ? STAT_REASON_EINTR : x->reason);
 	if (ri < 0)
 		return -ENOMEM;
 	struct reason_stat *r = &c->reasons[ri];
@@ -204,7 +209,7 @@ static int stat_exit(struct stat_report *s, const struct trace_event *ev)
 	} else if (x->reason == KVM_EXIT_IRQ_WINDOW_OPEN) {
 		c->win_exit++;
 	}
-	if (x->has_ret && x->ret < 0)
+	if (x->has_ret && x->ret < 0 && !eintr)
 		r->errors++;
 	/*
 	 * Without run_ns the entry time is unknown: the "user" column then holds
@@ -534,7 +539,29 @@ static const struct reason_stat **sorted_reasons(const struct vcpu_stat *c)
 
 static const char *reason_name(uint32_t r)
 {
+	if (r == STAT_REASON_EINTR)
+		return "KVM_RUN -EINTR";
 	return r == STAT_REASON_OTHER ? "(other)" : trace_exit_reason_name(r);
+}
+
+/*
+ * What the backend is known to add to a trace, said once under the tables.
+ * The recorder names the backend in the kernel-events note (docs/recorder.md).
+ */
+static void print_backend_notes(const struct stat_report *s, FILE *f)
+{
+	uint64_t eoi_none = 0;
+
+	if (!s->kevents_note || !strstr(s->kevents_note, "kvm-pvm"))
+		return;
+	for (size_t i = 0; i < s->n_vcpus; i++)
+		eoi_none += s->vcpus[i]->eoi_none;
+	fprintf(f, "\nBackend artefacts (kvm-pvm, per the trace header):\n");
+	if (eoi_none)
+		fprintf(f, "  %" PRIu64 " EOIs with nothing in service: expected, this backend traces "
+			   "each EOI write twice and the second finds nothing in service\n", eoi_none);
+	fprintf(f, "  no kvm_entry, kvm_exit or kvm_inj_virq: they never fire on it; kernel "
+		   "deliveries are counted by their EOIs\n");
 }
 
 static void print_us(FILE *f, uint64_t ns)
@@ -676,6 +703,7 @@ void stat_report_print_text(const struct stat_report *s, FILE *f)
 			print_vcpu_text(s, t, f);
 		stat_total_free(t);
 	}
+	print_backend_notes(s, f);
 
 	bool any = false;
 	for (int g = 0; g <= STAT_MAX_GSI; g++) {
@@ -773,7 +801,7 @@ static void json_vcpu(const struct stat_report *s, const struct vcpu_stat *c, FI
 		json_out_str(f, reason_name(r->reason));
 		fprintf(f, ",\"code\":%" PRId64 ",\"count\":%" PRIu64 ",\"share_bp\":%" PRIu64
 			",\"errors\":%" PRIu64 ",\"guest_ns\":",
-			r->reason == STAT_REASON_OTHER ? (int64_t)-1 : (int64_t)r->reason, r->count,
+			r->reason >= STAT_REASON_EINTR ? (int64_t)-1 : (int64_t)r->reason, r->count,
 			c->exits ? r->count * 10000 / c->exits : 0, r->errors);
 		json_hist(f, &r->guest);
 		fprintf(f, ",\"userspace_ns\":");

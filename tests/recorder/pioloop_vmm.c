@@ -5,8 +5,11 @@
  * IN with a running count, so a trace can be checked for the data the guest
  * read. --dup runs every vCPU on a dup() of its fd after closing the original
  * (the interposer must follow), --stats prints KVM_RUN counts like kvmrec-vmm.
+ * --waves W runs each vCPU's exits on W threads in turn, each started after
+ * the last wave's threads ended, so a run has smp * W threads in all (the
+ * recorder must give rings to new threads and reuse those of finished ones).
  *
- * usage: pioloop_vmm [--smp N] [--exits N] [--dup] [--stats]
+ * usage: pioloop_vmm [--smp N] [--exits N] [--waves W] [--dup] [--stats]
  * Prints "pioloop: N exits" per vCPU; exit 0, or 2 on any KVM failure.
  */
 #include <errno.h>
@@ -28,7 +31,7 @@ static const unsigned char guest_code[] = {
 
 struct vcpu {
 	int fd, id;
-	long exits_wanted;
+	long exits_wanted;         /* by the end of the current wave */
 	long runs, ins;
 	int err;
 	struct kvm_run *run;
@@ -38,9 +41,8 @@ struct vcpu {
 static void *vcpu_loop(void *p)
 {
 	struct vcpu *v = p;
-	unsigned char counter = 0;
 
-	while (v->runs < v->exits_wanted) {
+	while (v->runs < v->exits_wanted && !v->err) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -53,8 +55,8 @@ static void *vcpu_loop(void *p)
 			return NULL;
 		}
 		if (v->run->io.direction == KVM_EXIT_IO_IN) {
-			*((unsigned char *)v->run + v->run->io.data_offset) = ++counter;
-			v->ins++;
+			/* The running count per vCPU, whichever thread runs it. */
+			*((unsigned char *)v->run + v->run->io.data_offset) = (unsigned char)++v->ins;
 		}
 	}
 	return NULL;
@@ -62,7 +64,7 @@ static void *vcpu_loop(void *p)
 
 int main(int argc, char **argv)
 {
-	int smp = 1, dup_fds = 0, stats = 0, kvm, vm;
+	int smp = 1, waves = 1, dup_fds = 0, stats = 0, kvm, vm;
 	long exits = 100000, mmap_size;
 	struct vcpu *vs;
 	unsigned char *mem;
@@ -72,14 +74,21 @@ int main(int argc, char **argv)
 			smp = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--exits") && i + 1 < argc)
 			exits = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--waves") && i + 1 < argc)
+			waves = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--dup"))
 			dup_fds = 1;
 		else if (!strcmp(argv[i], "--stats"))
 			stats = 1;
 		else {
-			fprintf(stderr, "usage: pioloop_vmm [--smp N] [--exits N] [--dup] [--stats]\n");
+			fprintf(stderr, "usage: pioloop_vmm [--smp N] [--exits N] [--waves W] [--dup] "
+				"[--stats]\n");
 			return 2;
 		}
+	}
+	if (smp < 1 || waves < 1) {
+		fprintf(stderr, "pioloop_vmm: --smp and --waves want at least 1\n");
+		return 2;
 	}
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm < 0) {
@@ -109,7 +118,6 @@ int main(int argc, char **argv)
 		struct kvm_regs regs = { .rip = 0x1000, .rflags = 2 };
 
 		v->id = i;
-		v->exits_wanted = exits;
 		v->fd = ioctl(vm, KVM_CREATE_VCPU, i);
 		if (v->fd < 0 || ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0) {
 			fprintf(stderr, "pioloop_vmm: vcpu %d: %s\n", i, strerror(errno));
@@ -136,12 +144,20 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (int i = 0; i < smp; i++)
-		pthread_create(&vs[i].thread, NULL, vcpu_loop, &vs[i]);
+	for (int w = 1; w <= waves; w++) {
+		for (int i = 0; i < smp; i++) {
+			vs[i].exits_wanted = exits * w / waves;
+			if (pthread_create(&vs[i].thread, NULL, vcpu_loop, &vs[i])) {
+				fprintf(stderr, "pioloop_vmm: vcpu %d: cannot start a thread\n", i);
+				return 2;
+			}
+		}
+		for (int i = 0; i < smp; i++)
+			pthread_join(vs[i].thread, NULL);
+	}
 	int rc = 0;
 
 	for (int i = 0; i < smp; i++) {
-		pthread_join(vs[i].thread, NULL);
 		printf("pioloop: vcpu %d: %ld exits, %ld IN\n", i, vs[i].runs, vs[i].ins);
 		if (stats)
 			fprintf(stderr, "pioloop_vmm: vcpu %d: %ld KVM_RUN\n", i, vs[i].runs);

@@ -3,9 +3,13 @@
  * Ring scenarios: a producer thread streams records of mixed sizes through a
  * small ring while the consumer checks each one arrives whole and in order;
  * a lossy ring with nobody draining counts exactly what it dropped; a
- * lossless one makes the producer wait (counted) instead of losing anything.
+ * lossless one makes the producer wait (counted) instead of losing anything,
+ * but only while the recorder lives; rings are handed out in order as
+ * threads appear and reused when they end.
  */
 #include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -137,6 +141,16 @@ static void *slow_consumer(void *p)
 	return NULL;
 }
 
+static void fill(struct ring_ctl *ctl, struct ring *r)
+{
+	for (uint32_t i = 0; i < RING_MIN_SIZE / 256; i++) {
+		struct raw_hdr *h = ring_reserve(ctl, r, 256);
+
+		h->len = 256;
+		ring_publish(r, 256);
+	}
+}
+
 static void test_lossless_stalls(void **state)
 {
 	struct ring_ctl *ctl;
@@ -148,18 +162,71 @@ static void test_lossless_stalls(void **state)
 	assert_int_equal(ring_region_create(1, RING_MIN_SIZE, false, &fd, &ctl), 0);
 	s.ctl = ctl;
 	s.r = ring_claim(ctl, 1);
-	for (uint32_t i = 0; i < RING_MIN_SIZE / 256; i++) {
-		struct raw_hdr *h = ring_reserve(ctl, s.r, 256);
-
-		h->len = 256;
-		ring_publish(s.r, 256);
-	}
+	fill(ctl, s.r);
+	/* No heartbeat for long, but its pid lives (a stopped recorder): still wait. */
+	ctl->heartbeat_ns = 0;
 	pthread_create(&t, NULL, slow_consumer, &s);
 	/* Full: this one must wait for the consumer, not fail. */
 	assert_non_null(ring_reserve(ctl, s.r, 256));
 	pthread_join(t, NULL);
 	assert_int_equal(s.r->stalls, 1);
 	assert_int_equal(s.r->dropped, 0);
+	assert_int_equal(ctl->orphaned, 0);
+}
+
+static void test_dead_recorder_never_blocks(void **state)
+{
+	struct ring_ctl *ctl;
+	struct ring *r;
+	pid_t dead;
+	int fd;
+
+	(void)state;
+	assert_int_equal(ring_region_create(1, RING_MIN_SIZE, false, &fd, &ctl), 0);
+	r = ring_claim(ctl, 1);
+	fill(ctl, r);
+	/* A recorder that died a second ago: a pid that was reaped, no heartbeat since. */
+	dead = fork();
+	if (!dead)
+		_exit(0);
+	assert_int_equal(waitpid(dead, NULL, 0), dead);
+	ctl->recorder_pid = (uint32_t)dead;
+	ctl->heartbeat_ns = 0;
+	assert_null(ring_reserve(ctl, r, 256));
+	assert_null(ring_reserve(ctl, r, 256));
+	assert_int_equal(ctl->orphaned, 1);
+	assert_int_equal(ctl->orphan_dropped, 2);
+	assert_int_equal(r->dropped, 0);  /* not a --lossy drop */
+}
+
+static void test_rings_as_threads_appear(void **state)
+{
+	struct ring_ctl *ctl;
+	struct ring *a, *b, *c;
+	int fd;
+
+	(void)state;
+	assert_int_equal(ring_region_create(2, RING_MIN_SIZE, false, &fd, &ctl), 0);
+	assert_int_equal(ring_used(ctl), 0);
+	a = ring_claim(ctl, 10);
+	assert_ptr_equal(a, ring_slot(ctl, 0));
+	assert_int_equal(ring_used(ctl), 1);
+	b = ring_claim(ctl, 11);
+	assert_ptr_equal(b, ring_slot(ctl, 1));
+	assert_int_equal(b->vcpu, -1);
+	assert_null(ring_claim(ctl, 12));  /* room for two */
+	assert_int_equal(ctl->no_slot, 1);
+	assert_int_equal(ring_used(ctl), 2);
+	/* A finished thread's ring, once drained, goes to the next new thread. */
+	ring_release(a);
+	ring_recycle(a);
+	c = ring_claim(ctl, 13);
+	assert_ptr_equal(c, a);
+	assert_int_equal(c->tid, 13);
+	/* The full-size region is only address space until rings are used. */
+	assert_int_equal(ring_region_create(RING_MAX_SLOTS, RING_DEFAULT_SIZE, false, &fd, &ctl), 0);
+	assert_non_null(ring_claim(ctl, 1));
+	assert_int_equal(ring_used(ctl), 1);
 }
 
 static void test_bad_sizes(void **state)
@@ -171,6 +238,8 @@ static void test_bad_sizes(void **state)
 	assert_int_equal(ring_region_create(1, 100000, false, &fd, &ctl), -22);
 	assert_int_equal(ring_region_create(0, RING_MIN_SIZE, false, &fd, &ctl), -22);
 	assert_int_equal(ring_region_create(1, 1024, false, &fd, &ctl), -22);
+	assert_int_equal(ring_region_create(RING_MAX_SLOTS + 1, RING_MIN_SIZE, false, &fd, &ctl),
+			 -22);
 }
 
 int main(void)
@@ -179,6 +248,8 @@ int main(void)
 		cmocka_unit_test(test_stream_in_order),
 		cmocka_unit_test(test_lossy_counts_drops),
 		cmocka_unit_test(test_lossless_stalls),
+		cmocka_unit_test(test_dead_recorder_never_blocks),
+		cmocka_unit_test(test_rings_as_threads_appear),
 		cmocka_unit_test(test_bad_sizes),
 	};
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One corpus entry against its .expect: import it first if it is ftrace
-# text, replay it with the expected arguments, compare the exit status and
-# the key lines. Usage: corpus_check.sh KVMREC EXPECT WORKDIR
+# text or a trace-cmd .dat, replay it with the expected arguments, compare
+# the exit status and the key lines. Usage: corpus_check.sh KVMREC EXPECT WORKDIR
 set -u
 kvmrec=$1 expect=$2 work=$3
 dir=$(dirname "$expect")
@@ -14,7 +14,7 @@ cmd=${cmd:-replay}
 mkdir -p "$work"
 trace="$dir/$input"
 case "$input" in
-*.txt)
+*.txt | *.dat)
 	trace="$work/$(basename "$input" .txt).zst"
 	imported=$("$kvmrec" import "$dir/$input" -o "$trace" --force 2>&1) ||
 		{ echo "$imported"; echo "import of $input failed"; exit 1; }

@@ -53,7 +53,11 @@ grep -A1 "^vCPU 0: differ at event" "$t/diff" | grep -q "first difference at .*A
 	fail "diff does not say where the window requests began"
 awk '/^  - #/ { print; exit }' "$t/diff" | grep -q "KVM_INTERRUPT vector 62" ||
 	fail "diff does not diverge at the KVM_INTERRUPT of 62: $(cat "$t/diff")"
-[ "$(grep -c '^  + #' "$t/diff")" -ge 2 ] || fail "diff shows no context after the divergence"
+# Context after the first region: matched lines before the next region.
+[ "$(awk '/^  - #/ { seen = 1 } seen && /^    #/ { n++ } seen && /^  region 2/ { exit }
+	END { print n + 0 }' "$t/diff")" -ge 2 ] || fail "diff shows no context after the divergence"
+grep -q "^summary: .* divergent region.*first divergence: vCPU 0 event" "$t/diff" ||
+	fail "diff has no summary line naming the first divergence"
 [ "$(grep -c '^  [~ ] #' "$t/diff")" -ge 2 ] || fail "diff shows no context before the divergence"
 
 "$KVMREC" export --format chrome-json "$t/q27.zst" -o "$t/q27.json" || fail "export failed"

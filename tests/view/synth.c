@@ -61,11 +61,14 @@ static void synth_exit(struct synth *s, int32_t vcpu, uint32_t reason, uint32_t 
 	synth_emit(s, vcpu, &rec);
 }
 
-static void synth_pio(struct synth *s, int32_t vcpu, uint32_t port, uint8_t val, uint32_t flags)
+/* Port I/O; for IN the data is what userspace gave the guest. */
+static void synth_io(struct synth *s, int32_t vcpu, bool out, uint32_t port, uint8_t val,
+		     uint32_t flags)
 {
 	Kvmrec__ExitIo io = KVMREC__EXIT_IO__INIT;
 
-	io.has_out = io.out = 1;
+	io.has_out = 1;
+	io.out = out;
 	io.has_size = 1;
 	io.size = 1;
 	io.has_port = 1;
@@ -74,6 +77,11 @@ static void synth_pio(struct synth *s, int32_t vcpu, uint32_t port, uint8_t val,
 	io.data.len = 1;
 	io.data.data = &val;
 	synth_exit(s, vcpu, 2 /* KVM_EXIT_IO */, flags, &io, NULL);
+}
+
+static void synth_pio(struct synth *s, int32_t vcpu, uint32_t port, uint8_t val, uint32_t flags)
+{
+	synth_io(s, vcpu, true, port, val, flags);
 }
 
 /* A KVM_RUN cut short by a signal: only the seed's timing decides it. */
@@ -272,6 +280,10 @@ int synth_write(const char *path, const struct synth_opts *o, uint64_t *seq_dup)
 	}
 	for (unsigned int i = 0; i < o->loops; i++) {
 		synth_pio(&s, 0, 0x80, (uint8_t)(3 + i), 0);
+		if (o->rtc && (i == 1 || i + 2 == o->loops))
+			synth_io(&s, 0, false, 0x71, (uint8_t)(o->rtc + i), 0);
+		if (o->extra_at[0] == i + 1 || o->extra_at[1] == i + 1)
+			synth_pio(&s, 0, 0x81, (uint8_t)i, 0);
 		synth_pio(&s, 1, 0x80, (uint8_t)(3 + i), 0);
 		if (o->ts_seed % 3 == 2 && i == o->loops / 2)
 			synth_eintr(&s, 1);

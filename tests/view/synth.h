@@ -20,6 +20,14 @@ struct synth_opts {
 	unsigned int drops;   /* a Drop record of this many, if non-zero */
 	bool no_footer;       /* abort instead of close: reads as truncated */
 	bool future;          /* records from a newer recorder (unknown ids, args, fields) */
+	/*
+	 * If non-zero: vCPU 0 reads the RTC (IN port 0x71) in two of its
+	 * loops and is given rtc + loop; two traces with another rtc differ
+	 * in inputs only.
+	 */
+	uint8_t rtc;
+	/* If non-zero: vCPU 0 writes port 0x81 once more in these loops (1-based). */
+	unsigned int extra_at[2];
 };
 
 /* Writes @path. Returns 0 or -errno. Sets *seq_dup to the KVM_INTERRUPT's seq. */

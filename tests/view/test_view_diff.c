@@ -30,15 +30,21 @@ static char *tmp_trace(const struct synth_opts *o)
 	return path;
 }
 
-static int run_diff(const char *a, const char *b, bool kernel, char **text, char *err)
+static int run_diff_inputs(const char *a, const char *b, bool kernel, enum diff_inputs in,
+			   char **text, char *err)
 {
-	struct diff_opts o = { .context = 3, .stream.kernel = kernel };
+	struct diff_opts o = { .context = 3, .stream.kernel = kernel, .inputs = in };
 	size_t len;
 	FILE *f = open_memstream(text, &len);
 	int ret = diff_traces(a, b, &o, f, err, 256);
 
 	fclose(f);
 	return ret;
+}
+
+static int run_diff(const char *a, const char *b, bool kernel, char **text, char *err)
+{
+	return run_diff_inputs(a, b, kernel, DIFF_INPUTS_FAIL, text, err);
 }
 
 static void timing_only_is_same(void **state)
@@ -81,15 +87,79 @@ static void qemu27_vs_fixed_differs_on_vcpu0(void **state)
 	assert_non_null(strstr(text, "exit IO out port 0x80 size 1 data 02 [asked irq window]"));
 	assert_non_null(strstr(text, "- #5      A seq 14       exit IRQ_WINDOW_OPEN [asked irq window] [ready] [IF]"));
 	assert_non_null(strstr(text, "- #6      A seq 15       KVM_INTERRUPT vector 62"));
-	assert_non_null(strstr(text, "+ #5      B seq"));
+	/* B has nothing in their place: the streams resynchronise right after. */
+	assert_null(strstr(text, "  + #"));
+	assert_non_null(strstr(text, "    #7      A seq 17       B seq 13       exit IO out port 0x80 size 1 data 03"));
 	assert_non_null(strstr(text, "KVM_GET_LAPIC tpr 0x0 irr {62} isr {}"));
+	assert_non_null(strstr(text, "vCPU 0: 1 divergent region, 0 input differences; A 19 events, B 17"));
 	assert_non_null(strstr(text, "vCPU 1: same"));
+	assert_non_null(strstr(text, "summary: 1 divergent region, 0 input differences"));
+	assert_non_null(strstr(text, "first divergence: vCPU 0 event #5 (A seq 14, B seq 13)"));
 	assert_non_null(strstr(text, "result: differ (1 of 3 streams)"));
 	/* Deterministic: the same inputs give the same bytes. */
 	assert_int_equal(run_diff(a, b, false, &t2, err), DIFF_DIFFER);
 	assert_string_equal(t1, t2);
 	free(t1);
 	free(t2);
+	unlink(a);
+	unlink(b);
+	free(a);
+	free(b);
+}
+
+/*
+ * Two runs whose guest read another RTC value: input differences, listed,
+ * the whole stream compared; --inputs decides whether they alone differ.
+ */
+static void inputs_alone(void **state)
+{
+	struct synth_opts o1 = { .ts_seed = 1, .loops = 12, .rtc = 0x10 };
+	struct synth_opts o2 = { .ts_seed = 2, .loops = 12, .rtc = 0x20 };
+	char *a = tmp_trace(&o1), *b = tmp_trace(&o2), *text, err[256] = "";
+
+	(void)state;
+	assert_int_equal(run_diff(a, b, false, &text, err), DIFF_DIFFER);
+	assert_non_null(strstr(text, "vCPU 0: input differences:"));
+	assert_non_null(strstr(text, "  ! #7      A seq"));
+	assert_non_null(strstr(text, "exit IO in port 0x71 size 1 data 11"));
+	assert_non_null(strstr(text, "exit IO in port 0x71 size 1 data 21"));
+	assert_non_null(strstr(text, "exit IO in port 0x71 size 1 data 2a"));
+	assert_non_null(strstr(text, "vCPU 0: same but for 2 input differences"));
+	assert_non_null(strstr(text, "summary: 0 divergent regions, 2 input differences"));
+	assert_non_null(strstr(text, "result: differ (1 of 3 streams)"));
+	free(text);
+	assert_int_equal(run_diff_inputs(a, b, false, DIFF_INPUTS_REPORT, &text, err), DIFF_SAME);
+	assert_non_null(strstr(text, "data 21"));
+	free(text);
+	assert_int_equal(run_diff_inputs(a, b, false, DIFF_INPUTS_IGNORE, &text, err), DIFF_SAME);
+	assert_null(strstr(text, "data 21"));
+	assert_non_null(strstr(text, "2 input differences"));
+	free(text);
+	unlink(a);
+	unlink(b);
+	free(a);
+	free(b);
+}
+
+/* Every region is reported, not just the first; inputs between them too. */
+static void regions_resync(void **state)
+{
+	struct synth_opts o1 = { .ts_seed = 1, .loops = 12, .rtc = 0x10, .extra_at = { 3, 9 } };
+	struct synth_opts o2 = { .ts_seed = 2, .loops = 12, .rtc = 0x20 };
+	char *a = tmp_trace(&o1), *b = tmp_trace(&o2), *text, err[256] = "";
+
+	(void)state;
+	assert_int_equal(run_diff_inputs(a, b, false, DIFF_INPUTS_IGNORE, &text, err),
+			 DIFF_DIFFER);
+	assert_non_null(strstr(text, "vCPU 0: differ at event #"));
+	assert_non_null(strstr(text, "exit IO out port 0x81 size 1 data 02"));
+	assert_non_null(strstr(text, "  region 2 at A event #"));
+	assert_non_null(strstr(text, "exit IO out port 0x81 size 1 data 08"));
+	assert_non_null(strstr(text, "vCPU 0: 2 divergent regions, 2 input differences"));
+	assert_non_null(strstr(text, "summary: 2 divergent regions, 2 input differences"));
+	/* Compared to the end: all of both streams, A's two extra writes apart. */
+	assert_non_null(strstr(text, "; A 21 events, B 19\n"));
+	free(text);
 	unlink(a);
 	unlink(b);
 	free(a);
@@ -136,6 +206,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(timing_only_is_same),
 		cmocka_unit_test(qemu27_vs_fixed_differs_on_vcpu0),
+		cmocka_unit_test(inputs_alone),
+		cmocka_unit_test(regions_resync),
 		cmocka_unit_test(lost_records_undecided),
 		cmocka_unit_test(truncated_is_an_error),
 	};

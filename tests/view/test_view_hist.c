@@ -9,8 +9,10 @@
 
 static void assert_within(uint64_t got, uint64_t want)
 {
-	/* One bucket: 1/2^HIST_SUB_BITS of the value. */
-	uint64_t tol = want >> HIST_SUB_BITS;
+	/* Half a bucket: 1/2^(HIST_SUB_BITS+1) of the value; and always within 1%. */
+	uint64_t tol = want >> (HIST_SUB_BITS + 1);
+
+	assert_true(tol <= want / 100);
 	if (got + tol < want || got > want + tol)
 		fail_msg("got %llu, want %llu +- %llu", (unsigned long long)got,
 			 (unsigned long long)want, (unsigned long long)tol);

@@ -2,7 +2,9 @@
 /*
  * ftrace_import: ftrace text (raw tracefs trace or trace_pipe output,
  * trace-cmd report output, or either pasted into a mail with lines wrapped)
- * to a kvmrec trace written through trace_writer.
+ * or a trace-cmd .dat file (recognised by its magic, read with libtracecmd:
+ * tracecmd_source.h) to a kvmrec trace written through trace_writer. Both
+ * give the same event records for the same recording.
  *
  * Reads the input twice ("-" is stdin, spooled to a temporary file): once to learn which
  * thread is which vCPU and which events the text holds, once to write.
@@ -31,6 +33,8 @@ struct ftrace_import_stats {
 	uint64_t blank;
 	uint64_t first_not_event_line;	/* 1-based, 0 if none */
 	uint64_t guessed_vcpus;		/* threads whose vCPU the text does not say */
+	uint64_t dropped;		/* .dat: events the kernel's ring buffer lost */
+	uint64_t instances;		/* .dat: buffer instances read */
 };
 
 /*

@@ -6,6 +6,7 @@
 
 #include "ftrace_import.h"
 #include "ftrace_parse.h"
+#include "tracecmd_source.h"
 #include "trace_writer.h"
 
 #define MAX_THREADS	256
@@ -21,6 +22,8 @@ struct thread_map {
 struct importer {
 	const char *in;
 	FILE *f;
+	struct tracecmd_source *dat;	/* set when the input is a trace-cmd .dat file */
+	int pass;
 	struct thread_map threads;
 	char *names[MAX_EVENT_NAMES];
 	int nnames;
@@ -165,6 +168,32 @@ static int flush_pending(struct importer *im, int pass)
 	return write_event(im, &l);
 }
 
+static int dat_event(void *arg, const struct ftrace_line *l)
+{
+	struct importer *im = arg;
+
+	if (im->pass == 1) {
+		learn(im, l);
+		return 0;
+	}
+	return write_event(im, l);
+}
+
+/* One pass over a .dat file's events: no lines, so no line counts. */
+static int pass_over_dat(struct importer *im, int pass)
+{
+	int ret;
+
+	im->pass = pass;
+	ret = tracecmd_source_each(im->dat, dat_event, im);
+	if (pass == 2) {
+		im->st.lines = 0;
+		im->st.dropped = tracecmd_source_dropped(im->dat);
+		im->st.instances = tracecmd_source_instances(im->dat);
+	}
+	return ret;
+}
+
 /*
  * One pass over the text. A line that is not an event and directly follows
  * an event (no blank line between) is that event wrapped by a mailer.
@@ -178,6 +207,8 @@ static int pass_over(struct importer *im, int pass)
 	struct ftrace_line l;
 	int ret = 0;
 
+	if (im->dat)
+		return pass_over_dat(im, pass);
 	rewind(im->f);
 	im->pending = false;
 	while (!ret && (n = getline(&line, &cap, im->f)) >= 0) {
@@ -231,8 +262,8 @@ static int write_note(struct importer *im)
 
 	/* The counts are known only after pass 2; pass 1's guesses are known now. */
 	snprintf(text, sizeof(text),
-		 "imported from ftrace text %s; %llu threads, %llu with a guessed vCPU; "
-		 "line counts follow in the closing note", im->in,
+		 "imported from %s %s; %llu threads, %llu with a guessed vCPU; "
+		 "counts follow in the closing note", im->dat ? "trace-cmd .dat" : "ftrace text", im->in,
 		 (unsigned long long)im->threads.n, (unsigned long long)im->st.guessed_vcpus);
 	note.key = "import";
 	note.text = text;
@@ -253,6 +284,16 @@ static int write_counts(struct importer *im, uint64_t ts)
 	const struct ftrace_import_stats *s = &im->st;
 	char text[512];
 
+	if (im->dat) {
+		snprintf(text, sizeof(text),
+			 "%llu events from %llu buffer instances (%llu kvm decoded, %llu kvm undecoded, "
+			 "%llu malformed, %llu other), %llu events the kernel dropped",
+			 (unsigned long long)s->events, (unsigned long long)s->instances,
+			 (unsigned long long)s->kvm_known, (unsigned long long)s->kvm_unknown,
+			 (unsigned long long)s->malformed, (unsigned long long)s->other_events,
+			 (unsigned long long)s->dropped);
+		goto write;
+	}
 	snprintf(text, sizeof(text),
 		 "%llu lines: %llu events (%llu kvm decoded, %llu kvm undecoded, %llu malformed, "
 		 "%llu other), %llu wrapped lines joined, %llu lines not events (first: line %llu), "
@@ -262,6 +303,7 @@ static int write_counts(struct importer *im, uint64_t ts)
 		 (unsigned long long)s->malformed, (unsigned long long)s->other_events,
 		 (unsigned long long)s->joined, (unsigned long long)s->not_events,
 		 (unsigned long long)s->first_not_event_line, (unsigned long long)s->blank);
+write:
 	note.key = "import";
 	note.text = text;
 	rec.body_case = KVMREC__RECORD__BODY_NOTE;
@@ -315,6 +357,11 @@ int ftrace_import(const char *in, const char *out, bool force, struct ftrace_imp
 		snprintf(err, errlen, "%s: %s", in, strerror(errno));
 		goto out;
 	}
+	if (tracecmd_source_is_dat(im->f)) {
+		ret = tracecmd_source_open(im->f, in, &im->dat, err, errlen);
+		if (ret < 0)
+			goto out;
+	}
 	ret = pass_over(im, 1);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s: read error: %s", in, strerror(-ret));
@@ -322,19 +369,21 @@ int ftrace_import(const char *in, const char *out, bool force, struct ftrace_imp
 	}
 	if (!im->have_ts) {
 		ret = -EINVAL;
-		snprintf(err, errlen, "%s: no ftrace event lines in the file", in);
+		snprintf(err, errlen, im->dat ? "%s: no events in the .dat file" :
+			 "%s: no ftrace event lines in the file", in);
 		goto out;
 	}
 	guess_vcpus(im);
 
-	hdr.recorder = "import:ftrace";
+	hdr.recorder = im->dat ? "import:trace-cmd" : "import:ftrace";
 	hdr.source = (char *)in;
-	hdr.clock = "ftrace";	/* whatever trace_clock the text was taken with */
+	hdr.clock = "ftrace";	/* whatever trace_clock the events were taken with */
 	hdr.has_start_ns = 1;
 	hdr.start_ns = im->first_ts;
 	hdr.n_kernel_events_enabled = im->nnames;
 	hdr.kernel_events_enabled = im->names;
-	hdr.kernel_events_note = "the events present in the imported text";
+	hdr.kernel_events_note = im->dat ? "the events present in the imported .dat file" :
+					   "the events present in the imported text";
 	ret = trace_writer_open(out, &hdr, &wo, &im->w);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s", trace_writer_error(im->w));
@@ -359,6 +408,7 @@ int ftrace_import(const char *in, const char *out, bool force, struct ftrace_imp
 out:
 	if (st)
 		*st = im->st;
+	tracecmd_source_close(im->dat);
 	if (im->f)
 		fclose(im->f);
 	for (int i = 0; i < im->nnames; i++)
