@@ -92,7 +92,12 @@ int cmd_bisect(int argc, char **argv)
 		return ret;
 	}
 	if (ret == KVMREC_EXIT_OK) {
-		printf("%s: check-once passes under %s: nothing to fix\n", path, b.base->name);
+		if (b.recorded.irqchip == CHECK_IRQCHIP_KERNEL ||
+		    b.recorded.irqchip == CHECK_IRQCHIP_USERSPACE)
+			printf("%s: check-once passes (irqchip %s): nothing to fix\n", path,
+			       check_once_irqchip_name(b.recorded.irqchip));
+		else
+			printf("%s: check-once passes under %s: nothing to fix\n", path, b.base->name);
 		return ret;
 	}
 	if (b.recorded.verdict == KVMREC_EXIT_UNDECIDED) {
@@ -101,6 +106,14 @@ int cmd_bisect(int argc, char **argv)
 		return ret;
 	}
 	x = &b.recorded.first;
+	if (b.recorded.irqchip == CHECK_IRQCHIP_KERNEL ||
+	    b.recorded.irqchip == CHECK_IRQCHIP_USERSPACE) {
+		printf("%s: check-once fails (irqchip %s): vector 0x%x (%u) on vCPU %d, delivery at seq %llu\n",
+		       path, check_once_irqchip_name(b.recorded.irqchip), x->vector, x->vector,
+		       x->vcpu, (unsigned long long)x->delivery.seq);
+		printf("no fix: %s\n", b.why);
+		return ret;
+	}
 	if (x->kind == CHECK_ONCE_LOST && x->wiped_by.seq)
 		printf("%s: check-once fails under %s (%s): vector 0x%x (%u) on vCPU %d, requested at seq %llu, erased by the KVM_SET_LAPIC at seq %llu\n",
 		       path, b.base->name, b.base_origin, x->vector, x->vector, x->vcpu,

@@ -8,7 +8,6 @@
 #include "chrome_json.h"
 #include "cli.h"
 #include "perfetto.h"
-#include "progress.h"
 #include "trace_reader.h"
 
 void export_usage(FILE *f)
@@ -19,9 +18,10 @@ void export_usage(FILE *f)
 		"ui.perfetto.dev and trace_processor (compact, any size), or Chrome\n"
 		"trace-event JSON for chrome://tracing. A track per vCPU with a slice for each stretch in the\n"
 		"guest and in userspace, instants for injections, EOIs, LAPIC accepts and\n"
-		"syncs, counters for TPR and the highest IRR/ISR vector, and arrows from\n"
-		"each interrupt request to its delivery. Deliveries no outstanding request\n"
-		"explains are marked red (\"request\": \"none outstanding\").\n\n"
+		"syncs, counters for TPR and the highest IRR/ISR vector, and what\n"
+		"`kvmrec replay --check-once` decides: arrows from each interrupt request\n"
+		"to the delivery it was matched to, violations marked red, undecided items\n"
+		"yellow, the verdict in the file's metadata.\n\n"
 		"  --format perfetto      Perfetto protobuf (.pftrace), about 10 B an event\n"
 		"  --format chrome-json   Chrome trace-event JSON, about 170 B an event\n"
 		"  -o OUT                 output file (\"-\": stdout)\n\n"
@@ -80,12 +80,9 @@ int cmd_export(int argc, char **argv)
 		return KVMREC_EXIT_USAGE;
 	}
 
-	struct progress p;
 	char msg[512] = "";
-	progress_begin(&p, "kvmrec export", path);
-	int ret = perfetto ? perfetto_export(r, path, out, &p, msg, sizeof(msg))
-			   : chrome_json_export(r, path, out, &p, msg, sizeof(msg));
-	progress_end(&p);
+	int ret = perfetto ? perfetto_export(r, path, out, msg, sizeof(msg))
+			   : chrome_json_export(r, path, out, msg, sizeof(msg));
 	int rc = KVMREC_EXIT_OK;
 	if (ret < 0) {
 		fprintf(stderr, "kvmrec export: %s (exported what came before)\n", msg);

@@ -22,9 +22,9 @@ void plot_usage(FILE *f)
 		"injections, LAPIC accepts, EOIs and syncs, one column per event in trace\n"
 		"order. By default the point is the first violation `kvmrec replay\n"
 		"--check-once` finds, highlighted in red with the events that explain it\n"
-		"(earlier delivery, request, window exit, stale sync) in amber; when the\n"
-		"replay cannot decide, the first KVM_INTERRUPT of a vector the in-kernel\n"
-		"LAPIC accepted is shown as a suspect.\n\n"
+		"(earlier delivery, request, window exit, stale sync) in amber; else the\n"
+		"first delivery or request the replay could not decide, in amber; else\n"
+		"there is nothing to show: one line says so, no file is written, exit 2.\n\n"
 		"  --around SEQ    centre on event SEQ instead\n"
 		"  --model NAME    replay model for the verdict (default: the trace's)\n"
 		"  --before N      events before the window's first mark (default 12)\n"
@@ -131,8 +131,8 @@ int cmd_plot(int argc, char **argv)
 	}
 	if (have_around)
 		plot_focus_at(&focus, around);
-	else if ((ret = plot_focus_find(path, model, &focus, err, sizeof(err))) < 0)
-		goto bad;
+	else if ((ret = plot_focus_find(path, model, &focus, err, sizeof(err))) != 0)
+		goto bad;	/* PLOT_FOCUS_NOTHING too: asked for a point the trace has not */
 
 	wo.around = focus.center;
 	for (unsigned int i = 0; i < focus.n_marks; i++)

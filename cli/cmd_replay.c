@@ -20,12 +20,16 @@ void replay_usage(FILE *f)
 		   "and compares the injection policy's decision at every KVM_RUN entry with\n"
 		   "what was recorded (divergences: the first in detail, then a count).\n\n"
 		   "  --model NAME   injection policy to replay with (default: the one the\n"
-		   "                 trace header names, else qemu-fixed):\n");
+		   "                 trace header names, else qemu-fixed); only for a split\n"
+		   "                 irqchip, and kvmrec-vmm only for its own traces:\n");
 	for (p = policy_variants(); *p; p++)
 		fprintf(f, "                   %-14s %s\n", (*p)->name, (*p)->what);
 	fprintf(f, "  --check-once   match every delivery to exactly one request; report\n"
 		   "                 double, spurious and lost interrupts\n"
 		   "  --json         one JSON object instead of text\n\n"
+		   "The irqchip mode comes from the trace's set-up records and is named in the\n"
+		   "report: split (models compared), in-kernel (kernel events alone), userspace\n"
+		   "(the VMM injects everything). A --model that does not apply is exit 2.\n\n"
 		   "A damaged trace: the readable prefix is replayed and reported, then the\n"
 		   "reader's error; the exit status is 2.\n"
 		   KVMREC_EXIT_CODES_HELP);
@@ -78,6 +82,12 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "kvmrec replay: %s: out of memory\n", path);
 		return KVMREC_EXIT_USAGE;
 	}
+	if (replay_model_error(r)) {
+		/* A usage error: the model named cannot describe this trace. */
+		fprintf(stderr, "kvmrec replay: %s\n", replay_result(r)->error);
+		replay_free(r);
+		return KVMREC_EXIT_USAGE;
+	}
 	if (!replay_model(r)) {
 		/* Nothing readable at all: only the error. */
 		fprintf(stderr, "kvmrec replay: %s\n", replay_result(r)->error);
@@ -90,8 +100,10 @@ int cmd_replay(int argc, char **argv)
 		replay_print(r, stdout, check, path);
 	if (ret == KVMREC_EXIT_USAGE)
 		fprintf(stderr, "kvmrec replay: %s\n", replay_result(r)->error);
+	else if (!check && replay_divergences(r))
+		ret = KVMREC_EXIT_FAIL;
 	else if (!check)
-		ret = replay_divergences(r) ? KVMREC_EXIT_FAIL : KVMREC_EXIT_OK;
+		ret = replay_result(r)->vm_ran ? KVMREC_EXIT_OK : KVMREC_EXIT_UNDECIDED;
 	replay_free(r);
 	return ret;
 }

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-#include "progress.h"
 #include "stat.h"
 #include "trace_reader.h"
 
@@ -15,8 +14,10 @@ void stat_usage(FILE *f)
 		"Per vCPU and overall: exits by reason (count, share, percentiles of the\n"
 		"time in the guest before the exit and in userspace after it), interrupt\n"
 		"injections by vector and source (KVM_INTERRUPT, kvm_inj_virq, LAPIC accepts,\n"
-		"EOIs), LAPIC syncs, kernel events, and everything lost or dropped. Vectors\n"
-		"delivered more often than requested are listed as suspects.\n\n"
+		"EOIs), LAPIC syncs, kernel events, and everything lost or dropped; and\n"
+		"the verdict of `kvmrec replay --check-once` on the same events, with its\n"
+		"violations and undecided items per vector (stat decides nothing itself).\n"
+		"The exit status is stat's own, not the verdict's.\n\n"
 		"  --json   one JSON object instead of the text report\n\n"
 		"A damaged trace is reported up to the damage, then exits 2.\n"
 		KVMREC_EXIT_CODES_HELP);
@@ -60,18 +61,14 @@ int cmd_stat(int argc, char **argv)
 		return KVMREC_EXIT_USAGE;
 	}
 
-	struct progress p;
 	struct trace_event ev;
 	int ret;
-	progress_begin(&p, "kvmrec stat", path);
 	while ((ret = trace_reader_next(r, &ev)) > 0) {
 		if (stat_report_add(s, &ev) < 0) {
 			ret = -ENOMEM;
 			break;
 		}
-		progress_event(&p, trace_reader_offset(r));
 	}
-	progress_end(&p);
 
 	const char *damage = ret < 0 ? trace_reader_error(r) : NULL;
 	if (ret == -ENOMEM)

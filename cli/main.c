@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cli.h"
 #include "trace_event.h"
+#include "trace_reader.h"
 
 static const struct command {
 	const char *name;
@@ -95,6 +96,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;
+		/* Every command that reads a long trace shows how far it got, on a terminal. */
+		static char what[32];
+		snprintf(what, sizeof(what), "kvmrec %s", commands[i].name);
+		trace_reader_progress(what);
 		return commands[i].fn(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "kvmrec: unknown command '%s' (see kvmrec --help)\n", argv[1]);

@@ -177,10 +177,34 @@ static void kev_remove_stale(const char *inst_dir)
 	closedir(d);
 }
 
+/*
+ * @pid and every thread it already has (an attached VMM's vCPU threads exist
+ * before we do): event-fork only follows tasks created after the filter.
+ */
+static void kev_task_list(pid_t pid, char *buf, size_t len)
+{
+	char dir[64];
+	struct dirent *de;
+	size_t n;
+	DIR *d;
+
+	n = (size_t)snprintf(buf, len, "%d", (int)pid);
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d)) && n + 16 < len) {
+		if (de->d_name[0] == '.' || atoi(de->d_name) == (int)pid)
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, " %s", de->d_name);
+	}
+	closedir(d);
+}
+
 int kevents_open(pid_t pid, struct kevents **out, char *why, size_t whylen)
 {
 	struct kevents *k;
-	char name[64], num[32], inst_dir[4200];
+	char name[64], pids[8192], inst_dir[4200];
 	int n_enabled = 0;
 
 	*out = NULL;
@@ -217,8 +241,8 @@ int kevents_open(pid_t pid, struct kevents **out, char *why, size_t whylen)
 		return -EINVAL;
 	}
 	tracefs_instance_file_write(k->inst, "buffer_size_kb", "4096");
-	snprintf(num, sizeof(num), "%d", (int)pid);
-	if (tracefs_instance_file_write(k->inst, "set_event_pid", num) < 0 ||
+	kev_task_list(pid, pids, sizeof(pids));
+	if (tracefs_instance_file_write(k->inst, "set_event_pid", pids) < 0 ||
 	    tracefs_option_enable(k->inst, TRACEFS_OPTION_EVENT_FORK) < 0) {
 		snprintf(why, whylen, "cannot filter tracefs events by pid");
 		kevents_close(k);

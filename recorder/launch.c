@@ -150,11 +150,14 @@ void launch_child_exec(char **argv, const char *preload, int ringfd, int gofd, i
 	if (read(gofd, &c, 1) != 1)
 		_exit(127);
 	close(gofd);
-	snprintf(buf, sizeof(buf), "%s%s%s", preload, old && *old ? ":" : "", old ? old : "");
-	setenv("LD_PRELOAD", buf, 1);
-	snprintf(num, sizeof(num), "%d", ringfd);
-	setenv(RING_ENV_FD, num, 1);
-	fcntl(ringfd, F_SETFD, 0);
+	if (preload) {
+		snprintf(buf, sizeof(buf), "%s%s%s", preload, old && *old ? ":" : "",
+			 old ? old : "");
+		setenv("LD_PRELOAD", buf, 1);
+		snprintf(num, sizeof(num), "%d", ringfd);
+		setenv(RING_ENV_FD, num, 1);
+		fcntl(ringfd, F_SETFD, 0);
+	}
 	execvp(argv[0], argv);
 	e = errno;
 	if (write(errfd, &e, sizeof(e)) < 0)

@@ -23,7 +23,8 @@ int launch_check_dynamic(const char *path);
 int launch_find_preload(const char *explicit_path, char *out, size_t len);
 /*
  * In the forked child: waits for one byte on @gofd, preloads @preload with
- * the ring fd in the environment and execs @argv; on failure writes errno to
+ * the ring fd in the environment (neither when @preload is NULL: the bpf
+ * backend records from the kernel) and execs @argv; on failure writes errno to
  * @errfd and _exits 127. Never returns.
  */
 void launch_child_exec(char **argv, const char *preload, int ringfd, int gofd, int errfd)

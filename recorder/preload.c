@@ -188,38 +188,6 @@ static void fd_forget(int fd)
 /* ------------------------------------------------------------------------- */
 /* What is recorded. */
 
-/* Bytes of kvm_run's exit union that carry the exit's payload. */
-static uint32_t exit_union_len(uint32_t reason)
-{
-	switch (reason) {
-	case KVM_EXIT_HLT:
-	case KVM_EXIT_IRQ_WINDOW_OPEN:
-	case KVM_EXIT_INTR:
-	case KVM_EXIT_SHUTDOWN:
-	case KVM_EXIT_SET_TPR:
-		return 0;
-	case KVM_EXIT_IO:
-	case KVM_EXIT_TPR_ACCESS:
-	case KVM_EXIT_FAIL_ENTRY:
-		return 16;
-	case KVM_EXIT_MMIO:
-	case KVM_EXIT_X86_RDMSR:
-	case KVM_EXIT_X86_WRMSR:
-		return 24;
-	case KVM_EXIT_IOAPIC_EOI:
-		return 8;
-	case KVM_EXIT_DEBUG:
-		return 32;
-	case KVM_EXIT_HYPERCALL:
-		return 72;
-	case KVM_EXIT_SYSTEM_EVENT:
-	case KVM_EXIT_INTERNAL_ERROR:
-		return 136;
-	default:
-		return 256;
-	}
-}
-
 /*
  * Argument bytes to copy for a recorded ioctl; -1: not recorded. Integer
  * arguments (_IO requests) are stored as 8 bytes by the caller. @nr is the
@@ -432,7 +400,7 @@ static int run_recorded(int fd, unsigned long request, void *arg, struct fdtab_e
 
 	tl_busy = 1;
 	uint32_t reason = run->exit_reason;
-	uint32_t ulen = exit_union_len(reason);
+	uint32_t ulen = raw_exit_union_len(reason);
 	uint32_t dlen = 0, len;
 	const uint8_t *dsrc = NULL;
 

@@ -10,7 +10,10 @@
 #ifndef KVMREC_RECORDER_RAW_H
 #define KVMREC_RECORDER_RAW_H
 
+#ifndef __bpf__
+#include <linux/kvm.h>
 #include <stdint.h>
+#endif
 
 enum raw_type {
 	RAW_PAD = 0,
@@ -61,5 +64,41 @@ enum raw_pending {
 	RAW_PENDING_MMIO_READ = 2,
 	RAW_PENDING_RDMSR = 3,   /* entry data: u64 msr.data, u8 msr.error */
 };
+
+/*
+ * Bytes of kvm_run's exit union that carry the exit's payload, by exit
+ * reason (on the BPF side bpf/kvmrec_bpf.h brings the KVM_EXIT_* names).
+ * Both backends copy exactly this much.
+ */
+static inline uint32_t raw_exit_union_len(uint32_t reason)
+{
+	switch (reason) {
+	case KVM_EXIT_HLT:
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+	case KVM_EXIT_INTR:
+	case KVM_EXIT_SHUTDOWN:
+	case KVM_EXIT_SET_TPR:
+		return 0;
+	case KVM_EXIT_IO:
+	case KVM_EXIT_TPR_ACCESS:
+	case KVM_EXIT_FAIL_ENTRY:
+		return 16;
+	case KVM_EXIT_MMIO:
+	case KVM_EXIT_X86_RDMSR:
+	case KVM_EXIT_X86_WRMSR:
+		return 24;
+	case KVM_EXIT_IOAPIC_EOI:
+		return 8;
+	case KVM_EXIT_DEBUG:
+		return 32;
+	case KVM_EXIT_HYPERCALL:
+		return 72;
+	case KVM_EXIT_SYSTEM_EVENT:
+	case KVM_EXIT_INTERNAL_ERROR:
+		return 136;
+	default:
+		return 256;
+	}
+}
 
 #endif

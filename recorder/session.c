@@ -20,13 +20,19 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
+#ifdef KVMREC_HAVE_BPF
+#include "bpf_backend.h"
+#endif
 #include "decode.h"
 #include "kevents.h"
 #include "launch.h"
@@ -74,7 +80,26 @@ struct session {
 	uint64_t done_stalls;
 	int write_err;
 	char *err_file;
+	struct bpf_backend *bpf;     /* the kernel-side backend, or NULL (preload) */
+	uint64_t kev_until;          /* detached: kernel samples after this are not ours */
+	uint64_t seen_bpf[3];
 };
+
+#ifndef KVMREC_HAVE_BPF
+/* Built without libbpf: the backend is never there, and says why. */
+struct bpf_backend;
+static int bpf_unavailable(char *why, size_t whylen)
+{
+	snprintf(why, whylen, "BPF backend: kvmrec was built without libbpf "
+		 "(install libbpf-dev, bpftool and clang, then rebuild)");
+	return -ENOSYS;
+}
+#define bpf_backend_probe(why, len) bpf_unavailable(why, len)
+#define bpf_backend_open(pid, sz, rt, ff, out, why, len) bpf_unavailable(why, len)
+#define bpf_backend_pump(b, ctl) ((void)(b), (void)(ctl), 0L)
+#define bpf_backend_detach(b) ((void)(b))
+#define bpf_backend_close(b) ((void)(b))
+#endif
 
 static uint64_t mono_ns(void)
 {
@@ -100,6 +125,8 @@ static void session_free(struct session *s)
 	s->live = NULL;
 	kevents_close(s->kev);
 	s->kev = NULL;
+	bpf_backend_close(s->bpf);
+	s->bpf = NULL;
 	if (s->ctl)
 		munmap(s->ctl, ring_region_size(s->ctl->nslots, s->ctl->ring_size));
 	s->ctl = NULL;
@@ -217,6 +244,19 @@ static void emit_drops(struct session *s)
 		emit_drop(s, v - s->seen_reentrant, "KVM ioctl from a signal handler inside a record");
 		s->seen_reentrant = v;
 	}
+#ifdef KVMREC_HAVE_BPF
+	if (s->bpf) {
+		uint64_t d[BPF_BACKEND_NDROPS];
+
+		bpf_backend_drops(s->bpf, d);
+		for (int k = 0; k < BPF_BACKEND_NDROPS; k++) {
+			if (d[k] > s->seen_bpf[k]) {
+				emit_drop(s, d[k] - s->seen_bpf[k], bpf_backend_drop_what(k));
+				s->seen_bpf[k] = d[k];
+			}
+		}
+	}
+#endif
 }
 
 /* ------------------------------------------------------------------------- */
@@ -350,15 +390,8 @@ static void on_kev(void *ctx, struct kev *ev)
 {
 	struct session *s = ctx;
 
-	/* Map the thread to the vCPU it runs, as its interposer said. */
-	for (uint32_t i = 0; i < ring_used(s->ctl); i++) {
-		struct ring *r = ring_slot(s->ctl, i);
-
-		if (r->state != RING_FREE && r->tid == ev->pid) {
-			ev->vcpu = __atomic_load_n(&r->vcpu, __ATOMIC_RELAXED);
-			break;
-		}
-	}
+	if (s->kev_until && ev->ts > s->kev_until)
+		return;
 	if (ev->cpu >= s->nkq || kevq_push(&s->kq[ev->cpu], ev) < 0)
 		emit_drop(s, 1, "kernel event (out of memory)");
 	s->res->kernel_events++;
@@ -382,6 +415,19 @@ static void emit_kev(struct session *s, struct kevq *q)
 {
 	struct kev *k = kevq_front(q);
 
+	/*
+	 * Map the thread to the vCPU it runs, as its records said. Done here,
+	 * behind the watermark, not when the sample is read: the kernel stamps
+	 * a thread's first exit before its first record reaches a ring.
+	 */
+	for (uint32_t i = 0; i < ring_used(s->ctl); i++) {
+		struct ring *r = ring_slot(s->ctl, i);
+
+		if (r->state != RING_FREE && r->tid == k->pid) {
+			k->vcpu = __atomic_load_n(&r->vcpu, __ATOMIC_RELAXED);
+			break;
+		}
+	}
 	decode_kevent(&s->buf, k);
 	emit(s, k->ts, k->vcpu, k->pid, &s->buf.rec);
 	kevq_pop(q);
@@ -501,67 +547,419 @@ static void close_fds(const int *fds, size_t n)
 			close(fds[i]);
 }
 
-static void fill_header(Kvmrec__Header *h, const struct recorder_opts *o, pid_t pid,
-			struct kevents *kev, const char *note, struct utsname *uts, char *vendor,
-			const char **avail, const char **enabled)
+/* What the header says about this recording, besides what every trace says. */
+struct header_ctx {
+	char **argv;
+	pid_t pid;
+	const char *backend;
+	bool mid_run;
+	struct kevents *kev;
+	const char *note;
+	struct utsname uts;
+	char vendor[13];
+	const char *avail[KEVENTS_MAX], *enabled[KEVENTS_MAX];
+};
+
+static void fill_header(Kvmrec__Header *h, struct header_ctx *c)
 {
 	struct timespec wall;
 
 	kvmrec__header__init(h);
 	h->kvmrec_version = (char *)KVMREC_VERSION;
-	if (!uname(uts))
-		h->host_kernel = uts->release;
-	cpu_vendor(vendor);
-	h->cpu_vendor = vendor;
+	if (!uname(&c->uts))
+		h->host_kernel = c->uts.release;
+	cpu_vendor(c->vendor);
+	h->cpu_vendor = c->vendor;
 	h->has_kvm_api_version = 1;
 	h->kvm_api_version = kvm_api_version();
-	for (h->n_vmm_argv = 0; o->argv[h->n_vmm_argv]; h->n_vmm_argv++)
+	for (h->n_vmm_argv = 0; c->argv[h->n_vmm_argv]; h->n_vmm_argv++)
 		;
-	h->vmm_argv = o->argv;
+	h->vmm_argv = c->argv;
 	h->clock = (char *)"mono";
 	h->has_start_ns = 1;
 	h->start_ns = mono_ns();
 	clock_gettime(CLOCK_REALTIME, &wall);
 	h->has_wall_start_unix_ns = 1;
 	h->wall_start_unix_ns = (uint64_t)wall.tv_sec * 1000000000ull + (uint64_t)wall.tv_nsec;
-	h->recorder = (char *)"preload";
+	h->recorder = (char *)c->backend;
 	h->has_vmm_pid = 1;
-	h->vmm_pid = (uint32_t)pid;
-	if (kev) {
-		h->n_kernel_events_available = kevents_available(kev, avail, KEVENTS_MAX);
-		h->kernel_events_available = (char **)avail;
-		h->n_kernel_events_enabled = kevents_enabled(kev, enabled, KEVENTS_MAX);
-		h->kernel_events_enabled = (char **)enabled;
+	h->vmm_pid = (uint32_t)c->pid;
+	if (c->mid_run) {
+		h->has_mid_run = 1;
+		h->mid_run = 1;
 	}
-	h->kernel_events_note = (char *)note;
+	if (c->kev) {
+		h->n_kernel_events_available = kevents_available(c->kev, c->avail, KEVENTS_MAX);
+		h->kernel_events_available = (char **)c->avail;
+		h->n_kernel_events_enabled = kevents_enabled(c->kev, c->enabled, KEVENTS_MAX);
+		h->kernel_events_enabled = (char **)c->enabled;
+	}
+	h->kernel_events_note = (char *)c->note;
+}
+
+/* Takes the kvm:* tracepoints for @pid's threads when it can; @note says what happened. */
+static void session_open_kevents(struct session *s, const struct recorder_opts *o, pid_t pid,
+				 char *note, size_t len)
+{
+	note[0] = '\0';
+	if (!o->kernel_events) {
+		snprintf(note, len, "--no-kernel-events");
+	} else if (kevents_open(pid, &s->kev, note, len) == 0) {
+		s->nkq = (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
+		s->kq = calloc(s->nkq, sizeof(*s->kq));
+		if (!s->kq)
+			s->nkq = 0;
+		snprintf(note, len, "tracefs instance on the mono clock, pid %d and its tasks",
+			 (int)pid);
+		if (!access("/sys/module/kvm_pvm", F_OK))
+			snprintf(note + strlen(note), len - strlen(note),
+				 "; kvm-pvm backend: kvm_entry, kvm_exit and kvm_inj_virq do not fire on it");
+	} else {
+		snprintf(s->res->kernel_note, sizeof(s->res->kernel_note), "%s", note);
+	}
+}
+
+/*
+ * Rings for the session: the interposer's to share, or the bpf backend's to
+ * fill. With bpf, --ring-size sizes the BPF ring buffer (what can overflow);
+ * the rings behind it are emptied every pass and keep the default size.
+ */
+static int session_rings(struct session *s, const struct recorder_opts *o, bool bpf,
+			 bool lossy, int *ringfd)
+{
+	int ret = ring_region_create(RING_MAX_SLOTS,
+				     o->ring_size && !bpf ? o->ring_size : RING_DEFAULT_SIZE,
+				     lossy, ringfd, &s->ctl);
+
+	if (ret < 0) {
+		snprintf(s->res->error, sizeof(s->res->error),
+			 "cannot create the recording rings: %s", strerror(-ret));
+		return ret;
+	}
+	ring_region_set_run_times(s->ctl, o->run_times);
+	s->lanes = calloc(s->ctl->nslots, sizeof(*s->lanes));
+	s->live = calloc(s->ctl->nslots, sizeof(*s->live));
+	if (!s->lanes || !s->live) {
+		snprintf(s->res->error, sizeof(s->res->error), "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* How the loop learns that the recording is over. */
+struct watch {
+	pid_t pid;
+	bool child;          /* ours: waitpid() gives its status */
+	int pidfd;           /* attached: readable once the VMM has exited */
+	uint64_t deadline;   /* attached with --duration, else 0 */
+	int status;
+	bool exited;
+};
+
+static volatile sig_atomic_t g_stop_sig;
+
+static void on_stop_signal(int sig)
+{
+	g_stop_sig = sig;
+}
+
+static void watch_signals(bool on)
+{
+	struct sigaction sa = { .sa_handler = on ? on_stop_signal : SIG_DFL };
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static bool watch_done(struct watch *w, uint64_t now)
+{
+	if (w->child) {
+		if (waitpid(w->pid, &w->status, WNOHANG) == w->pid)
+			w->exited = true;
+		return w->exited;
+	}
+	if (w->pidfd >= 0) {
+		struct pollfd pfd = { .fd = w->pidfd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 0) > 0)
+			w->exited = true;
+	} else if (kill(w->pid, 0) < 0 && errno == ESRCH) {
+		w->exited = true;
+	}
+	return w->exited || g_stop_sig || (w->deadline && now >= w->deadline);
+}
+
+/*
+ * The parent's loop and the footer: drain until the watch says done, then
+ * stop the backend, drain everything, close the trace.
+ */
+static int session_record(struct session *s, const struct recorder_opts *o, struct watch *w)
+{
+	struct recorder_result *res = s->res;
+	uint64_t last_flush = mono_ns();
+	int ret;
+
+	for (;;) {
+		uint64_t now;
+
+		/*
+		 * Read the clock first: a kernel sample stamped before it is in
+		 * the buffers we read next, and a ring that is not mid-record
+		 * after it can only publish records stamped later. The BPF
+		 * program stamps and publishes without being preempted.
+		 */
+		now = mono_ns();
+		ring_region_heartbeat(s->ctl, now);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		bool done = watch_done(w, now);
+		bool busy = rings_busy(s, now);
+
+		if (s->kev)
+			kevents_read(s->kev, on_kev, s);
+		if (s->bpf)
+			bpf_backend_pump(s->bpf, s->ctl);
+		if (done)
+			break;
+		drain(s, busy || now < WATERMARK_NS ? 0 : now - WATERMARK_NS, false);
+		if (now - last_flush >= FLUSH_NS) {
+			if (!s->write_err && (ret = trace_writer_flush(s->w)) < 0) {
+				s->write_err = ret;
+				snprintf(res->error, sizeof(res->error), "%s", trace_writer_error(s->w));
+			}
+			last_flush = now;
+		}
+		struct timespec ts = { 0, (long)POLL_NS };
+
+		nanosleep(&ts, NULL);
+	}
+	if (w->child)
+		launch_forward_signals(0);
+	res->wait_status = w->status;
+	res->vmm_ran = w->child;
+	if (s->bpf) {
+		/*
+		 * Detach, then take what the program wrote before it stopped and
+		 * the kernel samples up to that moment: the window ends there.
+		 */
+		bpf_backend_detach(s->bpf);
+		s->kev_until = mono_ns();
+		if (s->kev)
+			kevents_read(s->kev, on_kev, s);
+		while (bpf_backend_pump(s->bpf, s->ctl) > 0)
+			drain(s, UINT64_MAX, false);
+	}
+	/* The VMM is gone or no longer recorded; what it published is all in the rings. */
+	drain(s, UINT64_MAX, true);
+
+	char text[256];
+	Kvmrec__Footer f;
+
+	kvmrec__footer__init(&f);
+	if (!w->child) {
+		if (w->exited)
+			snprintf(text, sizeof(text), "vmm exited");
+		else if (g_stop_sig)
+			snprintf(text, sizeof(text), "stopped by signal %d; detached, the VMM runs on",
+				 (int)g_stop_sig);
+		else
+			snprintf(text, sizeof(text), "--duration %g s elapsed; detached, the VMM runs on",
+				 o->duration);
+		emit_note(s, "recorder", text);
+	} else if (WIFSIGNALED(w->status)) {
+		snprintf(text, sizeof(text), "vmm killed by signal %d", WTERMSIG(w->status));
+		emit_note(s, "signal", text);
+		f.has_vmm_status = 1;
+		f.vmm_status = -WTERMSIG(w->status);
+	} else {
+		snprintf(text, sizeof(text), "vmm exited with status %d", WEXITSTATUS(w->status));
+		f.has_vmm_status = 1;
+		f.vmm_status = WEXITSTATUS(w->status);
+	}
+	snprintf(res->end_reason, sizeof(res->end_reason), "%s", text);
+	if (!s->bpf && !__atomic_load_n(&s->ctl->attached_pid, __ATOMIC_ACQUIRE)) {
+		emit_note(s, "recorder", "the interposer never started in the VMM");
+		res->not_attached = true;
+	}
+	if (s->kev) {
+		char silent[256];
+
+		kevents_silent(s->kev, silent, sizeof(silent));
+		if (silent[0]) {
+			char msg[320];
+
+			snprintf(msg, sizeof(msg), "enabled but never fired: %s", silent);
+			emit_note(s, "kernel_events", msg);
+		}
+		res->kernel_lost = kevents_lost(s->kev);
+		if (res->kernel_lost)
+			emit_drop(s, res->kernel_lost, "kernel ring overrun");
+		res->dropped -= res->kernel_lost;  /* counted apart, in kernel_lost */
+	}
+	res->stalls = total_stalls(s);
+	for (uint32_t c = 0; c < s->nkq; c++)
+		res->kevq_peak += s->kq[c].peak;
+	f.has_dropped = 1;
+	f.dropped = res->dropped;
+	f.has_kernel_lost = 1;
+	f.kernel_lost = res->kernel_lost;
+	f.has_ring_stalls = 1;
+	f.ring_stalls = res->stalls;
+	f.end_reason = text;
+	if (s->write_err) {
+		trace_writer_abort(s->w);
+		ret = s->write_err;
+	} else {
+		ret = trace_writer_close(s->w, &f);
+		if (ret < 0)
+			snprintf(res->error, sizeof(res->error), "%s: cannot finish the trace: %s",
+				 o->out, strerror(-ret));
+		else
+			ret = 0;
+	}
+	struct stat st;
+
+	if (!stat(o->out, &st))
+		res->bytes = (uint64_t)st.st_size;
+	struct rusage ru;
+
+	if (!getrusage(RUSAGE_SELF, &ru))
+		res->peak_rss_kb = (uint64_t)ru.ru_maxrss;
+	session_free(s);
+	return ret;
+}
+
+int recorder_bpf_usable(char *why, size_t whylen)
+{
+	return bpf_backend_probe(why, whylen);
+}
+
+/* `record --pid`: the bpf backend on a VMM that is already running. */
+static int recorder_attach(const struct recorder_opts *o, struct recorder_result *res)
+{
+	struct session s = { .res = res };
+	struct trace_writer_opts wo = { .overwrite = false, .mode = 0600 };
+	struct header_ctx hc = { .backend = "bpf", .mid_run = true };
+	struct watch w = { .pid = o->attach_pid, .pidfd = -1 };
+	static struct attach_argv av;
+	char note[512];
+	int ringfd = -1, lockfd, ret;
+	Kvmrec__Header hdr;
+
+	res->backend = "bpf";
+	ret = attach_check(o->attach_pid, &av, res->error, sizeof(res->error));
+	if (ret < 0)
+		return ret;
+	ret = out_file_check(o->out, &(struct out_file_opts){ 0 }, note, sizeof(note));
+	if (ret < 0) {
+		snprintf(res->error, sizeof(res->error), "%.300s: %.200s", o->out, note);
+		return ret;
+	}
+	lockfd = attach_lock(o->attach_pid, res->error, sizeof(res->error));
+	if (lockfd < 0)
+		return lockfd;
+	ret = session_rings(&s, o, true, false, &ringfd);
+	if (ret < 0)
+		goto fail;
+	close(ringfd);
+	ringfd = -1;
+	w.pidfd = (int)syscall(SYS_pidfd_open, o->attach_pid, 0);
+	/* Stop signals end the recording, not the VMM: it is not ours. */
+	g_stop_sig = 0;
+	watch_signals(true);
+	/* Kernel side first: every KVM_RUN the program sees then has its kernel events. */
+	session_open_kevents(&s, o, o->attach_pid, note, sizeof(note));
+	ret = bpf_backend_open(o->attach_pid, o->ring_size, o->run_times, 0, &s.bpf, res->error,
+			       sizeof(res->error));
+	if (ret < 0)
+		goto fail;
+	hc.argv = av.argv[0] ? av.argv : (char *[]){ (char *)"?", NULL };
+	hc.pid = o->attach_pid;
+	hc.kev = s.kev;
+	hc.note = note;
+	fill_header(&hdr, &hc);
+	ret = trace_writer_open(o->out, &hdr, &wo, &s.w);
+	if (ret < 0) {
+		snprintf(res->error, sizeof(res->error), "%s", trace_writer_error(NULL));
+		goto fail;
+	}
+	if (o->duration > 0)
+		w.deadline = mono_ns() + (uint64_t)(o->duration * 1e9);
+	ret = session_record(&s, o, &w);
+	watch_signals(false);
+	if (w.pidfd >= 0)
+		close(w.pidfd);
+	attach_unlock(o->attach_pid, lockfd);
+	return ret;
+fail:
+	watch_signals(false);
+	if (w.pidfd >= 0)
+		close(w.pidfd);
+	session_free(&s);
+	attach_unlock(o->attach_pid, lockfd);
+	return ret;
+}
+
+/* Which backend records @vmm: the one asked for, or preload unless the VMM is static. */
+static int choose_backend(const struct recorder_opts *o, const char *vmm,
+			  struct recorder_result *res)
+{
+	char why[256];
+	int stat_ret = launch_check_dynamic(vmm);
+
+	if (o->backend == RECORDER_BPF) {
+		if (bpf_backend_probe(why, sizeof(why)) < 0) {
+			snprintf(res->error, sizeof(res->error), "%s", why);
+			return -ENOTSUP;
+		}
+		return RECORDER_BPF;
+	}
+	if (stat_ret != -ENOEXEC)
+		return RECORDER_PRELOAD;
+	if (o->backend == RECORDER_PRELOAD) {
+		snprintf(res->error, sizeof(res->error),
+			 "%.400s: statically linked VMM; the interposer (LD_PRELOAD) cannot enter it",
+			 vmm);
+		return -ENOEXEC;
+	}
+	if (bpf_backend_probe(why, sizeof(why)) < 0) {
+		snprintf(res->error, sizeof(res->error),
+			 "%.200s: statically linked VMM; the interposer (LD_PRELOAD) cannot enter it, "
+			 "and %.200s", vmm, why);
+		return -ENOEXEC;
+	}
+	snprintf(res->backend_note, sizeof(res->backend_note),
+		 "%.180s is statically linked: recording it with the bpf backend", vmm);
+	return RECORDER_BPF;
 }
 
 int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 {
 	struct session s = { .res = res };
-	char vmm[PATH_MAX], preload[PATH_MAX], note[512], vendor[13], why[200];
-	const char *avail[KEVENTS_MAX], *enabled[KEVENTS_MAX];
+	struct header_ctx hc = { .argv = o->argv };
+	char vmm[PATH_MAX], preload[PATH_MAX], note[512], why[200];
 	struct trace_writer_opts wo = { .overwrite = false, .mode = 0600 };
-	int ringfd = -1, gopipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 }, ret, e;
+	int ringfd = -1, gopipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 }, ret, e, backend;
+	struct watch w = { .child = true, .pidfd = -1 };
 	Kvmrec__Header hdr;
-	struct utsname uts;
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
+	if (o->attach_pid > 0)
+		return recorder_attach(o, res);
 	ret = launch_find_vmm(o->argv[0], vmm, sizeof(vmm));
 	if (ret < 0) {
 		snprintf(res->error, sizeof(res->error), "%s: %s", o->argv[0],
 			 ret == -EACCES ? "VMM is not executable" : "VMM not found");
 		return ret;
 	}
-	ret = launch_check_dynamic(vmm);
-	if (ret == -ENOEXEC) {
-		snprintf(res->error, sizeof(res->error),
-			 "%.400s: statically linked VMM; the interposer (LD_PRELOAD) cannot enter it",
-			 vmm);
-		return ret;
-	}
-	if (launch_find_preload(o->preload, preload, sizeof(preload)) < 0) {
+	backend = choose_backend(o, vmm, res);
+	if (backend < 0)
+		return backend;
+	res->backend = hc.backend = backend == RECORDER_BPF ? "bpf" : "preload";
+	if (backend == RECORDER_PRELOAD && launch_find_preload(o->preload, preload, sizeof(preload)) < 0) {
 		snprintf(res->error, sizeof(res->error),
 			 "libkvmrec-preload.so: not found next to kvmrec or in %s",
 #ifdef KVMREC_LIBDIR
@@ -577,21 +975,11 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		snprintf(res->error, sizeof(res->error), "%.300s: %s", o->out, why);
 		return ret;
 	}
-	ret = ring_region_create(RING_MAX_SLOTS, o->ring_size ? o->ring_size : RING_DEFAULT_SIZE,
-				 o->lossy, &ringfd, &s.ctl);
-	if (ret < 0) {
-		snprintf(res->error, sizeof(res->error), "cannot create the recording rings: %s",
-			 strerror(-ret));
-		return ret;
-	}
-	ring_region_set_run_times(s.ctl, o->run_times);
-	s.lanes = calloc(s.ctl->nslots, sizeof(*s.lanes));
-	s.live = calloc(s.ctl->nslots, sizeof(*s.live));
-	if (!s.lanes || !s.live) {
-		snprintf(res->error, sizeof(res->error), "out of memory");
-		ret = -ENOMEM;
+	/* The bpf backend fills the rings from this process: it never waits, so never lossy. */
+	ret = session_rings(&s, o, backend == RECORDER_BPF, backend == RECORDER_PRELOAD && o->lossy,
+			    &ringfd);
+	if (ret < 0)
 		goto fail_start;
-	}
 	if (pipe2(gopipe, O_CLOEXEC) || pipe2(errpipe, O_CLOEXEC)) {
 		ret = -errno;
 		snprintf(res->error, sizeof(res->error), "pipe: %s", strerror(-ret));
@@ -607,41 +995,32 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 	if (pid == 0) {
 		close(gopipe[1]);
 		close(errpipe[0]);
-		launch_child_exec(o->argv, preload, ringfd, gopipe[0], errpipe[1]);
+		launch_child_exec(o->argv, backend == RECORDER_PRELOAD ? preload : NULL, ringfd,
+				  gopipe[0], errpipe[1]);
 	}
 	close(gopipe[0]);
 	close(errpipe[1]);
 	close(ringfd);
 	launch_forward_signals(pid);
+	w.pid = pid;
 
-	note[0] = '\0';
-	if (!o->kernel_events) {
-		snprintf(note, sizeof(note), "--no-kernel-events");
-	} else if (kevents_open(pid, &s.kev, note, sizeof(note)) == 0) {
-		s.nkq = (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
-		s.kq = calloc(s.nkq, sizeof(*s.kq));
-		if (!s.kq)
-			s.nkq = 0;
-		snprintf(note, sizeof(note), "tracefs instance on the mono clock, pid %d and its tasks",
-			 (int)pid);
-		if (!access("/sys/module/kvm_pvm", F_OK))
-			snprintf(note + strlen(note), sizeof(note) - strlen(note),
-				 "; kvm-pvm backend: kvm_entry, kvm_exit and kvm_inj_virq do not fire on it");
-	} else {
-		snprintf(res->kernel_note, sizeof(res->kernel_note), "%s", note);
+	if (backend == RECORDER_BPF) {
+		/* A wrapper (timeout, a shell) may fork the VMM rather than exec it: follow forks. */
+		ret = bpf_backend_open(pid, o->ring_size, o->run_times, 1, &s.bpf, res->error,
+				       sizeof(res->error));
+		if (ret < 0)
+			goto fail_child;
 	}
-	fill_header(&hdr, o, pid, s.kev, note, &uts, vendor, avail, enabled);
+	session_open_kevents(&s, o, pid, note, sizeof(note));
+	hc.pid = pid;
+	hc.kev = s.kev;
+	hc.note = note;
+	fill_header(&hdr, &hc);
 	ret = trace_writer_open(o->out, &hdr, &wo, &s.w);
 	if (ret < 0) {
 		/* Nothing was handed out; the writer's reason names the file. */
 		snprintf(res->error, sizeof(res->error), "%s", trace_writer_error(NULL));
-		close(gopipe[1]);
-		close(errpipe[0]);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		launch_forward_signals(0);
-		session_free(&s);
-		return ret;
+		goto fail_child;
 	}
 	/*
 	 * Go. If the VMM was killed while it waited, the write fails; the wait
@@ -667,115 +1046,28 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		return -e;
 	}
 	close(errpipe[0]);
+	/* Taken for `record --pid` to see; a VMM we start is ours alone anyway. */
+	char lockwhy[160];
+	int lockfd = attach_lock(pid, lockwhy, sizeof(lockwhy));
 
-	uint64_t last_flush = mono_ns();
-	int status = 0;
+	ret = session_record(&s, o, &w);
+	attach_unlock(pid, lockfd);
+	return ret;
 
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		uint64_t now;
-
-		/*
-		 * Read the clock first: a kernel sample stamped before it is in
-		 * the buffers we read next, and a ring that is not mid-record
-		 * after it can only publish records stamped later.
-		 */
-		now = mono_ns();
-		ring_region_heartbeat(s.ctl, now);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		bool busy = rings_busy(&s, now);
-
-		if (s.kev)
-			kevents_read(s.kev, on_kev, &s);
-		if (w == pid)
-			break;
-		drain(&s, busy || now < WATERMARK_NS ? 0 : now - WATERMARK_NS, false);
-		if (now - last_flush >= FLUSH_NS) {
-			if (!s.write_err && (ret = trace_writer_flush(s.w)) < 0) {
-				s.write_err = ret;
-				snprintf(res->error, sizeof(res->error), "%s", trace_writer_error(s.w));
-			}
-			last_flush = now;
-		}
-		struct timespec ts = { 0, (long)POLL_NS };
-
-		nanosleep(&ts, NULL);
-	}
+fail_child:	/* the VMM was forked and waits for the go */
+	close(gopipe[1]);
+	close(errpipe[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 	launch_forward_signals(0);
-	res->wait_status = status;
-	res->vmm_ran = true;
-	/* The VMM is gone; what it published is all still in the rings. */
-	drain(&s, UINT64_MAX, true);
-
-	char text[256];
-	Kvmrec__Footer f;
-
-	kvmrec__footer__init(&f);
-	if (WIFSIGNALED(status)) {
-		snprintf(text, sizeof(text), "vmm killed by signal %d", WTERMSIG(status));
-		emit_note(&s, "signal", text);
-		f.has_vmm_status = 1;
-		f.vmm_status = -WTERMSIG(status);
-	} else {
-		snprintf(text, sizeof(text), "vmm exited with status %d", WEXITSTATUS(status));
-		f.has_vmm_status = 1;
-		f.vmm_status = WEXITSTATUS(status);
-	}
-	if (!__atomic_load_n(&s.ctl->attached_pid, __ATOMIC_ACQUIRE)) {
-		emit_note(&s, "recorder", "the interposer never started in the VMM");
-		res->not_attached = true;
-	}
-	if (s.kev) {
-		char silent[256];
-
-		kevents_silent(s.kev, silent, sizeof(silent));
-		if (silent[0]) {
-			char msg[320];
-
-			snprintf(msg, sizeof(msg), "enabled but never fired: %s", silent);
-			emit_note(&s, "kernel_events", msg);
-		}
-		res->kernel_lost = kevents_lost(s.kev);
-		if (res->kernel_lost)
-			emit_drop(&s, res->kernel_lost, "kernel ring overrun");
-		res->dropped -= res->kernel_lost;  /* counted apart, in kernel_lost */
-	}
-	res->stalls = total_stalls(&s);
-	for (uint32_t c = 0; c < s.nkq; c++)
-		res->kevq_peak += s.kq[c].peak;
-	f.has_dropped = 1;
-	f.dropped = res->dropped;
-	f.has_kernel_lost = 1;
-	f.kernel_lost = res->kernel_lost;
-	f.has_ring_stalls = 1;
-	f.ring_stalls = res->stalls;
-	f.end_reason = text;
-	if (s.write_err) {
-		trace_writer_abort(s.w);
-		ret = s.write_err;
-	} else {
-		ret = trace_writer_close(s.w, &f);
-		if (ret < 0)
-			snprintf(res->error, sizeof(res->error), "%s: cannot finish the trace: %s",
-				 o->out, strerror(-ret));
-		else
-			ret = 0;
-	}
-	struct stat st;
-
-	if (!stat(o->out, &st))
-		res->bytes = (uint64_t)st.st_size;
-	struct rusage ru;
-
-	if (!getrusage(RUSAGE_SELF, &ru))
-		res->peak_rss_kb = (uint64_t)ru.ru_maxrss;
 	session_free(&s);
 	return ret;
 
 fail_start:	/* before the VMM was started */
 	close_fds(gopipe, 2);
 	close_fds(errpipe, 2);
-	close(ringfd);
+	if (ringfd >= 0)
+		close(ringfd);
 	session_free(&s);
 	return ret;
 }

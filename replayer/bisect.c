@@ -39,6 +39,15 @@ int bisect_file(const char *path, const struct policy *base, struct bisect_resul
 	ret = run(path, base, false, &out->recorded, out, NULL);
 	if (ret != 1)
 		return ret;
+	if (out->recorded.irqchip == CHECK_IRQCHIP_KERNEL ||
+	    out->recorded.irqchip == CHECK_IRQCHIP_USERSPACE) {
+		/* The knobs are a split-irqchip VMM's: nothing of theirs ran here. */
+		snprintf(out->why, sizeof(out->why),
+			 "the trace's irqchip is %s: the knobs describe a userspace PIC beside an "
+			 "in-kernel LAPIC (split), which this VM did not have",
+			 check_once_irqchip_name(out->recorded.irqchip));
+		return 1;
+	}
 
 	ret = run(path, out->base, true, &res, NULL, NULL);
 	out->what_if_verdict = ret;

@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * check_ledger: the exactly-once ledger of DESIGN §3 (see replay.c for how
- * the evidence is read). Per vCPU and vector it counts outstanding requests,
- * remembers the last delivery and the sync that last saw the vector pending,
- * matches each delivery to one request and records the first violation.
+ * check_ledger: the exactly-once ledger of docs/replay.md (see replay.c for
+ * how the evidence is read). Per vCPU and vector it counts outstanding
+ * requests, remembers the last delivery and the sync that last saw the vector
+ * pending, matches each delivery to one request and records the first
+ * violation. Where the trace lacks the request it infers it from the PIC
+ * model's state; what it cannot decide it names (ledger_undecided); at the
+ * end it tells pending requests from lost ones.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "replay_state.h"
+
+/* Tells the observer one decision; call only when r->opts.observer is set. */
+static void judge(struct replay *r, const struct judge_item *it)
+{
+	r->opts.observer->item(r->opts.observer->ctx, it);
+}
 
 /* A LAPIC accept: the request a delivery of @vec must match. */
 void ledger_request(struct replay *r, struct vcpu_state *v, unsigned int vec,
@@ -18,6 +28,41 @@ void ledger_request(struct replay *r, struct vcpu_state *v, unsigned int vec,
 		v->req[vec]++;
 	v->req_at[vec] = ref_of(ev);
 	r->lapic_requests++;
+	if (r->opts.observer)
+		judge(r, &(struct judge_item){ .kind = JUDGE_REQUEST, .vcpu = v - r->vcpu,
+			.vector = vec, .at = ref_of(ev), .source = JUDGE_SRC_LAPIC });
+}
+
+void ledger_coalesced(struct replay *r, struct vcpu_state *v, unsigned int vec,
+		      bool certain, const struct trace_event *ev)
+{
+	(void)ev;
+	vec &= 0xff;
+	r->coalesced++;
+	/*
+	 * The model's IRR is exact only where kvm_inj_virq shows every kernel
+	 * delivery; elsewhere an unseen delivery may have cleared the bit.
+	 */
+	if (!certain && !v->inj_kernel_seen && v->creq[vec] < UINT16_MAX)
+		v->creq[vec]++;
+}
+
+void ledger_undecided(struct replay *r, int32_t vcpu, int vector, struct check_once_ref at,
+		      const char *why)
+{
+	struct check_once_result *res = &r->res;
+	struct check_once_undecided *u;
+
+	if (r->opts.observer)
+		judge(r, &(struct judge_item){ .kind = JUDGE_UNDECIDED, .vcpu = vcpu,
+			.vector = vector, .at = at, .why = why });
+	if (res->n_undecided++ >= CHECK_ONCE_MAX_UNDECIDED)
+		return;
+	u = &res->undecided_items[res->n_undecided - 1];
+	u->vcpu = vcpu;
+	u->vector = vector;
+	u->at = at;
+	snprintf(u->why, sizeof(u->why), "%s", why);
 }
 
 /* An IPI or MSI the trace shows; its accept, if traced, is the real request. */
@@ -31,6 +76,10 @@ void ledger_request_inferred(struct replay *r, struct vcpu_state *v, unsigned in
 		v->ireq[vec]++;
 	v->ireq_at[vec] = ref_of(ev);
 	r->inferred_requests++;
+	/* Only while it is the ledger in force (see ledger()). */
+	if (r->opts.observer && !r->saw_accept && !r->have_accept)
+		judge(r, &(struct judge_item){ .kind = JUDGE_REQUEST, .vcpu = v - r->vcpu,
+			.vector = vec, .at = ref_of(ev), .source = JUDGE_SRC_INFERRED });
 }
 
 /* The ledger in force: accepts once one was seen, else the inferred one. */
@@ -43,7 +92,8 @@ static uint16_t *ledger(struct replay *r, struct vcpu_state *v, struct check_onc
 }
 
 /* pic_irq_request(): the PIC's INTR goes to vCPU 0's interrupt request. */
-void ledger_pic_line(struct replay *r, unsigned int irq, int level)
+void ledger_pic_line(struct replay *r, unsigned int irq, int level,
+		     const struct trace_event *ev)
 {
 	uint16_t before = r->pic.chip[0].irr | (r->pic.chip[1].irr << 8);
 	uint16_t after;
@@ -52,26 +102,25 @@ void ledger_pic_line(struct replay *r, unsigned int irq, int level)
 	after = r->pic.chip[0].irr | (r->pic.chip[1].irr << 8);
 	replay_pic_changed(r);
 	/* IRQ 2 is the cascade, not a request of its own. */
-	if ((after & ~before) & ~(1u << 2))
+	if ((after & ~before) & ~(1u << 2)) {
 		r->other_requests++;
+		r->pic_req_at[irq & 15] = ref_of(ev);
+		if (r->opts.observer)
+			judge(r, &(struct judge_item){ .kind = JUDGE_REQUEST, .vcpu = 0,
+				.vector = pic_irq_vector(&r->pic, irq) & 0xff, .at = ref_of(ev),
+				.source = JUDGE_SRC_PIC });
+	}
 }
 
-static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
-		      enum check_once_kind kind, unsigned int vec,
-		      struct check_once_ref at, enum check_once_path path,
-		      enum check_once_evidence evidence)
+/* Fills @x: what explains the violation, from @v's state at the decision. */
+static void violation_explain(struct vcpu_state *v, struct check_once_violation *x,
+			      int32_t vcpu, enum check_once_kind kind, unsigned int vec,
+			      struct check_once_ref at, enum check_once_path path,
+			      enum check_once_evidence evidence)
 {
-	struct check_once_violation *x = &r->res.first;
 	bool earlier_is_extra;
 
-	if (kind == CHECK_ONCE_DOUBLE)
-		r->doubles++;
-	else if (kind == CHECK_ONCE_SPURIOUS)
-		r->spurious++;
-	else
-		r->lost++;
-	if (r->res.violations++)
-		return;
+	memset(x, 0, sizeof(*x));
 	x->kind = kind;
 	x->vcpu = vcpu;
 	x->vector = vec;
@@ -117,42 +166,160 @@ static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 	}
 }
 
+/* @wiped: the KVM_SET_LAPIC that erased a LOST request, or NULL. */
+static void violation_by(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+			 enum check_once_kind kind, unsigned int vec,
+			 struct check_once_ref at, enum check_once_path path,
+			 enum check_once_evidence evidence, const struct trace_event *wiped)
+{
+	struct check_once_violation later, *x = r->res.violations ? &later : &r->res.first;
+
+	if (kind == CHECK_ONCE_DOUBLE)
+		r->doubles++;
+	else if (kind == CHECK_ONCE_SPURIOUS)
+		r->spurious++;
+	else
+		r->lost++;
+	/* The first is the report's; later ones only an observer wants. */
+	if (r->res.violations++ && !r->opts.observer)
+		return;
+	violation_explain(v, x, vcpu, kind, vec, at, path, evidence);
+	if (wiped) {
+		x->request = at;
+		x->stale_sync = v->last_get;
+		x->wiped_by = ref_of(wiped);
+	}
+	if (r->opts.observer)
+		judge(r, &(struct judge_item){ .kind = JUDGE_VIOLATION, .vcpu = vcpu,
+			.vector = x->vector, .at = x->delivery, .path = x->path,
+			.evidence = x->evidence, .request = x->request, .violation = x });
+}
+
+static void violation(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+		      enum check_once_kind kind, unsigned int vec,
+		      struct check_once_ref at, enum check_once_path path,
+		      enum check_once_evidence evidence)
+{
+	violation_by(r, v, vcpu, kind, vec, at, path, evidence, NULL);
+}
+
 /*
  * A PIC vector from a VMM whose PIC lines the trace lacks (QEMU). The PIC
  * must at least have been able to deliver it (not masked, nothing of equal
  * or higher priority in service); IRQ 0 must have had an 8254 edge left.
- * Anything else is undecided. Returns false if it recorded a violation.
+ * Anything else is undecided. Returns JUDGE_VIOLATION (recorded),
+ * JUDGE_UNDECIDED, or JUDGE_DELIVERY (matched to an 8254 edge).
  */
-static bool pic_unseen_line(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+static enum judge_kind pic_unseen_line(struct replay *r, struct vcpu_state *v, int32_t vcpu,
 			    unsigned int vec, enum check_once_path path,
-			    enum check_once_evidence evidence, const struct trace_event *ev)
+			    enum check_once_evidence evidence, const struct trace_event *ev,
+			    enum judge_source *src)
 {
 	int irq = pic_vector_irq(&r->pic, vec), got;
 	struct pic_pair before = r->pic;
 
 	pic_set_irq(&r->pic, irq, 1);
 	if (pic_pending_irq(&r->pic) != irq) {
+		/* Still in service with no EOI since it was given: a second delivery. */
+		bool in_service = (r->pic.chip[irq >> 3].isr >> (irq & 7)) & 1;
+
 		r->pic = before;
-		violation(r, v, vcpu, CHECK_ONCE_SPURIOUS, vec, ref_of(ev), path, evidence);
+		violation(r, v, vcpu, in_service && v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
+			  CHECK_ONCE_SPURIOUS, vec, ref_of(ev), path, evidence);
 		r->pic_blocked++;
-		return false;
+		return JUDGE_VIOLATION;
 	}
 	pic_intack(&r->pic, &got);
 	pic_set_irq(&r->pic, irq, 0);
 	replay_pic_changed(r);
 	if (irq != 0 || !pit_edges(&r->pit, ev->ts_ns)) {
-		r->und_count[UND_PIC_LINES]++;
-		return true;
+		/*
+		 * The source (a userspace PIT, a serial port) is not traced, but
+		 * the PIC could give it: not masked, not in service, nothing
+		 * higher in service. A request inferred from the PIC's state.
+		 */
+		r->pic_inferred++;
+		r->other_requests++;
+		*src = JUDGE_SRC_PIC;
+		return JUDGE_DELIVERY;
 	}
 	if (pit_edges(&r->pit, ev->ts_ns) <= r->pit_used) {
 		violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
 			  CHECK_ONCE_SPURIOUS, vec, ref_of(ev), path, evidence);
-		return false;
+		return JUDGE_VIOLATION;
 	}
 	r->pit_used++;
 	r->pit_matched++;
 	r->other_requests++;
+	*src = JUDGE_SRC_PIT;
+	return JUDGE_DELIVERY;
+}
+
+/* The LAPIC has had @vec for this vCPU: a request, or a kernel delivery. */
+static bool lapic_vector(struct replay *r, struct vcpu_state *v, unsigned int vec)
+{
+	(void)r;
+	return v->req_at[vec].seq || v->ireq_at[vec].seq ||
+	       v->del_path[vec] == CHECK_PATH_KERNEL || v->del_path[vec] == CHECK_PATH_BEFORE;
+}
+
+/*
+ * A PIC vector from a PIC whose programming the trace never showed (an
+ * excerpt that began after it): it is in service from its delivery to the
+ * guest's next EOI at the PIC. Delivered again in between: a double; else a
+ * new request, inferred. Returns false if it recorded a violation.
+ */
+static bool pic_untracked(struct replay *r, struct vcpu_state *v, int32_t vcpu,
+			  unsigned int vec, enum check_once_path path,
+			  enum check_once_evidence evidence, const struct trace_event *ev)
+{
+	for (unsigned int i = 0; i < r->pic_vdepth; i++) {
+		if (r->pic_vstack[i] == vec) {
+			violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
+				  CHECK_ONCE_SPURIOUS, vec, ref_of(ev), path, evidence);
+			return false;
+		}
+	}
+	if (r->pic_vdepth < sizeof(r->pic_vstack))
+		r->pic_vstack[r->pic_vdepth++] = vec;
+	r->pic_inferred++;
+	r->other_requests++;
 	return true;
+}
+
+void ledger_pic_eoi(struct replay *r, uint16_t port, uint8_t ocw2, const struct trace_event *ev)
+{
+	int irq, got;
+
+	/* OCW2 (bits 4:3 clear) with EOI (bit 5): non-specific, or specific (bit 6). */
+	if ((port != 0x20 && port != 0xa0) || (ocw2 & 0x18) || !(ocw2 & 0x20))
+		return;
+	/*
+	 * The in-kernel PIC's deliveries are not traced without kvm_inj_virq:
+	 * an EOI with nothing in service shows the pending line was given.
+	 */
+	if (r->irqchip == CHECK_IRQCHIP_KERNEL && !r->saw_inj && !r->have_inj &&
+	    !r->pic.chip[port == 0xa0].isr && (irq = pic_pending_irq(&r->pic)) >= 0 &&
+	    (irq >= 8) == (port == 0xa0) && pic_irq_vector(&r->pic, irq) >= 0) {
+		ledger_deliver(r, 0, pic_irq_vector(&r->pic, irq), CHECK_PATH_KERNEL,
+			       CHECK_EV_EOI, ev);
+		/* ledger_deliver took it through the PIC's INTA unless a request did. */
+		if (pic_pending_irq(&r->pic) == irq)
+			pic_intack(&r->pic, &got);
+	}
+	if (!r->pic_vdepth)
+		return;
+	if (!(ocw2 & 0x40)) {
+		r->pic_vdepth--;
+		return;
+	}
+	for (int i = (int)r->pic_vdepth - 1; i >= 0; i--) {
+		if ((r->pic_vstack[i] & 7) == (ocw2 & 7)) {
+			memmove(&r->pic_vstack[i], &r->pic_vstack[i + 1], r->pic_vdepth - i - 1);
+			r->pic_vdepth--;
+			return;
+		}
+	}
 }
 
 /* One delivery of @vec; matches it to a request or records a violation. */
@@ -163,6 +330,8 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 	struct vcpu_state *v = replay_vcpu(r, vcpu);
 	struct check_once_ref at = ref_of(ev), matched = { 0, 0 }, *req_at;
 	int irq = pic_pending_irq(&r->pic), got;
+	enum judge_kind said = JUDGE_DELIVERY;
+	enum judge_source src = JUDGE_SRC_NONE;
 	uint16_t *req;
 
 	if (!v)
@@ -174,13 +343,39 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 	    (path == CHECK_PATH_USER || !req[vec])) {
 		pic_intack(&r->pic, &got);
 		replay_pic_changed(r);
+		matched = r->pic_req_at[irq & 15];
+		src = JUDGE_SRC_PIC;
 	} else if (req[vec]) {
 		req[vec]--;
 		matched = req_at[vec];
+		src = req == v->req ? JUDGE_SRC_LAPIC : JUDGE_SRC_INFERRED;
+	} else if (v->creq[vec]) {
+		/* An accept the model took for a coalesce: it was a new request. */
+		v->creq[vec]--;
+		matched = req_at[vec];
+		src = JUDGE_SRC_LAPIC;
 	} else if (path == CHECK_PATH_USER && pic_vector_irq(&r->pic, vec) >= 0 &&
 		   !r->pic_lines_visible) {
-		if (!pic_unseen_line(r, v, vcpu, vec, path, evidence, ev))
+		said = pic_unseen_line(r, v, vcpu, vec, path, evidence, ev, &src);
+		if (said == JUDGE_VIOLATION)
 			return;
+	} else if (path == CHECK_PATH_USER && !r->pic_lines_visible && vcpu == 0 &&
+		   !r->saw_create_vm && !r->pic.chip[0].programmed && vec >= 8 &&
+		   !lapic_vector(r, v, vec) && !r->mid_run) {
+		/*
+		 * An import that began after the PIC was programmed. (An attach,
+		 * record --pid, is below: whether the guest's PIC uses auto-EOI
+		 * is not in the trace, so a vector given again is undecided.)
+		 */
+		if (!pic_untracked(r, v, vcpu, vec, path, evidence, ev))
+			return;
+		src = JUDGE_SRC_PIC;
+	} else if (r->irqchip == CHECK_IRQCHIP_USERSPACE && path == CHECK_PATH_USER) {
+		/* The LAPIC is the VMM's: its requests (IPIs, timer, MSIs) are not traced. */
+		r->und_count[UND_USER_LAPIC]++;
+		ledger_undecided(r, vcpu, vec, at,
+				 "userspace LAPIC: the VMM's request for it is not in the trace");
+		said = JUDGE_UNDECIDED;
 	} else if (!r->have_eoi && !r->have_inj && !r->saw_inj && !r->saw_eoi &&
 		   pic_vector_irq(&r->pic, vec) < 0) {
 		/*
@@ -188,15 +383,39 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		 * balance: whether the kernel also delivered it is unknowable.
 		 */
 		r->unmatched_blind++;
+		ledger_undecided(r, vcpu, vec, at,
+				 "injected by userspace with no request in the trace; the kernel side is not recorded");
+		said = JUDGE_UNDECIDED;
 	} else if (r->imported && path != CHECK_PATH_USER &&
 		   !req_at[vec].seq && !v->del_at[vec].seq) {
 		/* In service before the excerpt began: its request is older. */
 		r->before_start++;
 		path = CHECK_PATH_BEFORE;
+		src = JUDGE_SRC_BEFORE;
+	} else if (r->mid_run && !req_at[vec].seq && !v->del_at[vec].seq) {
+		/*
+		 * Attached to a running VMM: the first delivery of a vector the
+		 * trace never saw requested answers a request made before it.
+		 */
+		r->before_start++;
+		path = CHECK_PATH_BEFORE;
+		src = JUDGE_SRC_BEFORE;
+	} else if (r->mid_run && path == CHECK_PATH_USER && !r->pic.chip[0].programmed) {
+		/* The PIC was programmed before the trace: its vectors cannot be placed. */
+		r->und_count[UND_MID_RUN_PIC]++;
+		ledger_undecided(r, vcpu, vec, at,
+				 "given again by a PIC programmed before the trace began (record --pid)");
 	} else {
 		violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
 			  CHECK_ONCE_SPURIOUS, vec, at, path, evidence);
+		said = JUDGE_VIOLATION;
+		src = JUDGE_SRC_NONE;
 	}
+	/* Undecided ones were told by ledger_undecided(), violations by violation(). */
+	if (r->opts.observer && said == JUDGE_DELIVERY)
+		judge(r, &(struct judge_item){ .kind = said, .vcpu = vcpu, .vector = vec,
+			.at = at, .path = path, .evidence = evidence, .source = src,
+			.request = matched });
 	v->del_at[vec] = at;
 	v->del_path[vec] = path;
 	v->del_ev[vec] = evidence;
@@ -217,21 +436,15 @@ bool ledger_outstanding(struct replay *r, struct vcpu_state *v, unsigned int vec
 void ledger_wiped(struct replay *r, struct vcpu_state *v, int32_t vcpu, unsigned int vec,
 		  const struct trace_event *ev)
 {
-	struct check_once_violation *x = &r->res.first;
 	struct check_once_ref *req_at;
 	uint16_t *req = ledger(r, v, &req_at);
-	bool first = !r->res.violations;
 
 	vec &= 0xff;
 	if (!req[vec])
 		return;
 	req[vec]--;
-	violation(r, v, vcpu, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE, CHECK_EV_NONE);
-	if (!first)
-		return;
-	x->request = req_at[vec];
-	x->stale_sync = v->last_get;
-	x->wiped_by = ref_of(ev);
+	violation_by(r, v, vcpu, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE,
+		     CHECK_EV_NONE, ev);
 }
 
 static void append_text(char *buf, size_t size, const char *text)
@@ -272,6 +485,24 @@ void ledger_end(struct replay *r, bool complete)
 			if (!req[vec])
 				continue;
 			/*
+			 * Pending at the end: the vCPU's last KVM_GET_LAPIC, after
+			 * the request, still had it in IRR (one of them, if several);
+			 * or it came during the vCPU's last KVM_RUN, which the end
+			 * of the VM cut short: the guest had no exit left to show
+			 * its EOI by.
+			 */
+			if ((v->last_sync.seq > req_at[vec].seq &&
+			     v->sync_irr[vec].seq == v->last_sync.seq) ||
+			    (v->run_seq[0] && req_at[vec].seq > v->run_seq[1])) {
+				r->pending_at_end++;
+				if (r->opts.observer)
+					judge(r, &(struct judge_item){ .kind = JUDGE_PENDING,
+						.vcpu = i, .vector = vec, .at = req_at[vec],
+						.why = "still pending at the end of the trace" });
+				if (!--req[vec])
+					continue;
+			}
+			/*
 			 * Unless kvm_inj_virq showed this vCPU's kernel
 			 * deliveries, one shows only at its EOI (this host; and
 			 * APICv posts interrupts with neither), so a request
@@ -279,6 +510,8 @@ void ledger_end(struct replay *r, bool complete)
 			 */
 			if (!v->inj_kernel_seen) {
 				open += req[vec];
+				ledger_undecided(r, i, vec, req_at[vec],
+						 "requested, no delivery seen by the end, and no later KVM_GET_LAPIC shows it pending");
 				continue;
 			}
 			violation(r, v, i, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE,
@@ -286,10 +519,48 @@ void ledger_end(struct replay *r, bool complete)
 		}
 	}
 	r->und_count[UND_NO_EOI_AT_END] = open;
-	if (!r->have_inj && !r->have_eoi && !r->saw_inj && !r->saw_eoi)
+	/* A userspace irqchip has no kernel deliveries to miss. */
+	if (!r->have_inj && !r->have_eoi && !r->saw_inj && !r->saw_eoi &&
+	    r->irqchip != CHECK_IRQCHIP_USERSPACE) {
 		r->und_count[UND_NO_KERNEL_DELIVERY] = 1;
+		ledger_undecided(r, -1, -1, (struct check_once_ref){ 0, 0 },
+				 "no kvm_inj_virq or kvm_eoi in the trace: the kernel's deliveries are unseen");
+	}
+	/* The PIC's requests not yet acknowledged (the cascade line is not one). */
+	for (int irq = 0; irq < 16 && complete; irq++) {
+		if (irq == 2 || !((r->pic.chip[irq >> 3].irr >> (irq & 7)) & 1))
+			continue;
+		r->pending_at_end++;
+		if (r->opts.observer)
+			judge(r, &(struct judge_item){ .kind = JUDGE_PENDING, .vcpu = 0,
+				.vector = pic_irq_vector(&r->pic, irq), .at = r->pic_req_at[irq],
+				.source = JUDGE_SRC_PIC,
+				.why = "still requested at the PIC at the end of the trace" });
+	}
+	res->vm_ran = r->ran;
+	res->pic_inferred = r->pic_inferred;
+	res->pending_at_end = r->pending_at_end;
+	res->coalesced = r->coalesced;
+	if (!r->ran)
+		ledger_undecided(r, -1, -1, (struct check_once_ref){ 0, 0 },
+				 "no KVM_RUN in the trace: no vCPU ever ran");
+	if (r->und_count[UND_VCPU_RANGE])
+		ledger_undecided(r, -1, -1, (struct check_once_ref){ 0, 0 },
+				 "events of vCPUs beyond 63 are not modelled");
+	if (r->und_count[UND_DROPPED])
+		ledger_undecided(r, -1, -1, (struct check_once_ref){ 0, 0 },
+				 "records were dropped while recording");
+	if (r->imported && !r->saw_inj && !r->saw_user_inject)
+		ledger_undecided(r, r->first_window.seq ? r->first_window_vcpu : -1, -1,
+				 r->first_window,
+				 r->first_window.seq ?
+				 "IRQ-window exit: what the VMM injected after it is not in the text (no kvm_inj_virq)" :
+				 "imported text without kvm_inj_virq: userspace injections are unseen");
 
 	res->undecided[0] = 0;
+	if (!r->ran)
+		append_text(res->undecided, sizeof(res->undecided),
+			    "no KVM_RUN in the trace: no vCPU ever ran, there is nothing to check");
 	if (r->und_count[UND_NO_KERNEL_DELIVERY])
 		append_text(res->undecided, sizeof(res->undecided),
 			    "kernel deliveries are not in the trace (no kvm_inj_virq or kvm_eoi events)");
@@ -297,13 +568,17 @@ void ledger_end(struct replay *r, bool complete)
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu userspace injections of LAPIC vectors had no request in the trace "
 		       "(its kernel side is not recorded)", r->unmatched_blind);
-	if (r->und_count[UND_PIC_LINES])
-		append(res->undecided, sizeof(res->undecided),
-		       "%llu PIC deliveries not matched: the VMM's PIC input lines are not in the trace",
-		       r->und_count[UND_PIC_LINES]);
 	if (r->und_count[UND_DROPPED])
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu records were dropped while recording", r->und_count[UND_DROPPED]);
+	if (r->und_count[UND_USER_LAPIC])
+		append(res->undecided, sizeof(res->undecided),
+		       "%llu injections of LAPIC vectors by a userspace LAPIC, whose requests are not in the trace",
+		       r->und_count[UND_USER_LAPIC]);
+	if (r->und_count[UND_MID_RUN_PIC])
+		append(res->undecided, sizeof(res->undecided),
+		       "%llu userspace injections not matched: the trace began mid-run (record --pid), "
+		       "after the guest programmed its PIC", r->und_count[UND_MID_RUN_PIC]);
 	if (r->und_count[UND_VCPU_RANGE])
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu events of vCPUs beyond 63 not modelled", r->und_count[UND_VCPU_RANGE]);

@@ -38,6 +38,14 @@ enum check_once_evidence {
 	CHECK_EV_MODEL,		/* the model's decision (bisect what-if) */
 };
 
+/* Where the VM's interrupt controllers live, from its set-up records. */
+enum check_once_irqchip {
+	CHECK_IRQCHIP_UNKNOWN = 0,	/* no VM set-up in the trace (imports, attach) */
+	CHECK_IRQCHIP_SPLIT,		/* KVM_CAP_SPLIT_IRQCHIP: LAPIC in the kernel */
+	CHECK_IRQCHIP_KERNEL,		/* KVM_CREATE_IRQCHIP: PIC, IOAPIC, LAPIC in the kernel */
+	CHECK_IRQCHIP_USERSPACE,	/* neither: the VMM injects everything */
+};
+
 /* A point in the trace; seq == 0 means "none". */
 struct check_once_ref {
 	uint64_t seq;
@@ -74,6 +82,16 @@ struct check_once_violation {
 	struct check_once_ref wiped_by;
 };
 
+/* One request or delivery the check could not decide, and why. */
+struct check_once_undecided {
+	int32_t vcpu;			/* -1: the whole trace */
+	int32_t vector;			/* -1: none */
+	struct check_once_ref at;
+	char why[112];
+};
+
+#define CHECK_ONCE_MAX_UNDECIDED 8
+
 struct check_once_result {
 	int verdict;			/* 0, 1, 2, 125: the exit code */
 	uint64_t events;		/* events replayed */
@@ -81,14 +99,24 @@ struct check_once_result {
 	uint64_t deliveries;
 	uint64_t violations;
 	struct check_once_violation first;	/* valid when violations > 0 */
-	uint64_t before_start;		/* deliveries of requests older than the trace (imports) */
+	uint64_t before_start;		/* deliveries of requests older than the trace (imports, record --pid) */
 	uint64_t pit_matched;		/* IRQ 0 deliveries matched to 8254 edges */
 	uint64_t unpredictable;		/* model entries not compared: PIC lines unknown */
 	bool requests_inferred;		/* no kvm_apic_accept_irq: requests from IPIs/MSIs only */
 	bool truncated;			/* the trace was damaged; verdict on the prefix */
 	char undecided[256];		/* what could not be decided, "" if all was */
 	char error[256];		/* verdict 2: the one-line reason */
+	enum check_once_irqchip irqchip;
+	uint64_t pic_inferred;		/* PIC requests inferred from the PIC model's state */
+	uint64_t pending_at_end;	/* requests still pending when the trace ended */
+	uint64_t coalesced;		/* accepts into an IRR bit the model had set */
+	uint64_t n_undecided;		/* undecided items in all */
+	struct check_once_undecided undecided_items[CHECK_ONCE_MAX_UNDECIDED];	/* the first */
+	bool vm_ran;			/* a KVM_RUN, or kernel events of a running vCPU */
 };
+
+/* "split", "in-kernel", "userspace", "unknown". */
+const char *check_once_irqchip_name(enum check_once_irqchip m);
 
 /* @model: a policy name (see policy.h), or NULL for the one the trace names. */
 int check_once_file(const char *path, const char *model, struct check_once_result *out);

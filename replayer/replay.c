@@ -20,6 +20,8 @@
 #include "trace_names.h"
 #include "trace_reader.h"
 
+#define LAPIC_REG_DFR 0xe0
+
 struct replay *replay_alloc(const struct replay_opts *opts)
 {
 	struct replay *r = calloc(1, sizeof(*r));
@@ -35,7 +37,10 @@ struct replay *replay_alloc(const struct replay_opts *opts)
 		r->vcpu[i].pv.bsp = i == 0;
 		r->vcpu[i].pending_user_vec = -1;
 		r->vcpu[i].recorded_vector = -1;
+		apic_dest_reset(&r->apic_ids[i], i);
 	}
+	r->set_irq_level = -1;
+	r->policy_applies = true;
 	return r;
 }
 
@@ -77,6 +82,7 @@ void replay_begin(struct replay *r, const Kvmrec__Header *h)
 	const char *pol;
 
 	r->imported = h->recorder && !strncmp(h->recorder, "import", 6);
+	r->mid_run = h->has_mid_run && h->mid_run;
 	r->vmm_is_kvmrec = strstr(base, "kvmrec-vmm") != NULL;
 	r->have_accept = hdr_lists(h, "kvm_apic_accept_irq");
 	r->have_inj = hdr_lists(h, "kvm_inj_virq");
@@ -86,7 +92,11 @@ void replay_begin(struct replay *r, const Kvmrec__Header *h)
 	 * trace has; an in-kernel PIC's through kvm_pic_set_irq.
 	 */
 	r->hdr_pic_events = hdr_lists(h, "kvm_pic_set_irq");
+	r->hdr_pio_events = hdr_lists(h, "kvm_pio");
 	r->pic_lines_visible = r->vmm_is_kvmrec || (r->imported && r->hdr_pic_events);
+	/* Attached mid-run: line changes before the trace began are unknown. */
+	if (r->mid_run)
+		r->pic_lines_visible = false;
 	/* A recorded trace has the PIC's port I/O as exits; an import has only kvm_pio. */
 	r->pic_from_kvm_pio = r->imported;
 
@@ -104,9 +114,31 @@ void replay_begin(struct replay *r, const Kvmrec__Header *h)
 			 "trace header: kvmrec-vmm, its default --policy fixed");
 	} else {
 		r->model = policy_find("qemu-fixed");
-		snprintf(r->model_origin, sizeof(r->model_origin), "default%s",
-			 r->opts.model ? ": the trace is not kvmrec-vmm's" : "");
+		snprintf(r->model_origin, sizeof(r->model_origin), "default");
+		if (r->opts.model)
+			snprintf(r->model_error, sizeof(r->model_error),
+				 "--model %s does not apply: the trace's VMM is not kvmrec-vmm (%s)",
+				 r->opts.model->name, *base ? base : "no VMM argv in the header");
 	}
+}
+
+/*
+ * The irqchip is set up before the first vCPU runs: at the first KVM_RUN a
+ * VM whose creation is in the trace and that enabled neither irqchip has
+ * its LAPIC and PIC in userspace. Only split mode has the userspace
+ * injection policy the models describe.
+ */
+static void irqchip_settle(struct replay *r)
+{
+	if (r->irqchip == CHECK_IRQCHIP_UNKNOWN && r->saw_create_vm)
+		r->irqchip = CHECK_IRQCHIP_USERSPACE;
+	r->policy_applies = r->irqchip == CHECK_IRQCHIP_SPLIT ||
+			    r->irqchip == CHECK_IRQCHIP_UNKNOWN;
+	if (!r->policy_applies && r->opts.model && !r->model_error[0])
+		snprintf(r->model_error, sizeof(r->model_error),
+			 "--model %s does not apply: the trace's irqchip is %s, and the models "
+			 "describe a userspace PIC beside an in-kernel LAPIC (split)",
+			 r->opts.model->name, check_once_irqchip_name(r->irqchip));
 }
 
 struct vcpu_state *replay_vcpu(struct replay *r, int32_t id)
@@ -117,6 +149,7 @@ struct vcpu_state *replay_vcpu(struct replay *r, int32_t id)
 		return NULL;
 	}
 	r->vcpu[id].seen = true;
+	r->present |= UINT64_C(1) << id;
 	return &r->vcpu[id];
 }
 
@@ -197,6 +230,11 @@ static void recorded_interrupt(struct replay *r, struct vcpu_state *v, int32_t v
 {
 	int irq = pic_pending_irq(&r->pic);
 
+	if (!r->policy_applies) {
+		v->pending_user_vec = vec;
+		ledger_deliver(r, vcpu, vec, CHECK_PATH_USER, CHECK_EV_KVM_INTERRUPT, ev);
+		return;
+	}
 	if (!v->decided)
 		pre_run(r, v, vcpu, ev);
 	v->recorded_vector = vec;
@@ -217,13 +255,21 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 	struct vcpu_state *v = replay_vcpu(r, ev->vcpu);
 	bool recorded_window = x->flags & RUN_REQUEST_WINDOW;
 
-	r->run_exits++;
+	if (!r->run_exits++)
+		irqchip_settle(r);
+	r->ran = true;
 	if (!v)
 		return;
 	wipe_run_exit(v);
-	if (!v->decided)
-		pre_run(r, v, ev->vcpu, ev);
-	divergence(r, v, ev->vcpu, recorded_window);
+	v->run_seq[1] = v->run_seq[0];
+	v->run_seq[0] = ev->seq;
+	if (!r->policy_applies) {
+		/* No userspace policy to compare: the recording is what happened. */
+	} else {
+		if (!v->decided)
+			pre_run(r, v, ev->vcpu, ev);
+		divergence(r, v, ev->vcpu, recorded_window);
+	}
 	/*
 	 * The window request is the VMM's interrupt request as it entered;
 	 * where the model agreed so far, take it from the recording, so one
@@ -237,8 +283,11 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 
 	v->ready = x->flags & RUN_READY;
 	v->if_flag = x->flags & RUN_IF;
-	if (x->has_apic_base)
+	if (x->has_apic_base) {
 		v->pv.copy.apic_base = x->apic_base;
+		if (vcpu_apic(r, v)->x2apic != !!(x->apic_base & (1u << 10)))
+			apic_dest_set_x2apic(vcpu_apic(r, v), x->apic_base & (1u << 10));
+	}
 	if (x->has_cr8)
 		lapic_model_set_tpr(&v->kern, (x->cr8 & 0xf) << 4);
 	/* Since when the VMM has been asking for a window, for the report. */
@@ -271,9 +320,9 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 			unsigned int line = cmd & 0xff;
 
 			if (chip == 0 && op <= 2) {
-				ledger_pic_line(r, line, op != 0);
+				ledger_pic_line(r, line, op != 0, ev);
 				if (op == 2)
-					ledger_pic_line(r, line, 0);
+					ledger_pic_line(r, line, 0, ev);
 			}
 		} else if ((port == 0x40 || port == 0x43) && io->out && !r->pic_from_kvm_pio) {
 			for (size_t i = 0; i < n; i++)
@@ -282,14 +331,47 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 			for (size_t i = 0; i < n; i++) {
 				uint8_t val = b[i];
 
-				if (io->out)
+				if (io->out) {
+					ledger_pic_eoi(r, port, val, ev);
 					pic_ioport_write(&r->pic, port, val);
+				}
 				else
 					pic_ioport_read(&r->pic, port, &val);
 			}
 			replay_pic_changed(r);
 		}
 	}
+}
+
+/* The vCPUs an interrupt message reaches; requests only for fixed and single targets. */
+static void ipi_request(struct replay *r, const struct trace_event *ev,
+		       const struct apic_dest_msg *m, unsigned int dm, unsigned int vec)
+{
+	uint64_t hit = apic_dest_match(r->apic_ids, REPLAY_MAX_VCPUS, r->present, m);
+
+	/* A physical destination not seen yet: APIC ID = vCPU index, as at reset. */
+	if (!hit && m->shorthand == APIC_SH_NONE && !m->logical && m->dest < REPLAY_MAX_VCPUS &&
+	    replay_vcpu(r, m->dest))
+		hit = UINT64_C(1) << m->dest;
+	/* Lowest priority picks one of the set: only its accept can say which. */
+	if (dm == 1 && __builtin_popcountll(hit) > 1)
+		return;
+	if (dm > 1)
+		return;
+	for (int i = 0; i < REPLAY_MAX_VCPUS; i++)
+		if ((hit >> i) & 1)
+			ledger_request_inferred(r, &r->vcpu[i], vec, ev);
+}
+
+/* MSI: destination in address bits 19:12, logical if bit 2; mode in data 10:8. */
+static void msi_request(struct replay *r, const struct trace_event *ev, uint64_t addr,
+			uint32_t data)
+{
+	struct apic_dest_msg m = {
+		.logical = addr & 4, .dest = (addr >> 12) & 0xff, .self = 0,
+	};
+
+	ipi_request(r, ev, &m, (data >> 8) & 7, data & 0xff);
 }
 
 static void on_inject(struct replay *r, const struct trace_event *ev, const Kvmrec__Injection *in)
@@ -306,10 +388,7 @@ static void on_inject(struct replay *r, const struct trace_event *ev, const Kvmr
 			recorded_interrupt(r, v, ev->vcpu, in->vector & 0xff, ev);
 		break;
 	case KVMREC__INJECT_KIND__INJECT_SIGNAL_MSI:
-		/* xAPIC MSI: destination ID in address bits 19:12. */
-		v = replay_vcpu(r, (in->msi_addr >> 12) & 0xff);
-		if (v)
-			ledger_request_inferred(r, v, in->msi_data & 0xff, ev);
+		msi_request(r, ev, in->msi_addr, in->msi_data);
 		break;
 	default:
 		break;
@@ -347,6 +426,15 @@ static void on_lapic(struct replay *r, const struct trace_event *ev, const Kvmre
 	}
 	if (s->has_spiv)
 		spiv = s->spiv;
+	if (page) {
+		apic_dest_set_id_reg(vcpu_apic(r, v), lapic_page_reg(s->regs.data, LAPIC_REG_ID));
+		if (!vcpu_apic(r, v)->x2apic) {
+			vcpu_apic(r, v)->ldr = lapic_page_reg(s->regs.data, LAPIC_REG_LDR);
+			vcpu_apic(r, v)->dfr = lapic_page_reg(s->regs.data, LAPIC_REG_DFR);
+		}
+	} else if (s->has_id) {
+		apic_dest_set_id_reg(vcpu_apic(r, v), s->id);
+	}
 	if (s->n_lvt > 3)
 		lvt0 = s->lvt[3];
 	tpr_sync = v->tpr_report;
@@ -359,6 +447,7 @@ static void on_lapic(struct replay *r, const struct trace_event *ev, const Kvmre
 		return;
 	}
 	wipe_lapic_get(v, irr, ev);
+	v->last_sync = ref_of(ev);
 	for (int vec = 0; vec < 256; vec++)
 		if (lapic_vec_test(irr, vec))
 			v->sync_irr[vec] = ref_of(ev);
@@ -376,21 +465,15 @@ static int64_t arg(const Kvmrec__KernelEvent *k, size_t i)
 /* IPI as kvm_apic_ipi shows it; a request only when accepts are not traced. */
 static void kev_ipi(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
 {
-	uint32_t icr = arg(k, 0), dest = arg(k, 1);
-	unsigned int sh = (icr >> 18) & 3;
-	struct vcpu_state *v;
+	uint32_t icr = arg(k, 0);
+	struct vcpu_state *self = replay_vcpu(r, ev->vcpu);
+	struct apic_dest_msg m = {
+		.shorthand = (icr >> 18) & 3, .logical = icr & (1u << 11),
+		.x2apic = self && vcpu_apic(r, self)->x2apic, .dest = (uint32_t)arg(k, 1),
+		.self = ev->vcpu >= 0 ? (uint32_t)ev->vcpu : UINT32_MAX,
+	};
 
-	if (((icr >> 8) & 7) != 0)
-		return;
-	if (sh == 1 || sh == 0) {
-		v = replay_vcpu(r, sh == 1 ? ev->vcpu : (int32_t)dest);
-		if (v)
-			ledger_request_inferred(r, v, icr & 0xff, ev);
-		return;
-	}
-	for (int i = 0; i < REPLAY_MAX_VCPUS; i++)
-		if (r->vcpu[i].seen && (sh == 2 || i != ev->vcpu))
-			ledger_request_inferred(r, &r->vcpu[i], icr & 0xff, ev);
+	ipi_request(r, ev, &m, (icr >> 8) & 7, icr & 0xff);
 }
 
 static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
@@ -412,13 +495,15 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		v = replay_vcpu(r, (int32_t)arg(k, 0));
 		if (!v)
 			break;
-		lapic_model_accept(&v->kern, arg(k, 3) & 0xff);
-		wipe_accept(v, arg(k, 3));
-		if (!arg(k, 4))
+		if (lapic_model_accept(&v->kern, arg(k, 3) & 0xff) || arg(k, 4))
+			ledger_coalesced(r, v, arg(k, 3), arg(k, 4), ev);
+		else
 			ledger_request(r, v, arg(k, 3), ev);
+		wipe_accept(v, arg(k, 3));
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
 		r->saw_eoi = true;
+		r->ran = true;
 		vec = arg(k, 1);
 		v = replay_vcpu(r, vcpu >= 0 ? vcpu : (int32_t)arg(k, 0));
 		if (!v)
@@ -434,6 +519,7 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
 		r->saw_inj = true;
+		r->ran = true;
 		v = replay_vcpu(r, vcpu);
 		vec = arg(k, 0) & 0xff;
 		if (!v || arg(k, 1) || arg(k, 2))
@@ -451,28 +537,48 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
 		v = replay_vcpu(r, vcpu);
-		if (v && arg(k, 0) == 1 && arg(k, 1) == LAPIC_REG_TPR)
+		if (!v || arg(k, 0) != 1)
+			break;
+		if (arg(k, 1) == LAPIC_REG_TPR)
 			lapic_model_set_tpr(&v->kern, arg(k, 2) & 0xff);
+		else if (arg(k, 1) == LAPIC_REG_LDR && !vcpu_apic(r, v)->x2apic)
+			vcpu_apic(r, v)->ldr = arg(k, 2);
+		else if (arg(k, 1) == LAPIC_REG_DFR && !vcpu_apic(r, v)->x2apic)
+			vcpu_apic(r, v)->dfr = arg(k, 2);
+		else if (arg(k, 1) == LAPIC_REG_ID && !vcpu_apic(r, v)->x2apic)
+			apic_dest_set_id_reg(vcpu_apic(r, v), arg(k, 2));
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_MSR:
 		v = replay_vcpu(r, vcpu);
 		if (v && arg(k, 0) == 1 && arg(k, 1) == 0x808)
 			lapic_model_set_tpr(&v->kern, arg(k, 2) & 0xff);
+		/* IA32_APIC_BASE: EXTD switches x2APIC mode. */
+		if (v && arg(k, 0) == 1 && arg(k, 1) == 0x1b &&
+		    vcpu_apic(r, v)->x2apic != !!(arg(k, 2) & (1 << 10)))
+			apic_dest_set_x2apic(vcpu_apic(r, v), arg(k, 2) & (1 << 10));
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI:
 		kev_ipi(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_MSI_SET_IRQ:
-		v = replay_vcpu(r, (arg(k, 0) >> 12) & 0xff);
-		if (v)
-			ledger_request_inferred(r, v, arg(k, 1) & 0xff, ev);
+		msi_request(r, ev, arg(k, 0), arg(k, 1));
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_SET_IRQ:
+		/* gsi, level: kvm_pic_set_irq, when it follows, is this line change. */
+		r->set_irq_level = arg(k, 1) ? 1 : 0;
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIC_SET_IRQ:
-		/* chip, pin, elcr, imr, coalesced: the level is not in the event. */
-		if (!arg(k, 4)) {
-			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 1);
-			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 0);
+		/*
+		 * chip, pin, elcr, imr, coalesced: the level is not in the event
+		 * but in the kvm_set_irq before it; without one, a pulse.
+		 */
+		if (r->set_irq_level >= 0) {
+			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), r->set_irq_level, ev);
+		} else if (!arg(k, 4)) {
+			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 1, ev);
+			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 0, ev);
 		}
+		r->set_irq_level = -1;
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
 		if (r->pic_from_kvm_pio && arg(k, 0) == 1 && arg(k, 2) == 1)
@@ -480,8 +586,10 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		if (r->pic_from_kvm_pio && pic_is_port(arg(k, 1)) && arg(k, 2) == 1) {
 			uint8_t val = arg(k, 4);
 
-			if (arg(k, 0) == 1)
+			if (arg(k, 0) == 1) {
+				ledger_pic_eoi(r, arg(k, 1), val, ev);
 				pic_ioport_write(&r->pic, arg(k, 1), val);
+			}
 			else
 				pic_ioport_read(&r->pic, arg(k, 1), &val);
 			replay_pic_changed(r);
@@ -491,6 +599,7 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		v = replay_vcpu(r, vcpu);
 		if (!v)
 			break;
+		r->ran = true;
 		v->from_user = true;
 		if (r->imported) {
 			v->last_exit = ref_of(ev);
@@ -498,6 +607,10 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 			if (arg(k, 0) == EXIT_IRQ_WINDOW_OPEN) {
 				v->window = v->last_exit;
 				v->window_reason = EXIT_IRQ_WINDOW_OPEN;
+				if (!r->first_window.seq) {
+					r->first_window = v->last_exit;
+					r->first_window_vcpu = vcpu;
+				}
 			}
 		}
 		break;
@@ -515,6 +628,7 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		v = replay_vcpu(r, vcpu);
 		if (v)
 			v->from_user = false;
+		r->ran = true;
 		break;
 	default:
 		break;
@@ -528,12 +642,23 @@ static void on_setup(struct replay *r, const Kvmrec__VmSetup *s)
 {
 	if (s->has_ret && s->ret < 0)
 		return;
-	if (s->kind == KVMREC__SETUP_KIND__SETUP_ENABLE_CAP && s->cap == KVM_CAP_SPLIT_IRQCHIP)
+	if (s->kind == KVMREC__SETUP_KIND__SETUP_CREATE_VM)
+		r->saw_create_vm = true;
+	if (s->kind == KVMREC__SETUP_KIND__SETUP_CREATE_VCPU && s->n_args && s->args[0] < 64)
+		r->present |= UINT64_C(1) << s->args[0];
+	if (s->kind == KVMREC__SETUP_KIND__SETUP_ENABLE_CAP && s->cap == KVM_CAP_SPLIT_IRQCHIP) {
 		r->split_irqchip = true;
-	if (s->kind == KVMREC__SETUP_KIND__SETUP_CREATE_IRQCHIP && !r->split_irqchip)
+		r->irqchip = CHECK_IRQCHIP_SPLIT;
+	}
+	if (s->kind == KVMREC__SETUP_KIND__SETUP_CREATE_IRQCHIP && !r->split_irqchip) {
 		r->kernel_pic = true;
-	r->pic_lines_visible = r->vmm_is_kvmrec || (r->imported && r->hdr_pic_events) ||
-			       (r->kernel_pic && r->hdr_pic_events);
+		r->irqchip = CHECK_IRQCHIP_KERNEL;
+		/* The in-kernel PIC's port I/O never exits: kvm_pio is all there is. */
+		r->pic_from_kvm_pio = r->hdr_pio_events;
+	}
+	r->pic_lines_visible = !r->mid_run &&
+			       (r->vmm_is_kvmrec || (r->imported && r->hdr_pic_events) ||
+				(r->kernel_pic && r->hdr_pic_events));
 }
 
 void replay_feed(struct replay *r, const struct trace_event *ev)
@@ -567,7 +692,20 @@ void replay_feed(struct replay *r, const struct trace_event *ev)
 
 void replay_end(struct replay *r, bool complete)
 {
+	if (!r->run_exits)
+		irqchip_settle(r);
+	r->res.irqchip = r->irqchip;
 	ledger_end(r, complete);
+}
+
+const char *replay_model_error(const struct replay *r)
+{
+	return r->model_error[0] ? r->model_error : NULL;
+}
+
+bool replay_policy_applies(const struct replay *r)
+{
+	return r->policy_applies;
 }
 
 const struct check_once_result *replay_result(const struct replay *r)
@@ -633,6 +771,12 @@ int replay_file(const char *path, const struct replay_opts *opts, struct replay 
 	while ((ret = trace_reader_next(rd, &ev)) > 0)
 		replay_feed(r, &ev);
 	replay_end(r, ret == 0);
+	if (r->model_error[0]) {
+		snprintf(r->res.error, sizeof(r->res.error), "%s: %s", path, r->model_error);
+		trace_reader_close(rd);
+		r->res.verdict = 2;
+		return 2;
+	}
 	if (ret < 0) {
 		/* The prefix was replayed and its verdict kept; the file is still bad. */
 		snprintf(r->res.error, sizeof(r->res.error), "%s", trace_reader_error(rd));

@@ -4,6 +4,9 @@
  * injection policy) through a trace one event at a time, compares the
  * policy's decision at every KVM_RUN entry with what was recorded, and
  * matches every interrupt delivery to exactly one request (--check-once).
+ * The VM's irqchip mode, from its set-up records, decides what applies: the
+ * policy is compared only for a split irqchip (or when the set-up is not in
+ * the trace); an in-kernel irqchip is checked on kernel events alone.
  *
  * Memory is one struct replay, allocated once: no allocation per event, and
  * state bounded by REPLAY_MAX_VCPUS whatever the trace size. Events of vCPUs
@@ -18,6 +21,7 @@
 #include <stdio.h>
 
 #include "check_once.h"
+#include "judge.h"
 #include "policy.h"
 #include "trace_event.h"
 
@@ -32,6 +36,8 @@ struct replay_opts {
 	 * the recorded KVM_INTERRUPTs, and knob SYNC_ON_TPR gates copy syncs.
 	 */
 	bool what_if;
+	/* Told each decision of the ledger (judge.h); NULL: nobody listens. */
+	const struct judge_observer *observer;
 };
 
 struct replay_divergence {
@@ -60,6 +66,13 @@ const struct replay_divergence *replay_first_divergence(const struct replay *r);
 uint64_t replay_window_divergences(const struct replay *r);
 const struct replay_divergence *replay_first_window_divergence(const struct replay *r);
 uint64_t replay_run_exits(const struct replay *r);
+/*
+ * "--model NAME does not apply: ..." when the model given does not describe
+ * the trace's irqchip mode or VMM (replay_file() then returns 2), or NULL.
+ */
+const char *replay_model_error(const struct replay *r);
+/* The userspace injection policy was compared (split irqchip, or unknown). */
+bool replay_policy_applies(const struct replay *r);
 
 /* Text and JSON reports; deterministic for a given trace. */
 void replay_print(const struct replay *r, FILE *f, bool check_once, const char *path);

@@ -41,6 +41,31 @@ static const char *evidence_name(enum check_once_evidence e)
 	}
 }
 
+const char *check_once_irqchip_name(enum check_once_irqchip m)
+{
+	switch (m) {
+	case CHECK_IRQCHIP_SPLIT:     return "split";
+	case CHECK_IRQCHIP_KERNEL:    return "in-kernel";
+	case CHECK_IRQCHIP_USERSPACE: return "userspace";
+	default:                      return "unknown";
+	}
+}
+
+/* The mode, where it came from, and what it means for the checks. */
+static const char *irqchip_what(enum check_once_irqchip m)
+{
+	switch (m) {
+	case CHECK_IRQCHIP_SPLIT:
+		return "KVM_CAP_SPLIT_IRQCHIP: LAPIC in the kernel, PIC and IOAPIC in userspace";
+	case CHECK_IRQCHIP_KERNEL:
+		return "KVM_CREATE_IRQCHIP: PIC, IOAPIC and LAPIC in the kernel; checked on kernel events alone";
+	case CHECK_IRQCHIP_USERSPACE:
+		return "no in-kernel irqchip: the VMM's own PIC and LAPIC inject everything with KVM_INTERRUPT";
+	default:
+		return "the VM's set-up is not in the trace; checked as split";
+	}
+}
+
 static const char *verdict_name(int v)
 {
 	switch (v) {
@@ -88,9 +113,18 @@ static void print_divergence(const struct replay *r, FILE *f)
 	const struct replay_divergence *d = replay_first_divergence(r);
 	const struct replay_divergence *w = replay_first_window_divergence(r);
 
+	fprintf(f, "irqchip: %s (%s)\n", check_once_irqchip_name(replay_result(r)->irqchip),
+		irqchip_what(replay_result(r)->irqchip));
 	if (!replay_run_exits(r)) {
 		fprintf(f, "model %s: no KVM_RUN records in the trace, nothing to compare\n",
 			replay_model(r)->name);
+		return;
+	}
+	if (!replay_policy_applies(r)) {
+		fprintf(f, "model: none applies to a%s %s irqchip (the models are a split irqchip's "
+			   "userspace PIC and APIC copy): %" PRIu64 " KVM_RUN entries replayed, not compared\n",
+			replay_result(r)->irqchip == CHECK_IRQCHIP_KERNEL ? "n" : "",
+			check_once_irqchip_name(replay_result(r)->irqchip), replay_run_exits(r));
 		return;
 	}
 	fprintf(f, "model %s (%s): %" PRIu64 " divergences in %" PRIu64 " KVM_RUN entries"
@@ -198,7 +232,7 @@ void replay_print(const struct replay *r, FILE *f, bool check_once, const char *
 		fprintf(f, "check-once: %" PRIu64 " violations in all (the first above)\n",
 			res->violations);
 	if (res->before_start)
-		fprintf(f, "check-once: note: %" PRIu64 " deliveries were of interrupts already in service when the trace began\n",
+		fprintf(f, "check-once: note: %" PRIu64 " deliveries answered requests made before the trace began\n",
 			res->before_start);
 	if (res->pit_matched)
 		fprintf(f, "check-once: note: the VMM's PIC lines are not in the trace; %" PRIu64
@@ -206,8 +240,36 @@ void replay_print(const struct replay *r, FILE *f, bool check_once, const char *
 			res->pit_matched);
 	if (res->requests_inferred)
 		fprintf(f, "check-once: note: kvm_apic_accept_irq is not in the trace; LAPIC requests are taken from IPIs and MSIs it shows\n");
+	if (res->pic_inferred)
+		fprintf(f, "check-once: note: %" PRIu64 " PIC requests inferred from the PIC model's state "
+			"(their source is not in the trace; each was deliverable, not in service)\n",
+			res->pic_inferred);
+	if (res->coalesced)
+		fprintf(f, "check-once: note: %" PRIu64 " accepts merged into an IRR bit already set "
+			"(coalesced, whatever the event said)\n", res->coalesced);
+	if (res->pending_at_end)
+		fprintf(f, "check-once: %" PRIu64 " requests pending at the end (in the last "
+			"KVM_GET_LAPIC's IRR, in the PIC model's IRR, or made during the vCPU's last "
+			"KVM_RUN): not lost\n", res->pending_at_end);
 	if (res->undecided[0])
 		fprintf(f, "check-once: could not decide: %s\n", res->undecided);
+	for (uint64_t i = 0; i < res->n_undecided && i < CHECK_ONCE_MAX_UNDECIDED; i++) {
+		const struct check_once_undecided *u = &res->undecided_items[i];
+
+		fprintf(f, "  undecided: ");
+		if (u->vcpu >= 0)
+			fprintf(f, "vCPU %d ", u->vcpu);
+		if (u->vector >= 0)
+			fprintf(f, "vector 0x%x (%d) ", u->vector, u->vector);
+		if (u->at.seq)
+			fprintf(f, "seq %" PRIu64 " at %" PRIu64 ".%09" PRIu64 " s", u->at.seq,
+				u->at.ts_ns / UINT64_C(1000000000), u->at.ts_ns % UINT64_C(1000000000));
+		fprintf(f, "%s%s\n", u->vcpu >= 0 || u->vector >= 0 || u->at.seq ? ": " : "",
+			u->why);
+	}
+	if (res->n_undecided > CHECK_ONCE_MAX_UNDECIDED)
+		fprintf(f, "  undecided: %" PRIu64 " more\n",
+			res->n_undecided - CHECK_ONCE_MAX_UNDECIDED);
 	if (res->truncated)
 		fprintf(f, "verdict: BAD INPUT (damaged trace; the readable prefix alone: %s)\n",
 			verdict_name(res->verdict));
@@ -246,11 +308,16 @@ void replay_print_json(const struct replay *r, FILE *f, bool check_once, const c
 
 	fprintf(f, "{\"trace\":");
 	json_str(f, path);
-	fprintf(f, ",\"events\":%" PRIu64 ",\"truncated\":%s,\"model\":", res->events,
-		res->truncated ? "true" : "false");
-	json_str(f, replay_model(r)->name);
-	fprintf(f, ",\"model_origin\":");
-	json_str(f, replay_model_origin(r));
+	fprintf(f, ",\"events\":%" PRIu64 ",\"truncated\":%s,\"irqchip\":\"%s\","
+		"\"policy_compared\":%s,\"model\":", res->events, res->truncated ? "true" : "false",
+		check_once_irqchip_name(res->irqchip), replay_policy_applies(r) ? "true" : "false");
+	if (replay_policy_applies(r)) {
+		json_str(f, replay_model(r)->name);
+		fprintf(f, ",\"model_origin\":");
+		json_str(f, replay_model_origin(r));
+	} else {
+		fprintf(f, "null,\"model_origin\":null");
+	}
 	fprintf(f, ",\"run_entries\":%" PRIu64 ",\"divergences\":%" PRIu64
 		",\"window_divergences\":%" PRIu64 ",\"not_compared\":%" PRIu64, replay_run_exits(r),
 		replay_divergences(r), replay_window_divergences(r), res->unpredictable);
@@ -272,6 +339,20 @@ void replay_print_json(const struct replay *r, FILE *f, bool check_once, const c
 			res->verdict, res->requests, res->deliveries, res->violations,
 			res->before_start, res->pit_matched, res->requests_inferred ? "true" : "false");
 		json_str(f, res->undecided);
+		fprintf(f, ",\"pic_inferred\":%" PRIu64 ",\"coalesced\":%" PRIu64
+			",\"pending_at_end\":%" PRIu64 ",\"undecided_count\":%" PRIu64
+			",\"undecided_items\":[", res->pic_inferred, res->coalesced,
+			res->pending_at_end, res->n_undecided);
+		for (uint64_t i = 0; i < res->n_undecided && i < CHECK_ONCE_MAX_UNDECIDED; i++) {
+			const struct check_once_undecided *u = &res->undecided_items[i];
+
+			fprintf(f, "%s{\"vcpu\":%d,\"vector\":%d", i ? "," : "", u->vcpu, u->vector);
+			json_ref(f, "at", u->at);
+			fprintf(f, ",\"why\":");
+			json_str(f, u->why);
+			fprintf(f, "}");
+		}
+		fprintf(f, "]");
 		fprintf(f, ",\"first_violation\":");
 		if (res->violations) {
 			fprintf(f, "{\"kind\":\"%s\",\"vector\":%u,\"vcpu\":%d,\"path\":\"%s\","

@@ -9,6 +9,7 @@ pkgs=(
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libzstd-dev zstd
   libtracefs-dev libtraceevent-dev libtracecmd-dev trace-cmd libcmocka-dev
   clang libclang-rt-14-dev
+  libbpf-dev bpftool llvm
   qemu-system-x86 strace python3 scdoc dpkg-dev file
 )
 if [ "${KVMREC_WITH_CHROMIUM:-1}" = 1 ]; then

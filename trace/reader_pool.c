@@ -26,8 +26,8 @@
 #define POOL_SPARE_SLOTS	2
 #define POOL_READ_FIRST		(64u * 1024)
 #define POOL_WINDOW_LOG_MAX	24		/* as the reader: TRACE_READER_MAX_FRAME */
-/* A frame's decoded records: a few times its raw bytes. */
-#define POOL_ARENA_START	(4u << 20)
+/* A frame's decoded records: a few times its raw bytes; the arena grows to fit. */
+#define POOL_ARENA_START	(256u << 10)
 #define POOL_ARENA_KEEP		(32u << 20)
 
 enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_READY };

@@ -276,9 +276,39 @@ static bool encode_kevent(struct cursor *c, const Kvmrec__KernelEvent *k)
 	return true;
 }
 
+/* The record around a hot body: its position fields, then the body. */
+static bool encode_record(struct cursor *c, const Kvmrec__Record *r)
+{
+	const ProtobufCMessage *body;
+	uint32_t id;
+
+	if (r->base.descriptor->n_fields != 14 || r->base.n_unknown_fields)
+		return false;
+	if (r->body_case == KVMREC__RECORD__BODY_EXIT && r->exit)
+		id = 5, body = &r->exit->base;
+	else if (r->body_case == KVMREC__RECORD__BODY_KEVENT && r->kevent)
+		id = 8, body = &r->kevent->base;
+	else
+		return false;
+	put_u(c, 1, r->has_seq_delta, r->seq_delta);
+	put_u(c, 2, r->has_ts_delta, ((uint64_t)r->ts_delta << 1) ^ (uint64_t)(r->ts_delta >> 63));
+	put_u(c, 3, r->has_vcpu, (uint32_t)(((uint32_t)r->vcpu << 1) ^ (uint32_t)(r->vcpu >> 31)));
+	put_u(c, 4, r->has_tid, r->tid);
+	put_tag(c, id, WIRE_LEN);
+	uint8_t *at = len_begin(c);
+	if (at) {
+		encode_message(c, body);
+		len_end(c, at);
+	}
+	return true;
+}
+
 /* Hot bodies by hand, anything else field by field. */
 static void encode_message(struct cursor *c, const ProtobufCMessage *m)
 {
+	if (m->descriptor == &kvmrec__record__descriptor &&
+	    encode_record(c, (const Kvmrec__Record *)m))
+		return;
 	if (m->descriptor == &kvmrec__run_exit__descriptor &&
 	    encode_run_exit(c, (const Kvmrec__RunExit *)m))
 		return;

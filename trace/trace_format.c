@@ -450,6 +450,8 @@ void trace_format_header(FILE *f, const Kvmrec__Header *h)
 	put_strv(f, "vmm_argv", h->n_vmm_argv, h->vmm_argv);
 	if (h->has_vmm_pid)
 		fprintf(f, "# vmm_pid: %u\n", h->vmm_pid);
+	if (h->has_mid_run && h->mid_run)
+		fprintf(f, "# mid_run: attached to a running VMM; what happened before start_ns is not in the trace\n");
 	put_kv(f, "clock", h->clock);
 	if (h->has_start_ns)
 		fprintf(f, "# start_ns: %" PRIu64 "\n", h->start_ns);

@@ -64,12 +64,16 @@ struct trace_reader {
 	uint64_t trace_id;      /* Header.trace_id; 0: unbound frames (format 1.0) */
 
 	unsigned int threads;   /* pool workers; <= 1: no pool */
+	uint64_t pool_min_bytes; /* smaller inputs are read without the pool */
 	uint64_t input_len;     /* seekable input's size at open; 0: not seekable */
 	struct reader_pool *pool;
 	const struct pool_frame *pf;  /* the pooled frame records come from */
 	size_t pf_pos;
 	uint64_t pool_off, pool_index;  /* where the frame after the last pooled one starts */
 	bool pool_done;         /* the pool stopped: read on here */
+
+	bool progress;          /* this reader shows trace_reader_progress() */
+	int progress_pct;
 
 	struct trace_arena arena;
 	Kvmrec__Record *hdr_rec;    /* malloc'ed, lives until close */
@@ -87,6 +91,46 @@ struct trace_reader {
 	bool done;
 	char errbuf[512];
 };
+
+/* Set by the program; shown by one reader at a time (trace_reader_progress()). */
+static const char *progress_what;
+static struct trace_reader *progress_owner;
+#define PROGRESS_EVERY 65536	/* events between looks at the offset */
+
+void trace_reader_progress(const char *what)
+{
+	progress_what = what;
+}
+
+static void progress_start(struct trace_reader *r)
+{
+	if (!progress_what || progress_owner || r->input_len < TRACE_PROGRESS_MIN_BYTES ||
+	    r->fd < 0 || !isatty(STDERR_FILENO))
+		return;
+	r->progress = true;
+	r->progress_pct = -1;
+	progress_owner = r;
+}
+
+static void progress_show(struct trace_reader *r)
+{
+	int pct = (int)(trace_reader_offset(r) * 100 / r->input_len);
+
+	if (pct == r->progress_pct)
+		return;
+	r->progress_pct = pct;
+	fprintf(stderr, "\r%s: %3d%% of %s", progress_what, pct > 100 ? 100 : pct, r->name);
+}
+
+static void progress_stop(struct trace_reader *r)
+{
+	if (!r->progress)
+		return;
+	if (r->progress_pct >= 0)
+		fprintf(stderr, "\r\033[K");
+	r->progress = false;
+	progress_owner = NULL;
+}
 
 static int reader_fail(struct trace_reader *r, int err, const char *fmt, ...)
 {
@@ -408,14 +452,20 @@ static int reader_start(struct trace_reader *r)
 }
 
 /*
- * Pool workers: one per online CPU (at most 8); KVMREC_READER_THREADS=N sets
- * it, 1 for the single-threaded path (tests compare the two).
+ * Pool workers: one per online CPU (at most 8), for inputs of at least
+ * POOL_MIN_BYTES: below that, starting threads costs more than it saves (and
+ * damage tests open thousands of small traces). KVMREC_READER_THREADS=N sets
+ * the count for any input size, 1 for the single-threaded path (tests
+ * compare the two).
  */
-static unsigned int reader_threads(void)
+#define POOL_MIN_BYTES (1u << 20)
+
+static unsigned int reader_threads(uint64_t *min_bytes)
 {
 	const char *env = getenv("KVMREC_READER_THREADS");
 	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
 
+	*min_bytes = env && *env ? 0 : POOL_MIN_BYTES;
 	return n < 1 ? 1 : n > 8 ? 8 : (unsigned int)n;
 }
 
@@ -428,7 +478,7 @@ static int reader_new(const char *name, struct trace_reader **out)
 		return -ENOMEM;
 	r->fd = -1;
 	r->vcpu = TRACE_VCPU_NONE;
-	r->threads = reader_threads();
+	r->threads = reader_threads(&r->pool_min_bytes);
 	r->name = strdup(name);
 	r->dctx = ZSTD_createDCtx();
 	if (!r->name || !r->dctx || trace_arena_init(&r->arena, 64 * 1024) ||
@@ -465,6 +515,7 @@ int trace_reader_open(const char *path, struct trace_reader **out)
 	struct stat st;
 	if (!fstat(r->fd, &st) && S_ISREG(st.st_mode))
 		r->input_len = (uint64_t)st.st_size;
+	progress_start(r);
 	return reader_start(r);
 }
 
@@ -548,7 +599,7 @@ static void pool_finish(struct trace_reader *r, uint64_t off, uint64_t index)
  */
 static int pool_next(struct trace_reader *r, Kvmrec__Record **out)
 {
-	if (r->pool_done || r->threads <= 1 || !r->input_len)
+	if (r->pool_done || r->threads <= 1 || !r->input_len || r->input_len < r->pool_min_bytes)
 		return 0;
 	if (!r->pool) {
 		/* Only at a frame boundary, once the header's frame is read. */
@@ -601,8 +652,12 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 	ret = pool_next(r, &rec);
 	if (ret == 0)
 		ret = stream_next(r, &r->arena.pb, &rec);
-	if (ret < 0)
+	if (ret < 0) {
+		progress_stop(r);
 		return ret;
+	}
+	if (r->progress && !(r->events % PROGRESS_EVERY))
+		progress_show(r);
 	ret = frame_mark_check(r, rec);
 	if (ret)
 		return ret;
@@ -616,6 +671,7 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 		if (!r->foot_rec)
 			return reader_fail(r, -ENOMEM, "out of memory");
 		ret = footer_check(r);
+		progress_stop(r);
 		if (ret)
 			return ret;
 		r->done = true;
@@ -668,6 +724,7 @@ void trace_reader_close(struct trace_reader *r)
 {
 	if (!r)
 		return;
+	progress_stop(r);
 	reader_pool_stop(r->pool);
 	if (r->own_fd)
 		close(r->fd);

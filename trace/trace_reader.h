@@ -54,6 +54,17 @@ const Kvmrec__Header *trace_reader_header(const struct trace_reader *r);
  */
 int trace_reader_next(struct trace_reader *r, struct trace_event *ev);
 
+/*
+ * Progress of long reads, for a program: after trace_reader_progress("kvmrec
+ * replay"), a reader of a file of at least TRACE_PROGRESS_MIN_BYTES (a few
+ * million events) shows "kvmrec replay: 42% of FILE" on stderr while it
+ * reads, when stderr is a terminal, and clears the line when it is done; one
+ * reader at a time. Otherwise nothing is printed, so output in pipes and
+ * tests stays byte-identical.
+ */
+#define TRACE_PROGRESS_MIN_BYTES (8u << 20)
+void trace_reader_progress(const char *what);
+
 /* The Footer, once trace_reader_next() has returned 0; else NULL. */
 const Kvmrec__Footer *trace_reader_footer(const struct trace_reader *r);
 

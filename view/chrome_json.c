@@ -9,10 +9,10 @@
 #include "describe.h"
 #include "json_out.h"
 #include "lapic_page.h"
+#include "replay.h"
 #include "trace_names.h"
 
 #define CJ_MAX_VCPUS   512
-#define CJ_FLOW_QUEUE  8       /* outstanding requests kept per (vCPU, vector) */
 #define CJ_VM_TID      0       /* vCPU n is tid n + 1 */
 
 struct cj_vcpu {
@@ -22,10 +22,8 @@ struct cj_vcpu {
 	uint32_t prev_reason;
 	uint64_t prev_seq;
 	int tpr, irr_max, isr_max;   /* last counter values; -2: never */
-	/* Outstanding requests per vector: flow ids, oldest first. */
-	uint64_t flow[256][CJ_FLOW_QUEUE];
-	uint8_t n_flow[256];
-	bool accepted[256];          /* the LAPIC ever accepted this vector */
+	/* The track of each vector's latest request: an accept is traced on the sender's. */
+	int req_tid[256];
 	/* When the VMM's copy last showed the vector in IRR (KVM_GET_LAPIC); 0: not now. */
 	uint64_t copy_irr_ts[256];
 };
@@ -39,6 +37,10 @@ struct cj {
 	struct cj_vcpu *vcpus[CJ_MAX_VCPUS];
 	size_t n_vcpus;
 	bool vm_named;
+	/* The judge: a replay of the same events; its decisions become arrows and marks. */
+	struct replay *replay;
+	struct judge_observer observer;
+	int cur_tid;                 /* the track of the event being judged */
 };
 
 static int cj_tid(int32_t vcpu)
@@ -124,38 +126,82 @@ static void cj_counter(struct cj *c, struct cj_vcpu *v, int *last, const char *w
 	fprintf(c->out, ",\"args\":{\"%s\":%d}}", key, value);
 }
 
-/* A request for @vec on @v: start an arrow, to end at its delivery. */
-static void cj_request(struct cj *c, struct cj_vcpu *v, unsigned int vec, uint64_t ts, int tid)
+/* An arrow; it never points back in time (clocks of two vCPUs may step). */
+static void cj_flow(struct cj *c, const char *name, uint64_t from_ts, int from_tid,
+		    uint64_t to_ts, int to_tid)
 {
 	uint64_t id = ++c->next_flow;
-	char name[32];
 
-	v->accepted[vec] = true;
-	if (v->n_flow[vec] == CJ_FLOW_QUEUE) {
-		/* The oldest request's arrow is given up; its instants remain. */
-		memmove(&v->flow[vec][0], &v->flow[vec][1], (CJ_FLOW_QUEUE - 1) * sizeof(uint64_t));
-		v->n_flow[vec]--;
-	}
-	v->flow[vec][v->n_flow[vec]++] = id;
-	snprintf(name, sizeof(name), "irq %u", vec);
-	cj_begin(c, "s", name, "irq", ts, tid);
+	cj_begin(c, "s", name, "irq", from_ts < to_ts ? from_ts : to_ts, from_tid);
 	fprintf(c->out, ",\"id\":%" PRIu64 "}", id);
+	cj_begin(c, "f", name, "irq", to_ts, to_tid);
+	fprintf(c->out, ",\"bp\":\"e\",\"id\":%" PRIu64 "}", id);
 }
 
-/* A delivery of @vec on @v: end the oldest outstanding request's arrow. Returns false if none. */
-static bool cj_deliver(struct cj *c, struct cj_vcpu *v, unsigned int vec, uint64_t ts)
+/* A mark of the judge's on @vcpu's track at @at: red for violations. */
+static void cj_mark(struct cj *c, int32_t vcpu, const char *name, const char *cname,
+		    struct check_once_ref at)
 {
-	char name[32];
+	cj_begin(c, "i", name, "check-once", at.ts_ns, cj_tid(vcpu));
+	fprintf(c->out, ",\"s\":\"t\",\"cname\":\"%s\",\"args\":{\"seq\":%" PRIu64, cname,
+		at.seq);
+}
 
-	if (!v->n_flow[vec])
-		return false;
-	uint64_t id = v->flow[vec][0];
-	memmove(&v->flow[vec][0], &v->flow[vec][1], (CJ_FLOW_QUEUE - 1) * sizeof(uint64_t));
-	v->n_flow[vec]--;
-	snprintf(name, sizeof(name), "irq %u", vec);
-	cj_begin(c, "f", name, "irq", ts, cj_tid(v->id));
-	fprintf(c->out, ",\"bp\":\"e\",\"id\":%" PRIu64 "}", id);
-	return true;
+/*
+ * One decision of the replayer: a delivery matched to its request is an
+ * arrow from the request to it; a violation, an undecided or a pending item
+ * is a mark. Requests only note where their arrow will start.
+ */
+static void cj_judge(void *ctx, const struct judge_item *it)
+{
+	struct cj *c = ctx;
+	struct cj_vcpu *v = it->vector >= 0 ? cj_vcpu(c, it->vcpu) : NULL;
+	const struct check_once_violation *x = it->violation;
+	char name[64];
+	int req_tid;
+
+	/* What concerns the whole trace is in otherData.check_once.undecided. */
+	if (!v || !it->at.seq)
+		return;
+	req_tid = v->req_tid[it->vector & 0xff] ? v->req_tid[it->vector & 0xff] : cj_tid(v->id);
+	switch (it->kind) {
+	case JUDGE_REQUEST:
+		v->req_tid[it->vector & 0xff] = c->cur_tid;
+		return;
+	case JUDGE_DELIVERY:
+		if (!it->request.seq)
+			return;
+		snprintf(name, sizeof(name), "irq %d", it->vector);
+		cj_flow(c, name, it->request.ts_ns, req_tid, it->at.ts_ns, cj_tid(v->id));
+		return;
+	case JUDGE_VIOLATION:
+		/*
+		 * The request's arrow went to the earlier delivery when it was
+		 * matched; a second one to the later shows it delivered twice.
+		 */
+		if (x->kind == CHECK_ONCE_DOUBLE && x->request.seq) {
+			struct check_once_ref later = x->delivery.seq > x->first.seq ? x->delivery
+										 : x->first;
+
+			snprintf(name, sizeof(name), "irq %d (again)", it->vector);
+			cj_flow(c, name, x->request.ts_ns, req_tid, later.ts_ns, cj_tid(v->id));
+		}
+		snprintf(name, sizeof(name), "%s %d", judge_violation_name(x->kind), it->vector);
+		cj_mark(c, it->vcpu, name, "terrible", x->delivery);
+		fprintf(c->out, ",\"other delivery seq\":%" PRIu64 ",\"request seq\":%" PRIu64
+			",\"erased by KVM_SET_LAPIC seq\":%" PRIu64 ",\"request\":\"%s\"}}",
+			x->first.seq, x->request.seq, x->wiped_by.seq,
+			x->kind == CHECK_ONCE_LOST ? "never delivered" : "none outstanding");
+		return;
+	case JUDGE_UNDECIDED:
+	case JUDGE_PENDING:
+		snprintf(name, sizeof(name), "%s %d", judge_kind_name(it->kind), it->vector);
+		cj_mark(c, it->vcpu, name, "yellow", it->at);
+		fprintf(c->out, ",\"why\":");
+		json_out_str(c->out, it->why ? it->why : "");
+		fprintf(c->out, "}}");
+		return;
+	}
 }
 
 static void cj_exit(struct cj *c, const struct trace_event *ev)
@@ -221,26 +267,9 @@ static void cj_inject(struct cj *c, const struct trace_event *ev)
 		 * the sync that last showed the vector pending in its LAPIC copy.
 		 */
 		if (v->copy_irr_ts[vec]) {
-			uint64_t id = ++c->next_flow;
 			snprintf(name, sizeof(name), "irq %u (VMM's LAPIC copy)", vec);
-			cj_begin(c, "s", name, "irq", v->copy_irr_ts[vec], cj_tid(v->id));
-			fprintf(c->out, ",\"id\":%" PRIu64 "}", id);
-			cj_begin(c, "f", name, "irq", ev->ts_ns, cj_tid(v->id));
-			fprintf(c->out, ",\"bp\":\"e\",\"id\":%" PRIu64 "}", id);
+			cj_flow(c, name, v->copy_irr_ts[vec], cj_tid(v->id), ev->ts_ns, cj_tid(v->id));
 			snprintf(name, sizeof(name), "KVM_INTERRUPT %u", vec);
-		}
-		/*
-		 * With the LAPIC in the kernel, KVM_INTERRUPT is for the userspace
-		 * PIC's vectors; one the in-kernel LAPIC accepted is delivered by
-		 * the kernel too (the seed's bug).
-		 */
-		if (v->accepted[vec]) {
-			cj_begin(c, "i", name, "inject", ev->ts_ns, cj_tid(v->id));
-			fprintf(c->out, ",\"s\":\"t\",\"cname\":\"terrible\",\"args\":{\"seq\":%" PRIu64
-				",\"request\":\"none outstanding\",\"event\":", ev->seq);
-			json_out_str(c->out, "a vector the in-kernel LAPIC accepted, injected from userspace too");
-			fprintf(c->out, "}}");
-			return;
 		}
 		cj_instant(c, ev, ev->vcpu, name, "inject", NULL);
 		return;
@@ -293,9 +322,6 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 		if (v && vec >= 0 && vec < 256) {
 			snprintf(buf, sizeof(buf), "accept %" PRId64, vec);
 			cj_instant(c, ev, v->id, buf, "irq", NULL);
-			/* The arrow starts on the sender's track, where the accept happened. */
-			if (!describe_kevent_arg(k, "coalesced", 0))
-				cj_request(c, v, (unsigned int)vec, ev->ts_ns, cj_tid(ev->vcpu));
 			return;
 		}
 		break;
@@ -305,7 +331,6 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 		c->inj_virq_on = true;
 		if (v && vec >= 0 && vec < 256) {
 			snprintf(buf, sizeof(buf), "inj_virq %" PRId64, vec);
-			cj_deliver(c, v, (unsigned int)vec, ev->ts_ns);
 			cj_instant(c, ev, v->id, buf, "irq", NULL);
 			return;
 		}
@@ -316,12 +341,6 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 		v = cj_vcpu(c, (int32_t)apic);
 		if (v && vec >= 0 && vec < 256) {
 			snprintf(buf, sizeof(buf), "EOI %" PRId64, vec);
-			/*
-			 * Without kvm_inj_virq (it never fires on some backends), an EOI
-			 * is the evidence of a kernel delivery.
-			 */
-			if (!c->inj_virq_on)
-				cj_deliver(c, v, (unsigned int)vec, ev->ts_ns);
 			cj_instant(c, ev, v->id, buf, "eoi", NULL);
 			return;
 		}
@@ -386,7 +405,7 @@ static void cj_event(struct cj *c, const struct trace_event *ev)
 }
 
 int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
-		       struct progress *p, char *err, size_t errlen)
+		       char *err, size_t errlen)
 {
 	const Kvmrec__Header *h = trace_reader_header(r);
 	struct cj *c = calloc(1, sizeof(*c));
@@ -413,12 +432,27 @@ int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
 	}
 	fprintf(out, "}}");
 	cj_thread_name(c, CJ_VM_TID, "VM", 0);
+	if (h) {
+		struct replay_opts o = { .observer = &c->observer };
+
+		c->observer = (struct judge_observer){ cj_judge, c };
+		if (!(c->replay = replay_alloc(&o))) {
+			free(c);
+			snprintf(err, errlen, "%s: out of memory", path);
+			return -ENOMEM;
+		}
+		replay_begin(c->replay, h);
+	}
 
 	while ((ret = trace_reader_next(r, &ev)) > 0) {
 		cj_event(c, &ev);
-		if (p)
-			progress_event(p, trace_reader_offset(r));
+		c->cur_tid = cj_tid(ev.vcpu);
+		if (c->replay)
+			replay_feed(c->replay, &ev);
 	}
+	/* What is decided at the end (lost, pending, undecided) needs the whole trace. */
+	if (c->replay)
+		replay_end(c->replay, ret == 0);
 
 	fprintf(out, "\n],\"otherData\":{\"kvmrec_version\":");
 	json_out_str(out, KVMREC_VERSION);
@@ -437,6 +471,15 @@ int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
 	}
 	fprintf(out, ",\"kernel_deliveries_seen_as\":\"%s\"",
 		c->inj_virq_on ? "kvm_inj_virq" : "kvm_eoi");
+	if (c->replay) {
+		const struct check_once_result *v = replay_result(c->replay);
+
+		fprintf(out, ",\"check_once\":{\"verdict\":%d,\"requests\":%" PRIu64
+			",\"deliveries\":%" PRIu64 ",\"violations\":%" PRIu64 ",\"undecided\":",
+			v->verdict, v->requests, v->deliveries, v->violations);
+		json_out_str(out, v->undecided);
+		fprintf(out, "}");
+	}
 	if (ret < 0) {
 		fprintf(out, ",\"damage\":");
 		json_out_str(out, trace_reader_error(r));
@@ -446,6 +489,7 @@ int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
 
 	for (size_t i = 0; i < c->n_vcpus; i++)
 		free(c->vcpus[i]);
+	replay_free(c->replay);
 	free(c);
 	return ret < 0 ? ret : 0;
 }

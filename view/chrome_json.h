@@ -8,15 +8,14 @@
  * (KVM_RUN entry to exit, named "guest", the exit in its args) and per
  * stretch in userspace (exit to the next entry, named after the exit
  * reason); instants for injections, EOIs, LAPIC accepts and syncs and other
- * kernel events; counters for TPR and the highest IRR and ISR vector; flow
- * arrows from each in-kernel LAPIC request (kvm_apic_accept_irq) to its
- * kernel delivery (kvm_inj_virq, or the guest's EOI of the vector as long as
- * no kvm_inj_virq has been seen: it never fires on some backends), and from
- * the KVM_GET_LAPIC that last showed a vector pending in the VMM's copy to the
- * KVM_INTERRUPT that injected it. A KVM_INTERRUPT of a vector the in-kernel
- * LAPIC accepted - with split irqchip KVM_INTERRUPT is for the userspace PIC,
- * so the kernel delivers that vector too - is marked "cname": "terrible"
- * with "request": "none outstanding" in its args.
+ * kernel events; counters for TPR and the highest IRR and ISR vector; and
+ * what the replayer decided (replayer/judge.h), never a rule of its own: an
+ * arrow from each request to the delivery the exactly-once ledger matched it
+ * to (a second arrow when it was delivered twice), a red "cname": "terrible"
+ * instant named after the violation ("double injection 62") on the extra
+ * delivery, yellow ones for undecided and pending items, and the verdict in
+ * "otherData"."check_once". Also an arrow from the KVM_GET_LAPIC that last
+ * showed a vector pending in the VMM's copy to the KVM_INTERRUPT of it.
  *
  * Times are the trace clock (CLOCK_MONOTONIC) in microseconds. Slices on one
  * track never overlap. Streams: memory is fixed per vCPU. The same trace
@@ -26,7 +25,6 @@
 #define KVMREC_VIEW_CHROME_JSON_H
 
 #include <stdio.h>
-#include "progress.h"
 #include "trace_reader.h"
 
 /*
@@ -35,6 +33,6 @@
  * "otherData"), then -EIO with @err set. Returns 0 or -errno.
  */
 int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
-		       struct progress *p, char *err, size_t errlen);
+		       char *err, size_t errlen);
 
 #endif

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "describe.h"
+#include "judge.h"
 #include "lapic_page.h"
 #include "perfetto.h"
 #include "perfetto_trace.pb-c.h"
+#include "replay.h"
 #include "trace_names.h"
 
 #define PF_MAX_VCPUS	1024
@@ -23,6 +25,7 @@
 #define PF_UUID_VM	2
 #define PF_UUID_VCPU0	0x100
 #define PF_UUID_COUNTER0 0x100000
+#define PF_FLOW_QUEUE	8		/* open flows kept per (vCPU, vector) */
 
 enum pf_counter { PF_TPR, PF_IRR_MAX, PF_ISR_MAX, PF_COUNTERS };
 static const char *const pf_counter_name[PF_COUNTERS] = { "TPR", "IRR max", "ISR max" };
@@ -47,6 +50,18 @@ struct pf_vcpu {
 	struct pf_seq events;		/* instants and counters */
 	bool open;			/* a slice is open on the track */
 	int counter[PF_COUNTERS];	/* last value written; -2: never */
+	/* Flows started at requests and not yet ended, oldest first. */
+	uint64_t flow[256][PF_FLOW_QUEUE];
+	uint8_t n_flow[256];
+};
+
+/* One of the judge's decisions about the event being exported. */
+struct pf_item {
+	enum judge_kind kind;
+	int32_t vcpu, vector;
+	struct check_once_ref at, request;
+	enum check_once_kind violation;
+	bool used;			/* attached to the event's own instant */
 };
 
 struct pf_name {
@@ -64,6 +79,11 @@ struct pf {
 	struct pf_vcpu *vcpus[PF_MAX_VCPUS];
 	size_t n_vcpus;
 	bool failed;			/* out of memory: a packet was not written */
+	/* The judge: a replay of the same events; its decisions become flows and marks. */
+	struct replay *replay;
+	struct judge_observer observer;
+	struct pf_item *items;		/* decisions about the current event */
+	size_t n_items, cap_items;
 	uint64_t n_names;
 	struct pf_name names[PF_MAX_NAMES];	/* open addressing; iid = slot + 1 */
 };
@@ -347,14 +367,86 @@ static void pf_slice(struct pf *c, struct pf_vcpu *v, uint64_t ts, const char *b
 	pf_event_write(c, &v->slices, ts, &te, begin_name);
 }
 
+/* A flow's id: one per request, whichever event made it. */
+static uint64_t pf_flow_id(struct check_once_ref req, int32_t vcpu, int32_t vector)
+{
+	return (req.seq << 20) | ((uint64_t)(vcpu & 0xfff) << 8) | (uint64_t)(vector & 0xff);
+}
+
+/* A flow starts at the request: remembered until a delivery or the end closes it. */
+static bool pf_flow_start(struct pf_vcpu *v, unsigned int vec, uint64_t id, uint64_t *drop)
+{
+	*drop = 0;
+	if (v->n_flow[vec] == PF_FLOW_QUEUE) {
+		/* Too many at once: the oldest is ended here, as undelivered so far. */
+		*drop = v->flow[vec][0];
+		memmove(&v->flow[vec][0], &v->flow[vec][1], (PF_FLOW_QUEUE - 1) * sizeof(uint64_t));
+		v->n_flow[vec]--;
+	}
+	v->flow[vec][v->n_flow[vec]++] = id;
+	return true;
+}
+
+/* A delivery ends its request's flow, if that flow was started here. */
+static bool pf_flow_end(struct pf_vcpu *v, unsigned int vec, uint64_t id)
+{
+	for (unsigned int i = 0; i < v->n_flow[vec]; i++) {
+		if (v->flow[vec][i] != id)
+			continue;
+		memmove(&v->flow[vec][i], &v->flow[vec][i + 1],
+			(v->n_flow[vec] - i - 1) * sizeof(uint64_t));
+		v->n_flow[vec]--;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Flows of the judge's items about @ev on @v's track: started by requests,
+ * ended by deliveries. Each item is used by the first instant that takes it.
+ */
+static void pf_flows_for(struct pf *c, struct pf_vcpu *v, uint64_t seq, pf_event *te,
+			 uint64_t *start, uint64_t *end)
+{
+	for (size_t i = 0; v && i < c->n_items; i++) {
+		struct pf_item *it = &c->items[i];
+		uint64_t drop;
+
+		if (it->used || it->vcpu != v->id || it->at.seq != seq || it->vector < 0)
+			continue;
+		if (it->kind == JUDGE_REQUEST && !te->n_flow_ids) {
+			*start = pf_flow_id(it->at, it->vcpu, it->vector);
+			pf_flow_start(v, (unsigned int)it->vector, *start, &drop);
+			te->n_flow_ids = 1;
+			te->flow_ids = start;
+			if (drop) {
+				*end = drop;
+				te->n_terminating_flow_ids = 1;
+				te->terminating_flow_ids = end;
+			}
+			it->used = true;
+		} else if (it->kind == JUDGE_DELIVERY && !te->n_terminating_flow_ids) {
+			uint64_t id = pf_flow_id(it->request, it->vcpu, it->vector);
+			if (it->request.seq && pf_flow_end(v, (unsigned int)it->vector, id)) {
+				*end = id;
+				te->n_terminating_flow_ids = 1;
+				te->terminating_flow_ids = end;
+			}
+			it->used = true;
+		}
+	}
+}
+
 /* An instant on @v's track, or on the VM track when @v is NULL. */
 static void pf_instant(struct pf *c, struct pf_vcpu *v, const struct trace_event *ev,
 		       const char *name)
 {
 	pf_event te = PERFETTO__PROTOS__TRACK_EVENT__INIT;
+	uint64_t start, end;
 
 	te.has_type = true;
 	te.type = PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_INSTANT;
+	pf_flows_for(c, v, ev->seq, &te, &start, &end);
 	pf_event_write(c, v ? &v->events : &c->global, ev->ts_ns, &te, name);
 }
 
@@ -522,6 +614,105 @@ static void pf_event_one(struct pf *c, const struct trace_event *ev)
 	}
 }
 
+static void pf_judge(void *ctx, const struct judge_item *it)
+{
+	struct pf *c = ctx;
+
+	if (c->n_items == c->cap_items) {
+		size_t cap = c->cap_items ? c->cap_items * 2 : 16;
+		struct pf_item *n = realloc(c->items, cap * sizeof(*n));
+		if (!n) {
+			c->failed = true;
+			return;
+		}
+		c->items = n;
+		c->cap_items = cap;
+	}
+	c->items[c->n_items++] = (struct pf_item){
+		.kind = it->kind, .vcpu = it->vcpu, .vector = it->vector, .at = it->at,
+		.request = it->request,
+		.violation = it->violation ? it->violation->kind : CHECK_ONCE_NONE,
+	};
+}
+
+/*
+ * The judge's items no instant of the event took: a request or delivery the
+ * event's own instant does not show (a PIC edge inside a port write), and
+ * the marks: violations, undecided and pending items. At @ts, which is the
+ * event's time, or the trace's end for what is decided there.
+ */
+static void pf_items_left(struct pf *c, uint64_t ts)
+{
+	for (size_t i = 0; i < c->n_items; i++) {
+		struct pf_item *it = &c->items[i];
+		struct pf_vcpu *v = it->vector >= 0 ? pf_vcpu(c, it->vcpu) : NULL;
+		struct trace_event at = { .seq = it->at.seq, .ts_ns = ts };
+		pf_event te = PERFETTO__PROTOS__TRACK_EVENT__INIT;
+		uint64_t start, end = 0;
+		char name[PF_NAME_LEN];
+
+		if (it->used)
+			continue;
+		switch (it->kind) {
+		case JUDGE_REQUEST:
+		case JUDGE_DELIVERY:
+			if (!v)
+				continue;
+			snprintf(name, sizeof(name), "%s %d", judge_kind_name(it->kind), it->vector);
+			pf_instant(c, v, &at, name);
+			continue;
+		case JUDGE_VIOLATION:
+			snprintf(name, sizeof(name), "VIOLATION: %s %d",
+				 judge_violation_name(it->violation), it->vector);
+			break;
+		case JUDGE_PENDING:
+		case JUDGE_UNDECIDED:
+			if (it->vector >= 0)
+				snprintf(name, sizeof(name), "%s %d", judge_kind_name(it->kind), it->vector);
+			else
+				snprintf(name, sizeof(name), "%s", judge_kind_name(it->kind));
+			break;
+		}
+		/* A request judged pending or lost at the end: its flow ends here. */
+		if (v && it->at.seq && (it->kind == JUDGE_PENDING ||
+					(it->kind == JUDGE_VIOLATION && it->violation == CHECK_ONCE_LOST))) {
+			uint64_t id = pf_flow_id(it->at, it->vcpu, it->vector);
+			if (pf_flow_end(v, (unsigned int)it->vector, id)) {
+				end = id;
+				te.n_terminating_flow_ids = 1;
+				te.terminating_flow_ids = &end;
+			}
+		}
+		(void)start;
+		te.has_type = true;
+		te.type = PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_INSTANT;
+		pf_event_write(c, v ? &v->events : &c->global, ts, &te, name);
+	}
+	c->n_items = 0;
+}
+
+/* Flows still open at the end: their requests were never answered in the trace. */
+static void pf_flows_close(struct pf *c)
+{
+	for (size_t i = 0; i < c->n_vcpus; i++) {
+		struct pf_vcpu *v = c->vcpus[i];
+		for (unsigned int vec = 0; vec < 256; vec++) {
+			while (v->n_flow[vec]) {
+				pf_event te = PERFETTO__PROTOS__TRACK_EVENT__INIT;
+				uint64_t id = v->flow[vec][--v->n_flow[vec]];
+				char name[PF_NAME_LEN];
+
+				snprintf(name, sizeof(name), "undelivered %u", vec);
+				te.has_type = true;
+				te.type = PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_INSTANT;
+				te.n_terminating_flow_ids = 1;
+				te.terminating_flow_ids = &id;
+				pf_event_write(c, &v->events, c->last_ns, &te, name);
+			}
+		}
+	}
+}
+
 static void pf_start(struct pf *c, const Kvmrec__Header *h)
 {
 	Perfetto__Protos__TrackDescriptor td = PERFETTO__PROTOS__TRACK_DESCRIPTOR__INIT;
@@ -552,7 +743,7 @@ static void pf_finish(struct pf *c)
 }
 
 int perfetto_export(struct trace_reader *r, const char *path, FILE *out,
-		    struct progress *p, char *err, size_t errlen)
+		    char *err, size_t errlen)
 {
 	const Kvmrec__Header *h = trace_reader_header(r);
 	struct pf *c = calloc(1, sizeof(*c));
@@ -569,11 +760,29 @@ int perfetto_export(struct trace_reader *r, const char *path, FILE *out,
 	c->global.id = PF_SEQ_GLOBAL;
 	c->global.track_uuid = PF_UUID_VM;
 	pf_start(c, h);
+	if (h) {
+		struct replay_opts o = { .observer = &c->observer };
+
+		c->observer = (struct judge_observer){ pf_judge, c };
+		if (!(c->replay = replay_alloc(&o))) {
+			free(c);
+			snprintf(err, errlen, "%s: out of memory", path);
+			return -ENOMEM;
+		}
+		replay_begin(c->replay, h);
+	}
 
 	while ((ret = trace_reader_next(r, &ev)) > 0) {
+		/* The judge first, so the event's instants carry its flows. */
+		if (c->replay)
+			replay_feed(c->replay, &ev);
 		pf_event_one(c, &ev);
-		if (p)
-			progress_event(p, trace_reader_offset(r));
+		pf_items_left(c, ev.ts_ns);
+	}
+	/* What is decided at the end (lost, pending, undecided) needs the whole trace. */
+	if (c->replay) {
+		replay_end(c->replay, ret == 0);
+		pf_items_left(c, c->last_ns);
 	}
 	if (ret < 0) {
 		const char *why = *trace_reader_error(r) ? trace_reader_error(r) : path;
@@ -584,6 +793,7 @@ int perfetto_export(struct trace_reader *r, const char *path, FILE *out,
 		pf_instant(c, NULL, &at, name);
 		snprintf(err, errlen, "%s", why);
 	}
+	pf_flows_close(c);
 	pf_finish(c);
 
 	if (c->failed && ret >= 0) {
@@ -592,6 +802,8 @@ int perfetto_export(struct trace_reader *r, const char *path, FILE *out,
 	}
 	for (size_t i = 0; i < c->n_vcpus; i++)
 		free(c->vcpus[i]);
+	replay_free(c->replay);
+	free(c->items);
 	free(c->buf);
 	free(c);
 	return ret < 0 ? ret : 0;

@@ -24,7 +24,6 @@
 #define KVMREC_VIEW_PERFETTO_H
 
 #include <stdio.h>
-#include "progress.h"
 #include "trace_reader.h"
 
 /*
@@ -33,6 +32,6 @@
  * track), then -EIO with @err set. Returns 0 or -errno.
  */
 int perfetto_export(struct trace_reader *r, const char *path, FILE *out,
-		    struct progress *p, char *err, size_t errlen);
+		    char *err, size_t errlen);
 
 #endif

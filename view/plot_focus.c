@@ -6,12 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "plot_focus.h"
-#include "suspect.h"
+#include "replay.h"
 #include "trace_names.h"
-#include "trace_reader.h"
-#ifdef KVMREC_HAVE_REPLAYER
-#include "check_once.h"
-#endif
 
 void plot_focus_at(struct plot_focus *f, uint64_t seq)
 {
@@ -20,7 +16,6 @@ void plot_focus_at(struct plot_focus *f, uint64_t seq)
 	plot_focus_mark(f, seq, PLOT_MARK_VIOLATION, "--around");
 }
 
-#ifdef KVMREC_HAVE_REPLAYER
 static const char *path_name(enum check_once_path p)
 {
 	switch (p) {
@@ -35,23 +30,11 @@ static const char *path_name(enum check_once_path p)
 	}
 }
 
-/* 1 with @f filled from the first violation, 0 if there is none. */
-static int focus_from_check(const char *path, const char *model, struct plot_focus *f,
-			    char *note, size_t notelen)
+/* @f from the replayer's first violation. */
+static void focus_violation(struct plot_focus *f, const struct check_once_result *res)
 {
-	struct check_once_result res;
-	int verdict = check_once_file(path, model, &res);
-	const struct check_once_violation *v = &res.first;
+	const struct check_once_violation *v = &res->first;
 
-	if (verdict != 1 || !res.violations || !v->delivery.seq) {
-		if (verdict == 0)
-			snprintf(note, notelen, "replay --check-once: pass");
-		else if (verdict == 125)
-			snprintf(note, notelen, "replay --check-once cannot decide (%s)", res.undecided);
-		else
-			snprintf(note, notelen, "replay --check-once: verdict %d %s", verdict, res.error);
-		return 0;
-	}
 	memset(f, 0, sizeof(*f));
 	f->center = v->delivery.seq;
 	switch (v->kind) {
@@ -84,7 +67,18 @@ static int focus_from_check(const char *path, const char *model, struct plot_foc
 			 ") and never delivered", v->vcpu, v->vector, v->delivery.seq);
 		plot_focus_mark(f, v->delivery.seq, PLOT_MARK_VIOLATION, "request of %u never delivered",
 				v->vector);
-		break;
+		if (!v->wiped_by.seq)
+			break;
+		/* The write-back erased it: that is the culprit, the read its source. */
+		size_t n = strlen(f->headline);
+		snprintf(f->headline + n, sizeof(f->headline) - n,
+			 ": erased by KVM_SET_LAPIC (seq %" PRIu64 ")", v->wiped_by.seq);
+		plot_focus_mark(f, v->wiped_by.seq, PLOT_MARK_VIOLATION,
+				"KVM_SET_LAPIC writes back a page without %u", v->vector);
+		plot_focus_mark(f, v->stale_sync.seq, PLOT_MARK_CONTEXT,
+				"KVM_GET_LAPIC: the page read before %u came", v->vector);
+		f->center = v->wiped_by.seq;
+		return;
 	default:
 		snprintf(f->headline, sizeof(f->headline), "violation at seq %" PRIu64, v->delivery.seq);
 		plot_focus_mark(f, v->delivery.seq, PLOT_MARK_VIOLATION, "violation");
@@ -95,68 +89,84 @@ static int focus_from_check(const char *path, const char *model, struct plot_foc
 			trace_exit_reason_name(v->window_reason));
 	plot_focus_mark(f, v->stale_sync.seq, PLOT_MARK_CONTEXT, "stale KVM_GET_LAPIC: IRR has %u",
 			v->vector);
-	if (res.violations > 1) {
+	if (res->violations > 1) {
 		size_t n = strlen(f->headline);
 		snprintf(f->headline + n, sizeof(f->headline) - n, " [1st of %" PRIu64 " violations]",
-			 res.violations);
+			 res->violations);
 	}
-	return 1;
 }
-#endif
 
-/* The first interrupt-related event, else the first event. */
-static int focus_first(const char *path, struct plot_focus *f, char *err, size_t errlen)
+/* The earliest undecided item the replayer reports; seq 0 while none. */
+struct first_undecided {
+	struct judge_item item;
+	char why[200];
+	uint64_t count;
+};
+
+static void note_undecided(void *ctx, const struct judge_item *it)
 {
-	struct trace_reader *r = NULL;
-	struct trace_event ev;
-	uint64_t first = 0, irq = 0;
-	int ret = trace_reader_open(path, &r);
+	struct first_undecided *u = ctx;
 
-	if (ret < 0)
-		goto fail;
-	while (!irq && (ret = trace_reader_next(r, &ev)) > 0) {
-		if (!first)
-			first = ev.seq;
-		if (ev.rec->body_case == KVMREC__RECORD__BODY_INJECT ||
-		    (ev.rec->body_case == KVMREC__RECORD__BODY_KEVENT &&
-		     ev.rec->kevent->id == KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ))
-			irq = ev.seq;
-	}
-	if (ret < 0 && !first)
-		goto fail;
-	trace_reader_close(r);
+	if (it->kind != JUDGE_UNDECIDED || !it->at.seq)
+		return;
+	u->count++;
+	if (u->item.at.seq && u->item.at.seq <= it->at.seq)
+		return;
+	u->item = *it;
+	u->item.why = NULL;	/* lives for the call only */
+	snprintf(u->why, sizeof(u->why), "%s", it->why ? it->why : "");
+}
+
+static void focus_undecided(struct plot_focus *f, const struct first_undecided *u)
+{
+	const struct judge_item *it = &u->item;
+	char who[48] = "";
+
 	memset(f, 0, sizeof(*f));
-	f->center = irq ? irq : first;
-	return 0;
-fail:
-	trace_reader_explain(r, path, ret, err, errlen);
-	trace_reader_close(r);
-	return ret < 0 ? ret : -EINVAL;
+	f->center = it->at.seq;
+	if (it->vcpu >= 0 && it->vector >= 0)
+		snprintf(who, sizeof(who), " vCPU %d vector %d", it->vcpu, it->vector);
+	snprintf(f->headline, sizeof(f->headline),
+		 "UNDECIDED:%s at seq %" PRIu64 ": %.150s [1st of %" PRIu64 " undecided]", who,
+		 it->at.seq, u->why, u->count);
+	plot_focus_mark(f, it->at.seq, PLOT_MARK_CONTEXT, "undecided%s", who);
 }
 
 int plot_focus_find(const char *path, const char *model, struct plot_focus *f,
 		    char *err, size_t errlen)
 {
-	char note[300] = "kvmrec built without the replayer: no --check-once verdict";
-	int ret;
+	struct first_undecided u = { .count = 0 };
+	struct judge_observer o = { note_undecided, &u };
+	struct replay_opts opts = { .observer = &o };
+	const struct check_once_result *res;
+	struct replay *r;
+	int ret = 0, verdict;
 
-	(void)model;
-#ifdef KVMREC_HAVE_REPLAYER
-	if (focus_from_check(path, model, f, note, sizeof(note)))
-		return 0;
-#endif
-	ret = suspect_find(path, f, err, errlen);
-	if (ret < 0)
-		return ret;
-	if (ret > 0) {
-		size_t n = strlen(f->headline);
-		snprintf(f->headline + n, sizeof(f->headline) - n, " [%s]", note);
-		return 0;
+	if (model && !(opts.model = policy_find(model))) {
+		snprintf(err, errlen, "unknown model '%s' (see kvmrec replay --help)", model);
+		return -EINVAL;
 	}
-	ret = focus_first(path, f, err, errlen);
-	if (ret < 0)
-		return ret;
-	snprintf(f->headline, sizeof(f->headline), "no violation found (%s); first interrupt event",
-		 note);
-	return 0;
+	verdict = replay_file(path, &opts, &r);
+	if (!r) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	res = replay_result(r);
+	if (verdict == 2 && !res->events) {
+		/* Not a trace at all; a damaged one is drawn up to the damage. */
+		snprintf(err, errlen, "%s", res->error);
+		ret = -EINVAL;
+	} else if (res->violations && res->first.delivery.seq) {
+		focus_violation(f, res);
+	} else if (u.item.at.seq) {
+		focus_undecided(f, &u);
+	} else {
+		snprintf(err, errlen, "%s: nothing to show: replay --check-once finds no violation "
+			 "and nothing undecided it can point at (verdict %d; %" PRIu64 " requests, %"
+			 PRIu64 " deliveries%s%s); give --around SEQ", path, verdict, res->requests,
+			 res->deliveries, res->undecided[0] ? "; undecided: " : "", res->undecided);
+		ret = PLOT_FOCUS_NOTHING;
+	}
+	replay_free(r);
+	return ret;
 }

@@ -2,12 +2,11 @@
 /*
  * plot_focus: what `kvmrec plot` centres on and highlights when not told.
  *
- * The first violation `kvmrec replay --check-once` finds (replayer/
- * check_once.h: the offending delivery, the earlier delivery, the request,
- * the exit that opened the window, the stale KVM_GET_LAPIC), when kvmrec is
- * built with the replayer and it reaches a verdict; otherwise the suspect
- * guess (suspect.h); otherwise the first interrupt event, or the first
- * event. The headline always says which of these it is.
+ * The replayer decides (replayer/judge.h), never the plot: the first
+ * violation `kvmrec replay --check-once` finds (the offending delivery, the
+ * other delivery, the request, the exit that opened the window, the stale
+ * KVM_GET_LAPIC); else the earliest item it could not decide; else nothing,
+ * and the plot says so. The headline says which of these it is.
  */
 #ifndef KVMREC_VIEW_PLOT_FOCUS_H
 #define KVMREC_VIEW_PLOT_FOCUS_H
@@ -15,9 +14,13 @@
 #include <stddef.h>
 #include "svg_plot.h"
 
+#define PLOT_FOCUS_NOTHING 1
+
 /*
  * @model: replay model name or NULL for the trace's own. Returns 0 with @f
- * filled, or -errno with @err naming the file (unreadable or not a trace).
+ * filled; PLOT_FOCUS_NOTHING with @err saying why there is nothing to show
+ * (the verdict and its counts); or -errno with @err naming the file
+ * (unreadable, not a trace, unknown model).
  */
 int plot_focus_find(const char *path, const char *model, struct plot_focus *f,
 		    char *err, size_t errlen);

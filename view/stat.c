@@ -8,6 +8,7 @@
 #include "describe.h"
 #include "hist.h"
 #include "json_out.h"
+#include "replay.h"
 #include "stat.h"
 #include "trace_names.h"
 
@@ -20,6 +21,7 @@
 #define STAT_MAX_REASONS 48
 #define STAT_MAX_GSI     256
 #define STAT_MAX_DROPS   8
+#define STAT_MAX_ITEMS   8       /* violations and undecided items listed by name */
 #define STAT_NKEV        (KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ_OLD + 1)
 #define STAT_VCPU_OTHER  INT32_MIN
 #define STAT_REASON_OTHER UINT32_MAX
@@ -41,6 +43,9 @@ struct vec_stat {
 	uint64_t accepted;        /* kvm_apic_accept_irq, not coalesced */
 	uint64_t coalesced;       /* kvm_apic_accept_irq, already pending */
 	uint64_t eoi;             /* kvm_eoi of this vector */
+	/* The replayer's decisions (replayer/judge.h), never the view's own. */
+	uint64_t violations, undecided, pending;
+	uint8_t violation;        /* enum check_once_kind of the first */
 };
 
 struct vcpu_stat {
@@ -90,6 +95,17 @@ struct stat_report {
 	char *drop_what[STAT_MAX_DROPS];
 	size_t n_drop_what;
 
+	/* The judge: a replay of the same events, and what it decided. */
+	struct replay *replay;
+	struct judge_observer observer;
+	struct judge_item violations[STAT_MAX_ITEMS], undecided[STAT_MAX_ITEMS];
+	struct check_once_violation violation_of[STAT_MAX_ITEMS];
+	char undecided_why[STAT_MAX_ITEMS][200];
+	size_t n_violations, n_undecided;
+	uint64_t undecided_items;
+	struct check_once_result verdict;
+	bool judged, judge_oom;
+
 	bool finished, have_footer;
 	uint64_t f_dropped, f_kernel_lost, f_ring_stalls, f_events;
 	char *end_reason;
@@ -101,6 +117,46 @@ static char *xstrdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+static struct vcpu_stat *stat_vcpu(struct stat_report *s, int32_t id);
+
+/* One decision of the replayer: counted on its vector, the first few kept by name. */
+static void stat_judge(void *ctx, const struct judge_item *it)
+{
+	struct stat_report *s = ctx;
+	struct vcpu_stat *c;
+
+	/* What concerns the whole trace is in the verdict's own words already. */
+	if (it->kind == JUDGE_REQUEST || it->kind == JUDGE_DELIVERY || it->vcpu < 0 ||
+	    it->vector < 0)
+		return;
+	if (!(c = stat_vcpu(s, it->vcpu))) {
+		s->judge_oom = true;
+		return;
+	}
+	if (it->kind == JUDGE_PENDING) {
+		c->vec[it->vector & 0xff].pending++;
+		return;
+	}
+	if (it->kind == JUDGE_VIOLATION) {
+		if (!c->vec[it->vector & 0xff].violations++)
+			c->vec[it->vector & 0xff].violation = it->violation->kind;
+		if (s->n_violations < STAT_MAX_ITEMS) {
+			s->violation_of[s->n_violations] = *it->violation;
+			s->violations[s->n_violations++] = *it;
+		}
+		return;
+	}
+	c->vec[it->vector & 0xff].undecided++;
+	s->undecided_items++;
+	if (s->n_undecided < STAT_MAX_ITEMS) {
+		/* The item's strings live for the call only. */
+		snprintf(s->undecided_why[s->n_undecided], sizeof(s->undecided_why[0]), "%s",
+			 it->why ? it->why : "");
+		s->undecided[s->n_undecided] = *it;
+		s->undecided[s->n_undecided++].why = NULL;
+	}
+}
+
 int stat_report_alloc(const char *path, const Kvmrec__Header *hdr, struct stat_report **out)
 {
 	struct stat_report *s = calloc(1, sizeof(*s));
@@ -110,6 +166,15 @@ int stat_report_alloc(const char *path, const Kvmrec__Header *hdr, struct stat_r
 		return -ENOMEM;
 	s->path = xstrdup(path);
 	if (hdr) {
+		struct replay_opts o = { .observer = &s->observer };
+
+		s->observer = (struct judge_observer){ stat_judge, s };
+		if (!(s->replay = replay_alloc(&o))) {
+			free(s->path);
+			free(s);
+			return -ENOMEM;
+		}
+		replay_begin(s->replay, hdr);
 		size_t len = 0;
 		for (size_t i = 0; i < hdr->n_vmm_argv; i++)
 			len += strlen(hdr->vmm_argv[i]) + 1;
@@ -353,6 +418,10 @@ int stat_report_add(struct stat_report *s, const struct trace_event *ev)
 		s->first_seq = ev->seq;
 	s->last_seq = ev->seq;
 	s->events++;
+	if (s->replay)
+		replay_feed(s->replay, ev);
+	if (s->judge_oom)
+		return -ENOMEM;
 
 	switch (ev->rec->body_case) {
 	case KVMREC__RECORD__BODY_EXIT:
@@ -394,6 +463,14 @@ int stat_report_add(struct stat_report *s, const struct trace_event *ev)
 void stat_report_finish(struct stat_report *s, const Kvmrec__Footer *f, const char *damage)
 {
 	s->finished = true;
+	if (s->replay) {
+		/* Without the footer the end is unknown: no end-of-trace verdicts. */
+		replay_end(s->replay, f && !(damage && *damage));
+		s->verdict = *replay_result(s->replay);
+		s->judged = true;
+		replay_free(s->replay);
+		s->replay = NULL;
+	}
 	if (f) {
 		s->have_footer = true;
 		s->f_dropped = f->dropped;
@@ -423,6 +500,7 @@ void stat_report_free(struct stat_report *s)
 	free(s->kevents_note);
 	free(s->end_reason);
 	free(s->damage);
+	replay_free(s->replay);
 	free(s);
 }
 
@@ -437,21 +515,6 @@ void stat_report_free(struct stat_report *s)
 static uint64_t vec_deliveries(const struct stat_report *s, const struct vec_stat *v)
 {
 	return v->kvm_interrupt + (s->inj_virq_seen ? v->inj_virq : v->eoi);
-}
-
-/*
- * Why a vector looks delivered more than once, or NULL. Two signs: the
- * in-kernel LAPIC accepted it and userspace also injected it with
- * KVM_INTERRUPT (with split irqchip KVM_INTERRUPT is for the userspace PIC's
- * vectors only, the seed's bug), or deliveries outnumber requests.
- */
-static const char *vec_suspect(const struct stat_report *s, const struct vec_stat *v)
-{
-	if (v->accepted && v->kvm_interrupt)
-		return "accepted by the in-kernel LAPIC and injected from userspace";
-	if (v->accepted && vec_deliveries(s, v) > v->accepted)
-		return "delivered more often than requested";
-	return NULL;
 }
 
 static bool vec_used(const struct vec_stat *v)
@@ -489,6 +552,11 @@ static struct vcpu_stat *stat_total(const struct stat_report *s)
 			t->vec[v].accepted += c->vec[v].accepted;
 			t->vec[v].coalesced += c->vec[v].coalesced;
 			t->vec[v].eoi += c->vec[v].eoi;
+			if (!t->vec[v].violations)
+				t->vec[v].violation = c->vec[v].violation;
+			t->vec[v].violations += c->vec[v].violations;
+			t->vec[v].undecided += c->vec[v].undecided;
+			t->vec[v].pending += c->vec[v].pending;
 		}
 		for (size_t r = 0; r < c->n_reasons; r++) {
 			ssize_t ti = stat_reason(t, c->reasons[r].reason);
@@ -574,7 +642,7 @@ static void print_ms(FILE *f, uint64_t ns)
 	fprintf(f, "%" PRIu64 ".%03" PRIu64 " ms", ns / 1000000, (ns / 1000) % 1000);
 }
 
-static void print_vcpu_text(const struct stat_report *s, const struct vcpu_stat *c, FILE *f)
+static void print_vcpu_text(const struct vcpu_stat *c, FILE *f)
 {
 	if (c->id == -1)
 		fprintf(f, "\nAll vCPUs: ");
@@ -646,10 +714,16 @@ static void print_vcpu_text(const struct stat_report *s, const struct vcpu_stat 
 				"kvm_inj_virq", "accepted", "coalesced", "EOI");
 		any = true;
 		const struct vec_stat *x = &c->vec[v];
-		const char *why = vec_suspect(s, x);
-		fprintf(f, "  %-8d %13" PRIu64 " %12" PRIu64 " %9" PRIu64 " %9" PRIu64 " %6" PRIu64 "%s%s\n",
-			v, x->kvm_interrupt, x->inj_virq, x->accepted, x->coalesced, x->eoi,
-			why ? "  DUPLICATE? " : "", why ? why : "");
+		fprintf(f, "  %-8d %13" PRIu64 " %12" PRIu64 " %9" PRIu64 " %9" PRIu64 " %6" PRIu64,
+			v, x->kvm_interrupt, x->inj_virq, x->accepted, x->coalesced, x->eoi);
+		if (x->violations)
+			fprintf(f, "  VIOLATION: %" PRIu64 " (%s%s)", x->violations,
+				judge_violation_name(x->violation), x->violations > 1 ? ", ..." : "");
+		if (x->undecided)
+			fprintf(f, "  undecided: %" PRIu64, x->undecided);
+		if (x->pending)
+			fprintf(f, "  pending at the end: %" PRIu64, x->pending);
+		fprintf(f, "\n");
 	}
 	if (!any)
 		fprintf(f, "  no interrupt injections or kernel interrupt events\n");
@@ -666,14 +740,78 @@ static void print_vcpu_text(const struct stat_report *s, const struct vcpu_stat 
 	fprintf(f, "\n");
 }
 
-unsigned int stat_report_suspects(const struct stat_report *s)
+uint64_t stat_report_violations(const struct stat_report *s)
 {
-	unsigned int n = 0;
+	return s->judged ? s->verdict.violations : 0;
+}
 
-	for (size_t i = 0; i < s->n_vcpus; i++)
-		for (int v = 0; v < 256; v++)
-			n += vec_suspect(s, &s->vcpus[i]->vec[v]) != NULL;
-	return n;
+static const char *verdict_word(int v)
+{
+	switch (v) {
+	case 0:   return "PASS";
+	case 1:   return "FAIL";
+	case 125: return "UNDECIDED";
+	default:  return "BAD INPUT";
+	}
+}
+
+static const char *delivered_by(enum check_once_path p, enum check_once_evidence e)
+{
+	if (p == CHECK_PATH_BEFORE)
+		return "in service before the trace";
+	if (e == CHECK_EV_EOI)
+		return "by the kernel, seen at its EOI";
+	if (p == CHECK_PATH_KERNEL)
+		return "by the kernel";
+	return e == CHECK_EV_INJ_VIRQ ? "by userspace, seen at kvm_inj_virq" : "by KVM_INTERRUPT";
+}
+
+/* The replayer's verdict and the items it could not match, as `replay --check-once` says them. */
+static void print_judge_text(const struct stat_report *s, FILE *f)
+{
+	const struct check_once_result *v = &s->verdict;
+
+	if (!s->judged)
+		return;
+	fprintf(f, "\nCheck-once (the replayer's verdict, kvmrec replay --check-once): %s; %" PRIu64
+		" requests, %" PRIu64 " deliveries, %" PRIu64 " violations\n",
+		verdict_word(v->verdict), v->requests, v->deliveries, v->violations);
+	for (size_t i = 0; i < s->n_violations; i++) {
+		const struct judge_item *it = &s->violations[i];
+		const struct check_once_violation *x = &s->violation_of[i];
+
+		fprintf(f, "  vCPU %d vector %d: %s: ", it->vcpu, it->vector,
+			judge_violation_name(x->kind));
+		if (x->kind == CHECK_ONCE_LOST) {
+			fprintf(f, "requested at seq %" PRIu64 ", never delivered", x->delivery.seq);
+			if (x->wiped_by.seq)
+				fprintf(f, ": erased by the KVM_SET_LAPIC at seq %" PRIu64
+					" (a page read at seq %" PRIu64 ")", x->wiped_by.seq,
+					x->stale_sync.seq);
+			fprintf(f, "\n");
+			continue;
+		}
+		if (x->kind == CHECK_ONCE_DOUBLE)
+			fprintf(f, "the extra delivery %s at seq %" PRIu64 "; the other %s at seq %"
+				PRIu64 "; one request, seq %" PRIu64,
+				delivered_by(x->path, x->evidence), x->delivery.seq,
+				delivered_by(x->first_path, x->first_evidence), x->first.seq,
+				x->request.seq);
+		else
+			fprintf(f, "delivered %s at seq %" PRIu64 " with no request",
+				delivered_by(x->path, x->evidence), x->delivery.seq);
+		fprintf(f, "\n");
+	}
+	if (v->violations > s->n_violations)
+		fprintf(f, "  ... and %" PRIu64 " more\n", v->violations - s->n_violations);
+	if (v->undecided[0])
+		fprintf(f, "  undecided: %s\n", v->undecided);
+	for (size_t i = 0; i < s->n_undecided; i++)
+		fprintf(f, "  undecided: vCPU %d vector %d at seq %" PRIu64 ": %s\n",
+			s->undecided[i].vcpu, s->undecided[i].vector, s->undecided[i].at.seq,
+			s->undecided_why[i]);
+	if (s->undecided_items > s->n_undecided)
+		fprintf(f, "  ... and %" PRIu64 " more undecided\n", s->undecided_items - s->n_undecided);
 }
 
 void stat_report_print_text(const struct stat_report *s, FILE *f)
@@ -696,11 +834,11 @@ void stat_report_print_text(const struct stat_report *s, FILE *f)
 		s->by_kind[5], s->by_kind[6], s->by_kind[7]);
 
 	for (size_t i = 0; i < s->n_vcpus; i++)
-		print_vcpu_text(s, s->vcpus[i], f);
+		print_vcpu_text(s->vcpus[i], f);
 	if (s->n_vcpus > 1) {
 		struct vcpu_stat *t = stat_total(s);
 		if (t)
-			print_vcpu_text(s, t, f);
+			print_vcpu_text(t, f);
 		stat_total_free(t);
 	}
 	print_backend_notes(s, f);
@@ -739,22 +877,7 @@ void stat_report_print_text(const struct stat_report *s, FILE *f)
 	if (s->kev_unknown)
 		fprintf(f, "  %-24s %" PRIu64 "\n", "(other)", s->kev_unknown);
 
-	unsigned int sus = stat_report_suspects(s);
-	if (sus) {
-		fprintf(f, "\nSuspect vectors (check with kvmrec replay --check-once):\n");
-		for (size_t i = 0; i < s->n_vcpus; i++)
-			for (int v = 0; v < 256; v++) {
-				const struct vec_stat *x = &s->vcpus[i]->vec[v];
-				const char *why = vec_suspect(s, x);
-				if (!why)
-					continue;
-				fprintf(f, "  vCPU %d vector %d: %s (requested %" PRIu64
-					", delivered %" PRIu64 ": %" PRIu64 " by KVM_INTERRUPT, %" PRIu64
-					" by the kernel)\n", s->vcpus[i]->id, v, why, x->accepted,
-					vec_deliveries(s, x), x->kvm_interrupt,
-					vec_deliveries(s, x) - x->kvm_interrupt);
-			}
-	}
+	print_judge_text(s, f);
 
 	fprintf(f, "\nLost: ");
 	if (s->have_footer)
@@ -815,17 +938,12 @@ static void json_vcpu(const struct stat_report *s, const struct vcpu_stat *c, FI
 		const struct vec_stat *x = &c->vec[v];
 		if (!vec_used(x))
 			continue;
-		const char *why = vec_suspect(s, x);
 		fprintf(f, "%s{\"vector\":%d,\"kvm_interrupt\":%" PRIu64 ",\"kvm_inj_virq\":%" PRIu64
 			",\"accepted\":%" PRIu64 ",\"coalesced\":%" PRIu64 ",\"eoi\":%" PRIu64
-			",\"deliveries\":%" PRIu64 ",\"suspect\":",
+			",\"deliveries\":%" PRIu64 ",\"violations\":%" PRIu64 ",\"undecided\":%" PRIu64
+			",\"pending_at_end\":%" PRIu64 "}",
 			first ? "" : ",", v, x->kvm_interrupt, x->inj_virq, x->accepted, x->coalesced,
-			x->eoi, vec_deliveries(s, x));
-		if (why)
-			json_out_str(f, why);
-		else
-			fprintf(f, "null");
-		fprintf(f, "}");
+			x->eoi, vec_deliveries(s, x), x->violations, x->undecided, x->pending);
 		first = false;
 	}
 	fprintf(f, "],\"nmi\":{\"kvm_nmi\":%" PRIu64 ",\"kvm_inj_nmi\":%" PRIu64 "}"
@@ -834,6 +952,40 @@ static void json_vcpu(const struct stat_report *s, const struct vcpu_stat *c, FI
 		",\"irq_window_open_exits\":%" PRIu64 ",\"ready_exits\":%" PRIu64 "}}",
 		c->kvm_nmi, c->inj_nmi, c->eoi_none, c->lapic_get, c->lapic_set, c->lapic_failed,
 		c->vcpu_events, c->win_asked, c->win_exit, c->win_ready);
+}
+
+/* The verdict and the first violations and undecided items; null when not judged. */
+static void print_judge_json(const struct stat_report *s, FILE *f)
+{
+	const struct check_once_result *v = &s->verdict;
+
+	if (!s->judged) {
+		fprintf(f, "null");
+		return;
+	}
+	fprintf(f, "{\"verdict\":%d,\"requests\":%" PRIu64 ",\"deliveries\":%" PRIu64
+		",\"violations\":%" PRIu64 ",\"undecided\":", v->verdict, v->requests,
+		v->deliveries, v->violations);
+	json_out_str(f, v->undecided);
+	fprintf(f, ",\"first_violations\":[");
+	for (size_t i = 0; i < s->n_violations; i++) {
+		const struct check_once_violation *x = &s->violation_of[i];
+
+		fprintf(f, "%s{\"vcpu\":%d,\"vector\":%u,\"kind\":", i ? "," : "", x->vcpu,
+			x->vector);
+		json_out_str(f, judge_violation_name(x->kind));
+		fprintf(f, ",\"seq\":%" PRIu64 ",\"other_seq\":%" PRIu64 ",\"request_seq\":%" PRIu64
+			"}", x->delivery.seq, x->first.seq, x->request.seq);
+	}
+	fprintf(f, "],\"undecided_items\":%" PRIu64 ",\"first_undecided\":[", s->undecided_items);
+	for (size_t i = 0; i < s->n_undecided; i++) {
+		fprintf(f, "%s{\"vcpu\":%d,\"vector\":%d,\"seq\":%" PRIu64 ",\"why\":",
+			i ? "," : "", s->undecided[i].vcpu, s->undecided[i].vector,
+			s->undecided[i].at.seq);
+		json_out_str(f, s->undecided_why[i]);
+		fprintf(f, "}");
+	}
+	fprintf(f, "]}");
 }
 
 void stat_report_print_json(const struct stat_report *s, FILE *f)
@@ -896,23 +1048,9 @@ void stat_report_print_json(const struct stat_report *s, FILE *f)
 	}
 	if (s->kev_unknown)
 		fprintf(f, "%s\"other\":%" PRIu64, first ? "" : ",", s->kev_unknown);
-	fprintf(f, "},\"suspects\":[");
-	first = true;
-	for (size_t i = 0; i < s->n_vcpus; i++)
-		for (int v = 0; v < 256; v++) {
-			const struct vec_stat *x = &s->vcpus[i]->vec[v];
-			const char *why = vec_suspect(s, x);
-			if (!why)
-				continue;
-			fprintf(f, "%s{\"vcpu\":%d,\"vector\":%d,\"requested\":%" PRIu64
-				",\"deliveries\":%" PRIu64 ",\"kvm_interrupt\":%" PRIu64 ",\"why\":",
-				first ? "" : ",", s->vcpus[i]->id, v, x->accepted,
-				vec_deliveries(s, x), x->kvm_interrupt);
-			json_out_str(f, why);
-			fprintf(f, "}");
-			first = false;
-		}
-	fprintf(f, "],\"lost\":{\"footer\":%s,\"dropped\":%" PRIu64 ",\"kernel_lost\":%" PRIu64
+	fprintf(f, "},\"check_once\":");
+	print_judge_json(s, f);
+	fprintf(f, ",\"lost\":{\"footer\":%s,\"dropped\":%" PRIu64 ",\"kernel_lost\":%" PRIu64
 		",\"ring_stalls\":%" PRIu64 ",\"drop_records\":%" PRIu64 ",\"drop_count\":%" PRIu64
 		",\"drop_what\":[", s->have_footer ? "true" : "false", s->f_dropped,
 		s->f_kernel_lost, s->f_ring_stalls, s->drop_records, s->drop_count);

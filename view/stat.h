@@ -7,8 +7,9 @@
  * userspace after it (until the next KVM_RUN entry of that vCPU); injections
  * by vector and source (userspace ioctl, kernel tracepoint); LAPIC syncs;
  * kernel events by name; everything lost (Footer counters, Drop records, a
- * damaged end). Vectors delivered more often than they were requested are
- * listed as suspects.
+ * damaged end). Which deliveries answer which requests is the replayer's
+ * call, not stat's: the same events go through a replay (replayer/judge.h)
+ * and its verdict, violations and undecided items are shown per vector.
  *
  * Memory is fixed per vCPU and per exit reason (log-linear histograms, see
  * hist.h), whatever the trace length. stat_report_add() returns 0 or -ENOMEM;
@@ -32,8 +33,8 @@ int stat_report_add(struct stat_report *s, const struct trace_event *ev);
 void stat_report_finish(struct stat_report *s, const Kvmrec__Footer *footer, const char *damage);
 void stat_report_print_text(const struct stat_report *s, FILE *f);
 void stat_report_print_json(const struct stat_report *s, FILE *f);
-/* Number of (vCPU, vector) pairs listed as suspects. */
-unsigned int stat_report_suspects(const struct stat_report *s);
+/* Violations the replayer found (0 before stat_report_finish()). */
+uint64_t stat_report_violations(const struct stat_report *s);
 void stat_report_free(struct stat_report *s);
 
 #endif

@@ -48,8 +48,10 @@ int main(int argc, char **argv)
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	printf("hotpath: %ld KVM_RUN, %.1f ns each, %.1f ns of it in user space\n", n,
-	       ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n,
-	       (ru.ru_utime.tv_sec * 1e9 + ru.ru_utime.tv_usec * 1e3) / n);
+	/* The bpf backend's cost is kernel time of this thread: report both. */
+	printf("hotpath: %ld KVM_RUN, %.1f ns each, %.1f ns of it in user space, %.1f in the kernel\n",
+	       n, ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n,
+	       (ru.ru_utime.tv_sec * 1e9 + ru.ru_utime.tv_usec * 1e3) / n,
+	       (ru.ru_stime.tv_sec * 1e9 + ru.ru_stime.tv_usec * 1e3) / n);
 	return 0;
 }

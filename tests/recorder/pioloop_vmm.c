@@ -5,11 +5,17 @@
  * IN with a running count, so a trace can be checked for the data the guest
  * read. --dup runs every vCPU on a dup() of its fd after closing the original
  * (the interposer must follow), --stats prints KVM_RUN counts like kvmrec-vmm.
+ * --raw-syscall makes every KVM call with syscall(SYS_ioctl, ...), as Go and
+ * Rust VMMs do, where no LD_PRELOAD interposer sees it; the build also makes a
+ * statically linked copy (pioloop_vmm_static) for the bpf backend's tests.
+ * --start-delay MS waits after creating the VM, before any vCPU exists, so a
+ * recorder can attach (record --pid) and must pick up vCPU threads made later.
  * --waves W runs each vCPU's exits on W threads in turn, each started after
  * the last wave's threads ended, so a run has smp * W threads in all (the
  * recorder must give rings to new threads and reuse those of finished ones).
  *
- * usage: pioloop_vmm [--smp N] [--exits N] [--waves W] [--dup] [--stats]
+ * usage: pioloop_vmm [--smp N] [--exits N] [--waves W] [--dup] [--stats] [--raw-syscall]
+ *                    [--start-delay MS]
  * Prints "pioloop: N exits" per vCPU; exit 0, or 2 on any KVM failure.
  */
 #include <errno.h>
@@ -21,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static const unsigned char guest_code[] = {
@@ -28,6 +35,16 @@ static const unsigned char guest_code[] = {
 	0xe4, 0x11,  /* in al, 0x11 */
 	0xeb, 0xfa,  /* jmp -6 */
 };
+
+static int raw_syscall;
+
+/* ioctl(), or the bare system call that bypasses libc. */
+static int kvm_ioctl(int fd, unsigned long req, unsigned long arg)
+{
+	if (raw_syscall)
+		return (int)syscall(SYS_ioctl, fd, req, arg);
+	return ioctl(fd, req, arg);
+}
 
 struct vcpu {
 	int fd, id;
@@ -43,7 +60,7 @@ static void *vcpu_loop(void *p)
 	struct vcpu *v = p;
 
 	while (v->runs < v->exits_wanted && !v->err) {
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+		if (kvm_ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR)
 				continue;
 			v->err = errno;
@@ -65,7 +82,7 @@ static void *vcpu_loop(void *p)
 int main(int argc, char **argv)
 {
 	int smp = 1, waves = 1, dup_fds = 0, stats = 0, kvm, vm;
-	long exits = 100000, mmap_size;
+	long exits = 100000, mmap_size, start_delay_ms = 0;
 	struct vcpu *vs;
 	unsigned char *mem;
 
@@ -80,9 +97,13 @@ int main(int argc, char **argv)
 			dup_fds = 1;
 		else if (!strcmp(argv[i], "--stats"))
 			stats = 1;
+		else if (!strcmp(argv[i], "--raw-syscall"))
+			raw_syscall = 1;
+		else if (!strcmp(argv[i], "--start-delay") && i + 1 < argc)
+			start_delay_ms = atol(argv[++i]);
 		else {
 			fprintf(stderr, "usage: pioloop_vmm [--smp N] [--exits N] [--waves W] [--dup] "
-				"[--stats]\n");
+				"[--stats] [--raw-syscall] [--start-delay MS]\n");
 			return 2;
 		}
 	}
@@ -95,19 +116,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pioloop_vmm: /dev/kvm: %s\n", strerror(errno));
 		return 2;
 	}
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	mmap_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	vm = kvm_ioctl(kvm, KVM_CREATE_VM, 0);
+	mmap_size = kvm_ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	mem = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (vm < 0 || mmap_size <= 0 || mem == MAP_FAILED) {
 		fprintf(stderr, "pioloop_vmm: cannot create the VM: %s\n", strerror(errno));
 		return 2;
 	}
+	if (start_delay_ms > 0)
+		usleep((useconds_t)(start_delay_ms * 1000));
 	memcpy(mem + 0x1000, guest_code, sizeof(guest_code));
 	struct kvm_userspace_memory_region region = {
 		.slot = 0, .guest_phys_addr = 0, .memory_size = 0x10000,
 		.userspace_addr = (unsigned long)mem,
 	};
-	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+	if (kvm_ioctl(vm, KVM_SET_USER_MEMORY_REGION, (unsigned long)&region) < 0) {
 		fprintf(stderr, "pioloop_vmm: KVM_SET_USER_MEMORY_REGION: %s\n", strerror(errno));
 		return 2;
 	}
@@ -118,14 +141,15 @@ int main(int argc, char **argv)
 		struct kvm_regs regs = { .rip = 0x1000, .rflags = 2 };
 
 		v->id = i;
-		v->fd = ioctl(vm, KVM_CREATE_VCPU, i);
-		if (v->fd < 0 || ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0) {
+		v->fd = kvm_ioctl(vm, KVM_CREATE_VCPU, (unsigned long)i);
+		if (v->fd < 0 || kvm_ioctl(v->fd, KVM_GET_SREGS, (unsigned long)&sregs) < 0) {
 			fprintf(stderr, "pioloop_vmm: vcpu %d: %s\n", i, strerror(errno));
 			return 2;
 		}
 		sregs.cs.base = 0;
 		sregs.cs.selector = 0;
-		if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0 || ioctl(v->fd, KVM_SET_REGS, &regs) < 0) {
+		if (kvm_ioctl(v->fd, KVM_SET_SREGS, (unsigned long)&sregs) < 0 ||
+		    kvm_ioctl(v->fd, KVM_SET_REGS, (unsigned long)&regs) < 0) {
 			fprintf(stderr, "pioloop_vmm: vcpu %d: set regs: %s\n", i, strerror(errno));
 			return 2;
 		}

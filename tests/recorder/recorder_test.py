@@ -586,7 +586,8 @@ def scenario_errors(env):
            "no-such-vmm-xyz: VMM not found", "missing VMM")
     static = next((p for p in ("/sbin/ldconfig", "/usr/sbin/ldconfig") if os.path.exists(p)), None)
     if static:
-        expect([k, "record", "-o", env.path("c.zst"), "--", static], 2,
+        # Without --backend preload it would get the bpf backend (bpf_test.py static).
+        expect([k, "record", "--backend", "preload", "-o", env.path("c.zst"), "--", static], 2,
                "statically linked VMM", "static VMM")
     if os.path.exists(env.path("b.zst")) or os.path.exists(env.path("c.zst")):
         fail("a trace was left behind by a VMM that never ran")

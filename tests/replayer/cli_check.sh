@@ -52,6 +52,16 @@ head -c $((size - 40)) "$work/seed.zst" >"$work/cut.zst"
 check 2 "replay of a truncated trace" -- "$kvmrec" replay "$work/cut.zst" --check-once
 one_line_naming "replay of a truncated trace" "$work/cut.zst"
 
+# A recording in which no VM ever ran (`kvmrec record -- /bin/true`): nothing
+# was checked, so undecided with the reason named, never a vacuous PASS.
+rm -f "$work/true.zst"
+if "$kvmrec" record -o "$work/true.zst" -- /bin/true >/dev/null 2>&1; then
+	check 125 "check-once of a trace without KVM_RUN" -- "$kvmrec" replay "$work/true.zst" --check-once
+	grep -q "undecided: no KVM_RUN in the trace" "$work/out" ||
+		{ echo "FAIL: no KVM_RUN: the undecided item is not named"; cat "$work/out"; fail=1; }
+	rm -f "$work/true.zst"
+fi
+
 # Determinism: the same trace, the same bytes, in every output form.
 for args in "--check-once" "--check-once --json" "--model qemu-2.7"; do
 	# shellcheck disable=SC2086

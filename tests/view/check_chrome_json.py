@@ -3,13 +3,15 @@
 """Checks that a file is well-formed Chrome trace-event JSON as kvmrec export
 writes it, and optionally that it shows what the trace holds.
 
-usage: check_chrome_json.py OUT.json [--exits N] [--suspect VECTOR] [--flows]
+usage: check_chrome_json.py OUT.json [--exits N] [--violation VECTOR] [--flows]
 
 Every event needs ph, pid, tid and (but for metadata) a numeric ts; "X" needs
 dur >= 0; B/E must balance per thread; "i" scope is t/p/g; "C" args are
 numbers; every flow end "f" has exactly one start "s" with its id; the "X"
 slices of one thread nest or are disjoint. --exits N: exactly N per-exit
-slices ("guest", or "run" where the trace has no KVM_RUN entry times). --suspect V: a red KVM_INTERRUPT V instant. --flows: at least one
+slices ("guest", or "run" where the trace has no KVM_RUN entry times).
+--violation V: a red check-once instant of vector V, and no other red one
+(the replayer's violations are the only ones marked). --flows: at least one
 request->delivery arrow, each end inside a slice of its thread.
 Exit 0 when all holds, 1 with the first problem on stderr.
 """
@@ -27,16 +29,16 @@ def fail(msg):
 def main():
     args = sys.argv[1:]
     if not args:
-        fail("usage: check_chrome_json.py OUT.json [--exits N] [--suspect V] [--flows]")
+        fail("usage: check_chrome_json.py OUT.json [--exits N] [--violation V] [--flows]")
     path = args.pop(0)
-    want_exits = want_suspect = None
+    want_exits = want_violation = None
     want_flows = False
     while args:
         a = args.pop(0)
         if a == "--exits":
             want_exits = int(args.pop(0))
-        elif a == "--suspect":
-            want_suspect = int(args.pop(0))
+        elif a == "--violation":
+            want_violation = int(args.pop(0))
         elif a == "--flows":
             want_flows = True
         else:
@@ -52,7 +54,7 @@ def main():
 
     stacks, slices, starts, ends = {}, {}, {}, []
     guest = 0
-    suspect = False
+    violations = []
     for n, e in enumerate(doc["traceEvents"]):
         where = "%s: event %d" % (path, n)
         if not isinstance(e, dict):
@@ -91,9 +93,8 @@ def main():
         elif ph in "iI":
             if e.get("s", "t") not in ("t", "p", "g"):
                 fail(where + ": bad instant scope")
-            if (e.get("cname") == "terrible" and want_suspect is not None
-                    and e["name"] == "KVM_INTERRUPT %d" % want_suspect):
-                suspect = True
+            if e.get("cname") == "terrible" and e.get("cat") == "check-once":
+                violations.append(e["name"])
         elif ph == "C":
             a = e.get("args")
             if not isinstance(a, dict) or not a or not all(
@@ -134,8 +135,10 @@ def main():
 
     if want_exits is not None and guest != want_exits:
         fail("%s: %d guest slices, want %d (one per exit)" % (path, guest, want_exits))
-    if want_suspect is not None and not suspect:
-        fail("%s: no red KVM_INTERRUPT %d instant" % (path, want_suspect))
+    if want_violation is not None and (
+            not violations or any(not v.endswith(" %d" % want_violation) for v in violations)):
+        fail("%s: red check-once instants %r, want vector %d's only" % (
+            path, violations, want_violation))
     if want_flows:
         if not ends:
             fail("%s: no request->delivery arrows" % path)

@@ -24,10 +24,10 @@ grep -q "vCPU 0 vector 62: " "$t/stat" || fail "stat does not name the duplicate
 exits=$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert [s["vector"] for s in d["suspects"]] == [62], d["suspects"]
+assert [s["vector"] for s in d["check_once"]["first_violations"]] == [62], d["check_once"]
 print(d["all"]["exits"])' "$t/stat.json") || fail "stat --json does not parse or lacks vector 62"
 "$KVMREC" stat "$t/fix.zst" >"$t/stat.fix" || fail "stat on the fixed run failed"
-grep -q "Suspect vectors" "$t/stat.fix" && fail "stat finds a suspect in the fixed run"
+grep -q "VIOLATION" "$t/stat.fix" && fail "stat finds a violation in the fixed run"
 
 if [ -f "$t/loop2.zst" ]; then
 	"$KVMREC" diff "$t/loop1.zst" "$t/loop2.zst" >"$t/diff.same"; rc=$?
@@ -61,7 +61,7 @@ grep -q "^summary: .* divergent region.*first divergence: vCPU 0 event" "$t/diff
 [ "$(grep -c '^  [~ ] #' "$t/diff")" -ge 2 ] || fail "diff shows no context before the divergence"
 
 "$KVMREC" export --format chrome-json "$t/q27.zst" -o "$t/q27.json" || fail "export failed"
-python3 "$VIEW_TESTS/check_chrome_json.py" "$t/q27.json" --exits "$exits" --suspect 62 --flows ||
+python3 "$VIEW_TESTS/check_chrome_json.py" "$t/q27.json" --exits "$exits" --violation 62 --flows ||
 	fail "exported JSON is not well-formed trace-event JSON"
 
 [ $fails = 0 ] && echo "PASS: view commands on real tpr recordings" || exit 1

@@ -25,15 +25,15 @@ done
 
 # stat
 expect 0 "$KVMREC" stat "$t/a.zst"
-grep -q "vCPU 0 vector 62: accepted by the in-kernel LAPIC and injected from userspace" "$t/out" ||
+grep -q "vCPU 0 vector 62: double injection" "$t/out" ||
 	fail "stat does not name vector 62"
 grep -q "IRQ_WINDOW_OPEN" "$t/out" || fail "stat does not list the IRQ_WINDOW_OPEN exit"
 cp "$t/out" "$t/stat1"
 expect 0 "$KVMREC" stat "$t/a.zst"
 cmp -s "$t/out" "$t/stat1" || fail "stat output differs between runs"
 expect 0 "$KVMREC" stat --json "$t/a.zst"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["suspects"][0]["vector"] == 62, d["suspects"]' "$t/out" ||
-	fail "stat --json does not parse or lacks the suspect"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["check_once"]; assert d["first_violations"][0]["vector"] == 62, d' "$t/out" ||
+	fail "stat --json does not parse or lacks the violation"
 exits=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["all"]["exits"])' "$t/out")
 expect 2 "$KVMREC" stat "$t/nonexistent.zst"
 one_line_naming "$t/nonexistent.zst"
@@ -59,7 +59,7 @@ expect 2 "$KVMREC" diff "$t/a.zst" "$t/a.zst" --context 99
 
 # export
 expect 0 "$KVMREC" export --format chrome-json "$t/a.zst" -o "$t/a.json"
-python3 "$VIEW_TESTS/check_chrome_json.py" "$t/a.json" --exits "$exits" --suspect 62 ||
+python3 "$VIEW_TESTS/check_chrome_json.py" "$t/a.json" --exits "$exits" --violation 62 ||
 	fail "exported JSON is not well-formed"
 expect 0 "$KVMREC" export --format chrome-json "$t/a.zst" -o "$t/a2.json"
 cmp -s "$t/a.json" "$t/a2.json" || fail "export output differs between runs"
@@ -83,5 +83,15 @@ expect 2 "$KVMREC" plot "$t/a.zst" --around 999999 -o "$t/c.svg"
 one_line_naming "$t/a.zst"
 expect 2 "$KVMREC" plot "$t/junk.zst" -o "$t/d.svg"
 one_line_naming "$t/junk.zst"
+# No violation: the first item the replayer could not decide, else nothing.
+expect 2 "$KVMREC" plot "$t/fix.zst" -o "$t/fix.svg"
+one_line_naming "nothing to show"
+[ -e "$t/fix.svg" ] && fail "plot wrote an SVG with nothing to show"
+expect 0 "$KVMREC" plot "$t/fix.zst" --around 20 -o "$t/fix.svg"
+expect 0 "$KVMREC" plot "$CORPUS/vmm-tpr-qemu27-nokev.zst" -o "$t/nokev.svg"
+grep -q ">UNDECIDED: vCPU 0 vector 62 at seq 77: " "$t/nokev.svg" ||
+	fail "plot does not centre on the undecided KVM_INTERRUPT of 62 without kernel events"
+expect 2 "$KVMREC" plot "$t/a.zst" --model no-such-model -o "$t/m.svg"
+one_line_naming no-such-model
 
 [ $fails = 0 ] && echo "PASS: view CLI on synthetic traces" || exit 1

@@ -23,6 +23,14 @@ for trace in "$CORPUS"/*.zst; do
 done
 [ "$n" -ge 5 ] || fail "only $n corpus recordings exported"
 
+# The replayer's decisions: the tpr double injection is marked and its request's flow drawn.
+protoc --decode=perfetto.protos.Trace -I"$(dirname "$SCHEMA")" "$SCHEMA" \
+	<"$t/vmm-tpr-qemu27.pftrace" >"$t/tpr.txt" || fail "protoc --decode of the tpr export"
+grep -q 'name: "VIOLATION: double injection 62"' "$t/tpr.txt" || fail "tpr export: no violation mark on 62"
+grep -q 'terminating_flow_ids' "$t/tpr.txt" || fail "tpr export: no flow ends at a delivery"
+protoc --decode=perfetto.protos.Trace -I"$(dirname "$SCHEMA")" "$SCHEMA" \
+	<"$t/vmm-tpr-fixed.pftrace" | grep -q VIOLATION && fail "fixed tpr export has a violation mark"
+
 # Deterministic: the same trace, the same bytes.
 one=$(ls "$CORPUS"/vmm-tpr-qemu27.zst)
 "$KVMREC" export --format perfetto "$one" -o "$t/again.pftrace"

@@ -178,6 +178,10 @@ static void synth_setup(struct synth *s, Kvmrec__SetupKind kind, uint64_t arg, i
 
 	v.has_kind = 1;
 	v.kind = kind;
+	if (kind == KVMREC__SETUP_KIND__SETUP_ENABLE_CAP) {
+		v.has_cap = 1;
+		v.cap = (uint32_t)arg;
+	}
 	v.n_args = 1;
 	v.args = &arg;
 	v.has_ret = 1;
@@ -222,12 +226,34 @@ static void synth_future(struct synth *s)
 	synth_emit(s, 1, &rec);
 }
 
+/* IRQ 0 through the 8259 and KVM_INTERRUPT, then through the IOAPIC and the LAPIC. */
+static void synth_linux_irq0(struct synth *s)
+{
+	const uint8_t icw[][2] = { { 0x20, 0x11 }, { 0x21, 0x30 }, { 0x21, 0x04 }, { 0x21, 0x01 } };
+	const uint32_t ready = KVMREC__RUN_FLAG__RUN_READY_FOR_INJECTION |
+			       KVMREC__RUN_FLAG__RUN_IF_FLAG;
+
+	for (size_t i = 0; i < sizeof(icw) / sizeof(icw[0]); i++)
+		synth_pio(s, 0, icw[i][0], icw[i][1], 0);
+	/* QEMU's PIT ticks (untraced): the window opens, the PIC's vector goes in. */
+	synth_exit(s, 0, 7 /* KVM_EXIT_IRQ_WINDOW_OPEN */,
+		   KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW | ready, NULL, NULL);
+	synth_interrupt(s, 0, 0x30);
+	synth_pio(s, 0, 0x20, 0x20, ready);	/* EOI at the PIC */
+	/* Later the IOAPIC routes IRQ 0 to the in-kernel LAPIC: same vector. */
+	synth_pio(s, 0, 0x80, 1, ready);
+	synth_accept(s, 0, 0x30);
+	synth_eoi(s, 0, 0x30);
+	synth_pio(s, 0, 0x80, 2, ready);
+}
+
 int synth_write(const char *path, const struct synth_opts *o, uint64_t *seq_dup)
 {
 	Kvmrec__Header hdr = KVMREC__HEADER__INIT;
 	struct trace_writer_opts wo = { .overwrite = true };
 	struct synth s = { .ts = 1000000000ull + o->ts_seed * 7919, .rnd = o->ts_seed * 2654435761u + 1 };
 	char *argv[] = { "kvmrec-vmm", o->qemu27 ? "--policy=qemu-2.7" : "--policy=fixed", "tpr.elf" };
+	char *qemu_argv[] = { "qemu-system-x86_64", "-machine", "accel=kvm,kernel_irqchip=split" };
 	char *enabled[] = { "kvm_apic_accept_irq", "kvm_eoi", "kvm_userspace_exit" };
 	Kvmrec__ExitTprAccess tpr = KVMREC__EXIT_TPR_ACCESS__INIT;
 	int ret;
@@ -239,7 +265,7 @@ int synth_write(const char *path, const struct synth_opts *o, uint64_t *seq_dup)
 	hdr.has_start_ns = 1;
 	hdr.start_ns = s.ts;
 	hdr.n_vmm_argv = 3;
-	hdr.vmm_argv = argv;
+	hdr.vmm_argv = o->linux_irq0 ? qemu_argv : argv;
 	hdr.n_kernel_events_enabled = 3;
 	hdr.kernel_events_enabled = enabled;
 	ret = trace_writer_open(path, &hdr, &wo, &s.w);
@@ -248,6 +274,11 @@ int synth_write(const char *path, const struct synth_opts *o, uint64_t *seq_dup)
 
 	synth_setup(&s, KVMREC__SETUP_KIND__SETUP_CREATE_VCPU, 0, 10 + (int64_t)(o->ts_seed % 3));
 	synth_setup(&s, KVMREC__SETUP_KIND__SETUP_CREATE_VCPU, 1, 11 + (int64_t)(o->ts_seed % 3));
+	if (o->linux_irq0) {
+		synth_setup(&s, KVMREC__SETUP_KIND__SETUP_ENABLE_CAP, 121 /* SPLIT_IRQCHIP */, 0);
+		synth_linux_irq0(&s);
+		goto tail;
+	}
 	synth_setup(&s, KVMREC__SETUP_KIND__SETUP_TPR_ACCESS_REPORTING, 1, 0);
 	/* The guest sets TPR 0xf0, masks, sends self-IPIs 32 and 62. */
 	synth_pio(&s, 0, 0x80, 1, 0);
@@ -278,6 +309,7 @@ int synth_write(const char *path, const struct synth_opts *o, uint64_t *seq_dup)
 	} else {
 		synth_pio(&s, 0, 0x80, 2, 0);
 	}
+tail:
 	for (unsigned int i = 0; i < o->loops; i++) {
 		synth_pio(&s, 0, 0x80, (uint8_t)(3 + i), 0);
 		if (o->rtc && (i == 1 || i + 2 == o->loops))

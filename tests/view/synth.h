@@ -6,6 +6,11 @@
  * sees 62 pending, the kernel delivering (EOI of) 62, and - under the QEMU 2.7
  * rule - an irq-window request, IRQ_WINDOW_OPEN exit and a KVM_INTERRUPT of 62
  * again. A second vCPU does plain port I/O so the traces have two streams.
+ *
+ * linux_irq0 is instead the shape of a split-irqchip QEMU Linux boot: IRQ 0's
+ * vector 0x30 goes through the 8259 with KVM_INTERRUPT first (the guest then
+ * EOIs it at the PIC), later through the IOAPIC to the in-kernel LAPIC
+ * (accept, EOI). Two requests, two deliveries: nothing is wrong.
  */
 #ifndef KVMREC_TESTS_VIEW_SYNTH_H
 #define KVMREC_TESTS_VIEW_SYNTH_H
@@ -15,6 +20,7 @@
 
 struct synth_opts {
 	bool qemu27;          /* the double injection */
+	bool linux_irq0;      /* vector 0x30 from the PIC, then from the IOAPIC */
 	uint64_t ts_seed;     /* varies timestamps, thread ids and EINTR exits only */
 	unsigned int loops;   /* trailing port writes per vCPU */
 	unsigned int drops;   /* a Drop record of this many, if non-zero */
