@@ -170,6 +170,9 @@ int cmd_plot(int argc, char **argv)
 	free(w);
 	return rc;
 bad:
+	/* Nothing to draw from a damaged trace: the damage is the line to give. */
+	if (plot_read_rest(path, w->damage, sizeof(w->damage)) < 0)
+		snprintf(err, sizeof(err), "%s", w->damage);
 	fprintf(stderr, "kvmrec plot: %s\n", err);
 	free(w);
 	return KVMREC_EXIT_USAGE;

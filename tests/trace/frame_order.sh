@@ -16,7 +16,7 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -x "$vmm" ] && [ -f "$pio" ] &&
-	"$kvmrec" record -o "$t/a.zst" -- "$vmm" --loops 6000 "$pio" >"$t/rec.log" 2>&1 &&
+	"$kvmrec" record -o "$t/a.zst" -- "$vmm" --loops 12000 "$pio" >"$t/rec.log" 2>&1 &&
 	"$kvmrec" record -o "$t/b.zst" -- "$vmm" --loops 3000 "$pio" >>"$t/rec.log" 2>&1; then
 	echo "recorded pio-loop live"
 else
