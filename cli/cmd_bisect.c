@@ -59,10 +59,14 @@ int cmd_bisect(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *m = NULL;
 
-		if (!strcmp(argv[i], "--model") && i + 1 < argc)
+		if (!strcmp(argv[i], "--model") && i + 1 >= argc) {
+			fprintf(stderr, "kvmrec bisect: --model needs a value (see --help)\n");
+			return KVMREC_EXIT_USAGE;
+		} else if (!strcmp(argv[i], "--model")) {
 			m = argv[++i];
-		else if (!strncmp(argv[i], "--model=", 8))
+		} else if (!strncmp(argv[i], "--model=", 8)) {
 			m = argv[i] + 8;
+		}
 		if (m) {
 			if (!(base = policy_find(m))) {
 				fprintf(stderr, "kvmrec bisect: unknown model '%s' (see replay --help)\n", m);

@@ -47,7 +47,7 @@ int cmd_dump(int argc, char **argv)
 		}
 	}
 	if (!path) {
-		dump_usage(stderr);
+		fprintf(stderr, "kvmrec dump: no TRACE given (see kvmrec dump --help)\n");
 		return KVMREC_EXIT_USAGE;
 	}
 

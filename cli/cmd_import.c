@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kvmrec import: ftrace / trace-cmd report text, or a trace-cmd .dat -> kvmrec trace. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "ftrace_import.h"
+#include "out_file.h"
 
 void import_usage(FILE *f)
 {
-	fprintf(f, "usage: kvmrec import FILE [-o OUT]\n\n"
+	fprintf(f, "usage: kvmrec import FILE [-o OUT] [--force]\n\n"
 		   "Converts ftrace text to a kvmrec trace: raw tracefs 'trace' or 'trace_pipe'\n"
 		   "output, 'trace-cmd report' output, or either pasted into a mail with its\n"
 		   "lines wrapped. kvm events in the 2016 and current formats are decoded;\n"
@@ -18,7 +20,9 @@ void import_usage(FILE *f)
 		   "with libtracecmd and gives the records its 'trace-cmd report -N -t'\n"
 		   "text would.\n\n"
 		   "  FILE     the text or .dat; - reads stdin\n"
-		   "  -o OUT   output trace (default: FILE with .zst appended; required for stdin)\n\n"
+		   "  -o OUT   output trace (default: FILE with .zst appended; required for stdin);\n"
+		   "           created 0600, never over an existing file, a symlink or FILE\n"
+		   "  --force  replace OUT if it exists (still never a symlink or FILE)\n\n"
 		   "Exit status: 0 ok, 2 usage error or unreadable input.\n");
 }
 
@@ -27,6 +31,7 @@ int cmd_import(int argc, char **argv)
 	struct ftrace_import_stats st;
 	const char *in = NULL, *out = NULL;
 	char def[4096], err[512];
+	bool force = false;
 	int ret;
 
 	if (cli_wants_help(argc, argv)) {
@@ -34,8 +39,13 @@ int cmd_import(int argc, char **argv)
 		return KVMREC_EXIT_OK;
 	}
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+		if (!strcmp(argv[i], "-o") && i + 1 >= argc) {
+			fprintf(stderr, "kvmrec import: -o needs a value\n");
+			return KVMREC_EXIT_USAGE;
+		} else if (!strcmp(argv[i], "-o")) {
 			out = argv[++i];
+		} else if (!strcmp(argv[i], "--force")) {
+			force = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "kvmrec import: unknown option '%s' (see --help)\n", argv[i]);
 			return KVMREC_EXIT_USAGE;
@@ -58,7 +68,14 @@ int cmd_import(int argc, char **argv)
 		snprintf(def, sizeof(def), "%s.zst", in);
 		out = def;
 	}
-	ret = ftrace_import(in, out, &st, err, sizeof(err));
+	/* Refused before the input is read, not after. */
+	if (strcmp(out, "-") &&
+	    out_file_check(out, &(struct out_file_opts){ .overwrite = force, .input = in },
+			   err, sizeof(err)) < 0) {
+		fprintf(stderr, "kvmrec import: %s: %s\n", out, err);
+		return KVMREC_EXIT_USAGE;
+	}
+	ret = ftrace_import(in, out, force, &st, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "kvmrec import: %s\n", err);
 		return KVMREC_EXIT_USAGE;

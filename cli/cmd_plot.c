@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "policy.h"
 #include "plot_focus.h"
 #include "plot_window.h"
 #include "svg_plot.h"
+#include "trace_reader.h"
 
 void plot_usage(FILE *f)
 {
@@ -30,6 +32,25 @@ void plot_usage(FILE *f)
 		"  --all-events    keep kvm_pio, kvm_mmio, kvm_userspace_exit, kvm_apic\n"
 		"  -o OUT.svg      output file (\"-\": stdout)\n\n"
 		KVMREC_EXIT_CODES_HELP);
+}
+
+/*
+ * The window may end before the damage does: read on to the end, so that a
+ * damaged trace is bad input (exit 2) wherever the damage lies. 0, or -errno
+ * with the reader's line in @err.
+ */
+static int plot_read_rest(const char *path, char *err, size_t errlen)
+{
+	struct trace_reader *r = NULL;
+	struct trace_event ev;
+	int ret = trace_reader_open(path, &r);
+
+	while (ret >= 0 && (ret = trace_reader_next(r, &ev)) == 1)
+		;
+	if (ret < 0)
+		trace_reader_explain(r, path, ret, err, errlen);
+	trace_reader_close(r);
+	return ret < 0 ? ret : 0;
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -94,6 +115,10 @@ int cmd_plot(int argc, char **argv)
 		fprintf(stderr, "kvmrec plot: want TRACE and -o OUT.svg (see kvmrec plot --help)\n");
 		return KVMREC_EXIT_USAGE;
 	}
+	if (model && !policy_find(model)) {
+		fprintf(stderr, "kvmrec plot: unknown model '%s' (see kvmrec replay --help)\n", model);
+		return KVMREC_EXIT_USAGE;
+	}
 
 	struct plot_focus focus;
 	struct plot_window *w = calloc(1, sizeof(*w));
@@ -135,6 +160,8 @@ int cmd_plot(int argc, char **argv)
 		fprintf(stderr, "kvmrec plot: %s: write failed: %s\n", out_path, strerror(errno));
 		rc = KVMREC_EXIT_USAGE;
 	}
+	if (!w->damage[0])
+		plot_read_rest(path, w->damage, sizeof(w->damage));
 	if (w->damage[0]) {
 		/* The window was drawn; the trace is still damaged further on. */
 		fprintf(stderr, "kvmrec plot: %s\n", w->damage);
@@ -143,6 +170,9 @@ int cmd_plot(int argc, char **argv)
 	free(w);
 	return rc;
 bad:
+	/* Nothing to draw from a damaged trace: the damage is the line to give. */
+	if (plot_read_rest(path, w->damage, sizeof(w->damage)) < 0)
+		snprintf(err, sizeof(err), "%s", w->damage);
 	fprintf(stderr, "kvmrec plot: %s\n", err);
 	free(w);
 	return KVMREC_EXIT_USAGE;

@@ -61,10 +61,16 @@ static int parse_size(const char *s, uint64_t *out)
 	v = strtoull(s, &end, 0);
 	if (errno || end == s)
 		return -EINVAL;
-	if (*end == 'k' || *end == 'K')
+	/* Range-checked before the shift: 17592186044417M must not wrap to 1M. */
+	if (*end == 'k' || *end == 'K') {
+		if (v > RING_MAX_SIZE >> 10)
+			return -EINVAL;
 		v <<= 10, end++;
-	else if (*end == 'm' || *end == 'M')
+	} else if (*end == 'm' || *end == 'M') {
+		if (v > RING_MAX_SIZE >> 20)
+			return -EINVAL;
 		v <<= 20, end++;
+	}
 	if (*end || v < RING_MIN_SIZE || v > RING_MAX_SIZE)
 		return -EINVAL;
 	while (v & (v - 1))
@@ -144,6 +150,11 @@ int cmd_record(int argc, char **argv)
 		}
 		if (a[0] != '-')
 			break;
+		if ((!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--ring-size") ||
+		     !strcmp(a, "--preload")) && i + 1 >= argc) {
+			fprintf(stderr, "kvmrec record: %s needs a value (see --help)\n", a);
+			return KVMREC_EXIT_USAGE;
+		}
 		if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
 			o.out = argv[++i];
 		} else if (!strcmp(a, "--no-kernel-events")) {

@@ -52,7 +52,10 @@ int cmd_replay(int argc, char **argv)
 			check = true;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
-		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--model") && i + 1 >= argc) {
+			fprintf(stderr, "kvmrec replay: --model needs a value (see --help)\n");
+			return KVMREC_EXIT_USAGE;
+		} else if (!strcmp(argv[i], "--model")) {
 			model = argv[++i];
 		} else if (!strncmp(argv[i], "--model=", 8)) {
 			model = argv[i] + 8;

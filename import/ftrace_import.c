@@ -337,11 +337,11 @@ static FILE *spool_stdin(void)
 	return t;
 }
 
-int ftrace_import(const char *in, const char *out, struct ftrace_import_stats *st,
+int ftrace_import(const char *in, const char *out, bool force, struct ftrace_import_stats *st,
 		  char *err, size_t errlen)
 {
 	Kvmrec__Header hdr = KVMREC__HEADER__INIT;
-	struct trace_writer_opts wo = { .overwrite = true };
+	struct trace_writer_opts wo = { .overwrite = force, .input = in };
 	struct importer *im;
 	int ret;
 

@@ -17,6 +17,7 @@
 #ifndef KVMREC_FTRACE_IMPORT_H
 #define KVMREC_FTRACE_IMPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,7 +37,11 @@ struct ftrace_import_stats {
 	uint64_t instances;		/* .dat: buffer instances read */
 };
 
-int ftrace_import(const char *in, const char *out, struct ftrace_import_stats *st,
+/*
+ * @out is created as every kvmrec output (trace/out_file.h): never over an
+ * existing file unless @force, never through a symlink, never over @in.
+ */
+int ftrace_import(const char *in, const char *out, bool force, struct ftrace_import_stats *st,
 		  char *err, size_t errlen);
 
 #endif

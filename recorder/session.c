@@ -37,6 +37,7 @@
 #include "kevents.h"
 #include "launch.h"
 #include "merge.h"
+#include "out_file.h"
 #include "raw.h"
 #include "ring.h"
 #include "session.h"
@@ -851,9 +852,10 @@ static int recorder_attach(const struct recorder_opts *o, struct recorder_result
 	ret = attach_check(o->attach_pid, &av, res->error, sizeof(res->error));
 	if (ret < 0)
 		return ret;
-	if (!access(o->out, F_OK)) {
-		snprintf(res->error, sizeof(res->error), "%s: exists; not overwriting it", o->out);
-		return -EEXIST;
+	ret = out_file_check(o->out, &(struct out_file_opts){ 0 }, note, sizeof(note));
+	if (ret < 0) {
+		snprintf(res->error, sizeof(res->error), "%.300s: %.200s", o->out, note);
+		return ret;
 	}
 	lockfd = attach_lock(o->attach_pid, res->error, sizeof(res->error));
 	if (lockfd < 0)
@@ -937,7 +939,7 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 {
 	struct session s = { .res = res };
 	struct header_ctx hc = { .argv = o->argv };
-	char vmm[PATH_MAX], preload[PATH_MAX], note[512];
+	char vmm[PATH_MAX], preload[PATH_MAX], note[512], why[200];
 	struct trace_writer_opts wo = { .overwrite = false, .mode = 0600 };
 	int ringfd = -1, gopipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 }, ret, e, backend;
 	struct watch w = { .child = true, .pidfd = -1 };
@@ -968,9 +970,10 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 			 );
 		return -ENOENT;
 	}
-	if (!access(o->out, F_OK)) {
-		snprintf(res->error, sizeof(res->error), "%s: exists; not overwriting it", o->out);
-		return -EEXIST;
+	ret = out_file_check(o->out, &(struct out_file_opts){ 0 }, why, sizeof(why));
+	if (ret < 0) {
+		snprintf(res->error, sizeof(res->error), "%.300s: %s", o->out, why);
+		return ret;
 	}
 	/* The bpf backend fills the rings from this process: it never waits, so never lossy. */
 	ret = session_rings(&s, o, backend == RECORDER_BPF, backend == RECORDER_PRELOAD && o->lossy,

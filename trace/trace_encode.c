@@ -284,7 +284,7 @@ static bool encode_record(struct cursor *c, const Kvmrec__Record *r)
 	const ProtobufCMessage *body;
 	uint32_t id;
 
-	if (r->base.descriptor->n_fields != 14 || r->base.n_unknown_fields)
+	if (r->base.descriptor->n_fields != 16 || r->base.n_unknown_fields)
 		return false;
 	if (r->body_case == KVMREC__RECORD__BODY_EXIT && r->exit)
 		id = 5, body = &r->exit->base;
@@ -301,6 +301,15 @@ static bool encode_record(struct cursor *c, const Kvmrec__Record *r)
 	if (at) {
 		encode_message(c, body);
 		len_end(c, at);
+	}
+	/* A frame's first record carries the frame's mark (field 16), after the body. */
+	if (r->frame) {
+		put_tag(c, 16, WIRE_LEN);
+		at = len_begin(c);
+		if (at) {
+			encode_generic(c, &r->frame->base);
+			len_end(c, at);
+		}
 	}
 	return true;
 }

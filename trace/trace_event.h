@@ -14,13 +14,17 @@
 #include "kvmrec.pb-c.h"
 
 #define TRACE_FORMAT_MAJOR 1
-#define TRACE_FORMAT_MINOR 2  /* 1.2: Record.kref (docs/trace.md) */
+#define TRACE_FORMAT_MINOR 2  /* 1.1: trace id, a FrameMark per frame; 1.2: Record.kref, ExitIo.data_add (docs/trace.md) */
 #define TRACE_MAGIC_LEN 8     /* "KVMREC\0" + major */
 
 #define TRACE_VCPU_NONE (-1)  /* VM-wide event */
 
-/* Largest serialized Record; writers refuse bigger, readers call bigger corrupt. */
+/*
+ * Largest serialized Record; writers refuse bigger, readers call bigger
+ * (than this plus the FrameMark a frame's first record carries) corrupt.
+ */
 #define TRACE_RECORD_MAX (1u << 20)
+#define TRACE_FRAME_MARK_MAX (2 + 1 + 3 * (1 + 10))  /* tag, length, three tagged varints */
 
 struct trace_event {
 	uint64_t seq;          /* global order, contiguous from Header on */

@@ -438,6 +438,8 @@ static void put_kv(FILE *f, const char *key, const char *v)
 void trace_format_header(FILE *f, const Kvmrec__Header *h)
 {
 	fprintf(f, "# format: %u.%u\n", h->format_major, h->format_minor);
+	if (h->has_trace_id)
+		fprintf(f, "# trace_id: %016" PRIx64 "\n", h->trace_id);
 	put_kv(f, "kvmrec_version", h->kvmrec_version);
 	put_kv(f, "recorder", h->recorder);
 	put_kv(f, "source", h->source);

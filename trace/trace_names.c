@@ -80,7 +80,8 @@ static const struct kevent_desc kevents[] = {
 
 const char *trace_kevent_name(Kvmrec__KernelEventId id)
 {
-	if ((unsigned int)id < ARRAY_SIZE(kevents))
+	/* Ids from a newer recorder, or a hole in the table, are "unknown". */
+	if ((unsigned int)id < ARRAY_SIZE(kevents) && kevents[id].name)
 		return kevents[id].name;
 	return "unknown";
 }
@@ -97,7 +98,7 @@ Kvmrec__KernelEventId trace_kevent_parse(const char *name)
 
 const char *const *trace_kevent_args(Kvmrec__KernelEventId id)
 {
-	if ((unsigned int)id < ARRAY_SIZE(kevents))
+	if ((unsigned int)id < ARRAY_SIZE(kevents) && kevents[id].args)
 		return kevents[id].args;
 	return kevents[0].args;
 }
@@ -108,7 +109,7 @@ static const char *const inject_kinds[] = {
 
 const char *trace_inject_kind_name(Kvmrec__InjectKind k)
 {
-	if ((unsigned int)k < ARRAY_SIZE(inject_kinds))
+	if ((unsigned int)k < ARRAY_SIZE(inject_kinds) && inject_kinds[k])
 		return inject_kinds[k];
 	return "?";
 }
@@ -120,7 +121,7 @@ static const char *const setup_kinds[] = {
 
 const char *trace_setup_kind_name(Kvmrec__SetupKind k)
 {
-	if ((unsigned int)k < ARRAY_SIZE(setup_kinds))
+	if ((unsigned int)k < ARRAY_SIZE(setup_kinds) && setup_kinds[k])
 		return setup_kinds[k];
 	return "?";
 }

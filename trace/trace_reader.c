@@ -65,6 +65,8 @@ struct trace_reader {
 	uint64_t frame_rec;     /* records parsed from it */
 	size_t rec_off[TRACE_KREF_WINDOW + 1];  /* where the last few of them start */
 	struct io_delta io;     /* its ports' last IO data */
+	bool frame_fresh;       /* its first record is still to come */
+	uint64_t trace_id;      /* Header.trace_id; 0: unbound frames (format 1.0) */
 
 	unsigned int threads;   /* pool workers; <= 1: no pool */
 	uint64_t pool_min_bytes; /* smaller inputs are read without the pool */
@@ -236,6 +238,7 @@ static int frame_load(struct trace_reader *r)
 	r->frame_rec = 0;
 	io_delta_reset(&r->io);
 	r->fstate = FRAME_NONE;
+	r->frame_fresh = true;
 	avail = in_fill(r, FRAME_HEADER_MAX);
 	if (avail < 0)
 		return (int)avail;
@@ -319,9 +322,9 @@ static int record_next(struct trace_reader *r, ProtobufCAllocator *alloc, Kvmrec
 			return truncated(r);
 		return corrupt(r, "bad record length");
 	}
-	if (len > TRACE_RECORD_MAX) {
+	if (len > TRACE_RECORD_MAX + TRACE_FRAME_MARK_MAX) {
 		snprintf(why, sizeof(why), "record of %llu bytes exceeds the %u byte limit",
-			 (unsigned long long)len, TRACE_RECORD_MAX);
+			 (unsigned long long)len, TRACE_RECORD_MAX + TRACE_FRAME_MARK_MAX);
 		return corrupt(r, why);
 	}
 	if (len > (uint64_t)(end - p) - n) {
@@ -434,6 +437,42 @@ static int io_expand_here(struct trace_reader *r, Kvmrec__Record *rec)
 	return 1;
 }
 
+/*
+ * A frame's first record says which trace and which place the frame belongs
+ * to (format 1.1 on): a frame that is swapped, dropped, repeated or taken
+ * from another trace is damage here, before any of its records is handed out.
+ */
+static int frame_mark_check(struct trace_reader *r, const Kvmrec__Record *rec)
+{
+	const Kvmrec__FrameMark *m = rec->frame;
+	char why[160];
+
+	if (!r->frame_fresh)
+		return 0;
+	r->frame_fresh = false;
+	if (!r->trace_id) {
+		if (m)
+			return corrupt(r, "a frame mark in a trace without a trace id");
+		return 0;
+	}
+	if (!m)
+		return corrupt(r, "no frame mark: not written as part of this trace");
+	if (m->trace_id != r->trace_id) {
+		snprintf(why, sizeof(why), "trace id %016llx, this trace is %016llx",
+			 (unsigned long long)m->trace_id, (unsigned long long)r->trace_id);
+		return reader_fail(r, -EIO, "frame from another trace at byte %llu after event %llu (%s)",
+				   (unsigned long long)r->frame_off, (unsigned long long)r->seq, why);
+	}
+	if (m->index != r->frame_index || m->first_seq != r->seq + 1)
+		return reader_fail(r, -EIO, "frame out of place at byte %llu after event %llu "
+				   "(frame %llu starting at event %llu where frame %llu belongs: "
+				   "frames swapped, dropped or repeated)",
+				   (unsigned long long)r->frame_off, (unsigned long long)r->seq,
+				   (unsigned long long)m->index, (unsigned long long)m->first_seq,
+				   (unsigned long long)r->frame_index);
+	return 0;
+}
+
 /* Next record from the stream, loading frames as needed. 1, or -errno; never 0. */
 static int stream_next(struct trace_reader *r, ProtobufCAllocator *alloc, Kvmrec__Record **out)
 {
@@ -499,6 +538,10 @@ static int reader_start(struct trace_reader *r)
 		return reader_fail(r, -EPROTONOSUPPORT,
 				   "trace format version %u is newer than this kvmrec reads (%u)",
 				   r->hdr_rec->header->format_major, TRACE_FORMAT_MAJOR);
+	r->trace_id = r->hdr_rec->header->trace_id;
+	ret = frame_mark_check(r, r->hdr_rec);
+	if (ret)
+		return ret;
 	r->ts = r->hdr_rec->header->start_ns;
 	return 0;
 }
@@ -678,6 +721,7 @@ static int pool_next(struct trace_reader *r, Kvmrec__Record **out)
 			r->pf_pos = 0;
 			r->frame_off = r->pf->off;
 			r->frame_index = r->pf->index;
+			r->frame_fresh = true;
 		}
 		if (r->pf_pos < r->pf->n) {
 			*out = r->pf->recs[r->pf_pos++];
@@ -715,6 +759,11 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 	}
 	if (r->progress && !(r->events % PROGRESS_EVERY))
 		progress_show(r);
+	ret = frame_mark_check(r, rec);
+	if (ret) {
+		progress_stop(r);
+		return ret;
+	}
 
 	switch (rec->body_case) {
 	case KVMREC__RECORD__BODY_HEADER:

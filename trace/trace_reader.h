@@ -6,6 +6,9 @@
  * record. A frame's records are handed out only once the frame has been
  * decompressed whole and its checksum verified; a frame cut off by the end of
  * the file (a crash, a kill) still gives up every complete record in it.
+ * From format 1.1 on, a frame that is not this trace's next one (swapped,
+ * dropped, repeated, spliced from another trace) is damage too, found by its
+ * FrameMark before any of its records is handed out.
  * Every complete record before the damage is returned; then trace_reader_next()
  * returns a negative errno and trace_reader_error() says, in one line naming
  * the file, where reading stopped, e.g.

@@ -10,9 +10,11 @@
  * is compressed and written out right away, in order, so a crash loses at
  * most the open frame and the few being compressed.
  *
- * The writer assigns sequence numbers (contiguous, from 1), counts events per
- * kind and writes them in the Footer on trace_writer_close(). Memory is
- * bounded by one frame. Every function returns 0 (or a value) on success and
+ * Every frame's first record carries a FrameMark (the trace's random id, the
+ * frame's index and first sequence number) that binds the frame to its trace
+ * and its place. The writer assigns sequence numbers (contiguous, from 1),
+ * counts events per kind and writes them in the Footer on
+ * trace_writer_close(). Memory is bounded by one frame. Every function returns 0 (or a value) on success and
  * a negative errno on failure; trace_writer_error() then says what failed.
  */
 #ifndef KVMREC_TRACE_WRITER_H
@@ -29,8 +31,11 @@ struct trace_writer;
 
 struct trace_writer_opts {
 	int zstd_level;        /* 0: default (1, smallest and fastest on exit streams) */
+	/* Creating the file: trace/out_file.h (no symlinks, never over @input). */
 	bool overwrite;        /* false: fail with -EEXIST if path exists */
 	unsigned int mode;     /* file mode; 0: 0600 */
+	const char *input;     /* the caller's input file: never written over */
+	uint64_t trace_id;     /* Header.trace_id; 0: random */
 };
 
 /*
@@ -45,9 +50,10 @@ int trace_writer_open(const char *path, Kvmrec__Header *hdr,
 
 /*
  * Appends one event. @ev->rec is the body; its position fields are
- * overwritten with deltas. @ev->seq is ignored on input and set to the
- * sequence number assigned. Returns 0 or -errno (-EINVAL for a header,
- * footer, KernelRef or ExitIo.data_add: the writer's alone).
+ * overwritten with deltas, its frame mark cleared. @ev->seq is ignored on
+ * input and set to the sequence number assigned. Returns 0 or -errno
+ * (-EINVAL for a header, footer, KernelRef or ExitIo.data_add: the writer's
+ * alone).
  */
 int trace_writer_append(struct trace_writer *w, struct trace_event *ev);
 

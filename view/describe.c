@@ -205,8 +205,13 @@ static void describe_kevent(struct sbuf *s, const Kvmrec__KernelEvent *k)
 	sb_printf(s, "%s", trace_kevent_name(k->id));
 	if (k->exit_name && *k->exit_name)
 		sb_printf(s, " %s", k->exit_name);
+	/* A newer recorder may give more args than this reader has names for. */
+	size_t named = 0;
+
+	while (names && names[named])
+		named++;
 	for (size_t i = 0; i < k->n_args; i++) {
-		const char *name = names && names[i] ? names[i] : "arg";
+		const char *name = i < named ? names[i] : "arg";
 		int64_t a = k->args[i];
 		/* Registers, ports and addresses read better in hex. */
 		if (!strcmp(name, "reg") || !strcmp(name, "port") || !strcmp(name, "gpa") ||

@@ -22,8 +22,8 @@ trace-cmd report -N -i "$work/seed.dat" 2>"$work/report.err" | grep -v '^cpus=' 
 n=$(wc -l <"$work/seed.events")
 [ "$n" -ge 10 ] || fail "only $n events read from $seed"
 diff -u "$work/seed.events" "$work/dat.events" || fail "trace-cmd report of the .dat is not the seed's events"
-"$kvmrec" import "$work/seed.dat" -o "$work/dat.zst" 2>"$work/dat.import" || fail "import of the .dat: $(cat "$work/dat.import")"
-"$kvmrec" import "$seed" -o "$work/txt.zst" 2>"$work/txt.import" || fail "import of the seed text"
+"$kvmrec" import "$work/seed.dat" -o "$work/dat.zst" --force 2>"$work/dat.import" || fail "import of the .dat: $(cat "$work/dat.import")"
+"$kvmrec" import "$seed" -o "$work/txt.zst" --force 2>"$work/txt.import" || fail "import of the seed text"
 grep -q "($n kvm decoded, 0 kvm undecoded, 0 malformed" "$work/dat.import" ||
 	fail "not every event of the .dat decoded: $(cat "$work/dat.import")"
 events() { "$kvmrec" dump "$1" | grep -v '^#' | grep -v ' note import: '; }

@@ -13,9 +13,9 @@ mkdir -p "$work"
 b=$work/$(basename "$dat" .dat)
 trace-cmd report -N -t -i "$dat" >"$b.report.txt" 2>"$b.report.err" ||
 	{ cat "$b.report.err"; echo "FAIL: trace-cmd report -N -t $dat"; exit 1; }
-"$kvmrec" import "$dat" -o "$b.dat.zst" 2>"$b.dat.import" ||
+"$kvmrec" import "$dat" -o "$b.dat.zst" --force 2>"$b.dat.import" ||
 	{ cat "$b.dat.import"; echo "FAIL: import of $dat"; exit 1; }
-"$kvmrec" import "$b.report.txt" -o "$b.txt.zst" 2>"$b.txt.import" ||
+"$kvmrec" import "$b.report.txt" -o "$b.txt.zst" --force 2>"$b.txt.import" ||
 	{ cat "$b.txt.import"; echo "FAIL: import of the report text"; exit 1; }
 cat "$b.dat.import" "$b.txt.import"
 events() { "$kvmrec" dump "$1" | grep -v '^#' | grep -v ' note import: '; }

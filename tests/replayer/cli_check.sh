@@ -46,7 +46,7 @@ check 2 "replay of garbage" -- "$kvmrec" replay "$work/garbage.zst" --check-once
 one_line_naming "replay of garbage" "$work/garbage.zst"
 
 # The seed, imported; then damaged: cut in the middle of its one frame.
-check 0 "import seed" -- "$kvmrec" import "$corpus/seed-2016-eventinj.txt" -o "$work/seed.zst"
+check 0 "import seed" -- "$kvmrec" import "$corpus/seed-2016-eventinj.txt" -o "$work/seed.zst" --force
 size=$(stat -c %s "$work/seed.zst")
 head -c $((size - 40)) "$work/seed.zst" >"$work/cut.zst"
 check 2 "replay of a truncated trace" -- "$kvmrec" replay "$work/cut.zst" --check-once

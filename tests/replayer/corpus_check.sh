@@ -16,7 +16,7 @@ trace="$dir/$input"
 case "$input" in
 *.txt | *.dat)
 	trace="$work/$(basename "$input" .txt).zst"
-	imported=$("$kvmrec" import "$dir/$input" -o "$trace" 2>&1) ||
+	imported=$("$kvmrec" import "$dir/$input" -o "$trace" --force 2>&1) ||
 		{ echo "$imported"; echo "import of $input failed"; exit 1; }
 	;;
 esac

@@ -37,7 +37,7 @@ for policy in qemu-2.7 fixed; do
 		fail=1; continue
 	fi
 	cat "$inst/trace" >"$work/$policy.txt"
-	"$kvmrec" import "$work/$policy.txt" -o "$work/$policy.zst" 2>"$work/$policy.import"
+	"$kvmrec" import "$work/$policy.txt" -o "$work/$policy.zst" --force 2>"$work/$policy.import"
 	cat "$work/$policy.import"
 	grep -q " 0 kvm undecoded, 0 malformed" "$work/$policy.import" ||
 		{ echo "FAIL: $policy: kvm lines not all decoded"; fail=1; }

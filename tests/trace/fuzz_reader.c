@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libFuzzer target: any bytes through the trace reader and the text
- * formatter. The reader must never crash, leak or read out of bounds, and
- * must end every stream with 0 or a negative errno and a one-line error.
- * The first byte picks a mode (see below) so mutations also reach record
- * parsing behind the frame checksums.
+ * formatter (`kvmrec dump`), then, for what the reader accepts, through
+ * every other view command (fuzz_view.c: stat, replay --check-once, diff,
+ * export, plot). Nothing may crash, leak or read out of bounds; the reader
+ * must end every stream with 0 or a negative errno and a one-line error, and
+ * every command must see damage where the reader does. The first byte picks
+ * a mode (see below) so mutations also reach record parsing behind the
+ * frame checksums.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
 
+#include "fuzz_view.h"
 #include "trace_arena.h"
 #include "trace_decode.h"
 #include "trace_format.h"
@@ -97,6 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static FILE *null;
 	struct trace_reader *r;
 	struct trace_event ev;
+	uint8_t knobs = size ? data[size - 1] : 0;
+	bool opened;
 	int ret, n = 0;
 
 	if (!null)
@@ -110,7 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = trace_reader_open_mem(data, size, "fuzz.zst", &r);
 	if (!r)
 		return 0;
-	if (ret == 0) {
+	opened = ret == 0;
+	if (opened) {
 		trace_format_header(null, trace_reader_header(r));
 		while (n++ < MAX_EVENTS && (ret = trace_reader_next(r, &ev)) == 1)
 			trace_format_event(null, &ev);
@@ -122,6 +130,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (ret == 0 && n <= MAX_EVENTS && !trace_reader_footer(r))
 		abort();
+	/* The reader read it all: the commands may too, in bounded time. */
+	if (opened && ret != 1 && n <= MAX_EVENTS)
+		fuzz_view_commands(data, size, ret < 0, knobs);
 	trace_reader_close(r);
 	return 0;
 }

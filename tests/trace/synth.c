@@ -395,7 +395,8 @@ void synth_header(Kvmrec__Header *hdr)
 
 int synth_write(const char *path, uint64_t seed, uint64_t n, uint64_t flush_every)
 {
-	struct trace_writer_opts opts = { .overwrite = true };
+	/* The trace id too depends only on the seed: the same call, the same bytes. */
+	struct trace_writer_opts opts = { .overwrite = true, .trace_id = 0x73796e7468000000ull + seed };
 	struct synth s = { .seed = seed };
 	struct trace_writer *w;
 	struct trace_event ev;
@@ -424,6 +425,7 @@ size_t synth_pack_body(Kvmrec__Record *rec, uint8_t *buf, size_t cap)
 	Kvmrec__Record copy = *rec;
 
 	copy.has_seq_delta = copy.has_ts_delta = copy.has_vcpu = copy.has_tid = 0;
+	copy.frame = NULL;
 	if (protobuf_c_message_get_packed_size(&copy.base) > cap)
 		return 0;
 	return protobuf_c_message_pack(&copy.base, buf);

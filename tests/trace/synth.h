@@ -62,7 +62,7 @@ void synth_header(Kvmrec__Header *hdr);
 int synth_write(const char *path, uint64_t seed, uint64_t n, uint64_t flush_every);
 
 /*
- * Packs @rec without its position fields (seq/ts/vcpu/tid deltas) into @buf
+ * Packs @rec without its position fields (seq/ts/vcpu/tid deltas, frame mark) into @buf
  * of @cap bytes; returns the length, or 0 if it does not fit.
  */
 size_t synth_pack_body(Kvmrec__Record *rec, uint8_t *buf, size_t cap);

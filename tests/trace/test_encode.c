@@ -37,6 +37,13 @@ static void test_same_bytes_as_protobuf_c(void **state)
 		rec->tid = (uint32_t)i;
 		rec->has_seq_delta = (i % 7) == 0;
 		rec->seq_delta = i;
+		/* A frame's first record carries its mark. */
+		Kvmrec__FrameMark mark = KVMREC__FRAME_MARK__INIT;
+		mark.has_trace_id = mark.has_index = mark.has_first_seq = 1;
+		mark.trace_id = 0x123456789abcdefull;
+		mark.index = i / 3;
+		mark.first_seq = i + 1;
+		rec->frame = (i % 3) == 0 ? &mark : NULL;
 
 		/* Format 1.2's ExitIo.data_add, set and unset, with data and without. */
 		Kvmrec__ExitIo *io = rec->body_case == KVMREC__RECORD__BODY_EXIT &&

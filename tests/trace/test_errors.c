@@ -22,6 +22,7 @@
 #include "trace_reader.h"
 #include "trace_varint.h"
 #include "trace_writer.h"
+#include "out_file.h"
 
 static char dir[] = "/tmp/kvmrec-err-XXXXXX";
 
@@ -187,7 +188,7 @@ static void test_writer_refuses_to_overwrite(void **state)
 	assert_int_equal(trace_writer_open(tmp("precious"), &hdr, &opts, &w), -EEXIST);
 	assert_null(w);
 	assert_non_null(strstr(trace_writer_error(NULL), tmp("precious")));
-	assert_non_null(strstr(trace_writer_error(NULL), "will not overwrite"));
+	assert_non_null(strstr(trace_writer_error(NULL), OUT_FILE_EXISTS));
 	f = fopen(tmp("precious"), "r");
 	assert_int_equal(fread(back, 1, sizeof(back), f), 13);
 	fclose(f);

@@ -5,21 +5,8 @@
 # naming the file, parseable JSON and SVG, byte-identical output.
 # Env: KVMREC, VIEW_SYNTH, VIEW_TESTS (set by ctest).
 set -u
-t=$(mktemp -d /tmp/kvmrec-view-cli.XXXXXX)
-trap 'rm -rf "$t"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-# expect CODE CMD...: runs CMD, stdout to $t/out, stderr to $t/err.
-expect() {
-	local want=$1; shift
-	"$@" >"$t/out" 2>"$t/err"
-	local got=$?
-	[ "$got" = "$want" ] || fail "'$*' exited $got, want $want: $(head -c 300 "$t/err")"
-}
-one_line_naming() {   # stderr is one line naming $1
-	[ "$(wc -l <"$t/err")" = 1 ] && grep -qF -- "$1" "$t/err" ||
-		fail "stderr is not one line naming $1: $(cat "$t/err")"
-}
+. "$(dirname "$0")/expect.sh"
+one_line_naming() { one_line "$1"; }
 
 dup=$("$VIEW_SYNTH" "$t/a.zst" qemu-2.7 1)
 "$VIEW_SYNTH" "$t/a2.zst" qemu-2.7 2 >/dev/null

@@ -191,6 +191,41 @@ static void synth_setup(struct synth *s, Kvmrec__SetupKind kind, uint64_t arg, i
 	synth_emit(s, TRACE_VCPU_NONE, &rec);
 }
 
+/*
+ * What a newer recorder may write and this reader must pass over: a kernel
+ * event whose id it does not know, with more arguments than any it knows; a
+ * known one with extra arguments; an exit and a record with fields it does
+ * not know; a record whose body kind it does not know.
+ */
+static void synth_future(struct synth *s)
+{
+	/* An unknown length-prefixed field's data holds its length first. */
+	static uint8_t varint1[] = { 1 }, text[] = { 3, 'n', 'e', 'w' };
+	ProtobufCMessageUnknownField body = { .tag = 60, .wire_type = PROTOBUF_C_WIRE_TYPE_VARINT,
+					      .len = 1, .data = varint1 };
+	ProtobufCMessageUnknownField field = { .tag = 99, .wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED,
+					       .len = sizeof(text), .data = text };
+	int64_t many[] = { 0, 62, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	Kvmrec__Record rec = KVMREC__RECORD__INIT;
+	Kvmrec__RunExit x = KVMREC__RUN_EXIT__INIT;
+
+	synth_kevent(s, 0, (Kvmrec__KernelEventId)40, many, 12);
+	synth_kevent(s, 0, KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT, many, 12);
+	synth_kevent(s, 0, KVMREC__KERNEL_EVENT_ID__KEV_APIC, many, 12);
+	synth_kevent(s, 0, (Kvmrec__KernelEventId)-3, many, 3);
+	rec.base.n_unknown_fields = 1;
+	rec.base.unknown_fields = &body;
+	synth_emit(s, 0, &rec);
+	x.has_reason = 1;
+	x.reason = 200;        /* an exit reason from a newer kernel */
+	x.base.n_unknown_fields = 1;
+	x.base.unknown_fields = &field;
+	rec.body_case = KVMREC__RECORD__BODY_EXIT;
+	rec.exit = &x;
+	rec.base.unknown_fields = &field;
+	synth_emit(s, 1, &rec);
+}
+
 /* IRQ 0 through the 8259 and KVM_INTERRUPT, then through the IOAPIC and the LAPIC. */
 static void synth_linux_irq0(struct synth *s)
 {
@@ -295,6 +330,8 @@ tail:
 		rec.drop = &d;
 		synth_emit(&s, 0, &rec);
 	}
+	if (o->future)
+		synth_future(&s);
 	synth_pio(&s, 0, 0xf4, 0, 0);   /* debug exit */
 	if (s.err) {
 		trace_writer_abort(s.w);

@@ -25,6 +25,7 @@ struct synth_opts {
 	unsigned int loops;   /* trailing port writes per vCPU */
 	unsigned int drops;   /* a Drop record of this many, if non-zero */
 	bool no_footer;       /* abort instead of close: reads as truncated */
+	bool future;          /* records from a newer recorder (unknown ids, args, fields) */
 	/*
 	 * If non-zero: vCPU 0 reads the RTC (IN port 0x71) in two of its
 	 * loops and is given rtc + loop; two traces with another rtc differ

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * view_synth: writes a seed-shaped synthetic trace for the CLI scenario
- * tests. usage: view_synth OUT qemu-2.7|fixed|linux-irq0 SEED [--drops N] [--no-footer]
+ * tests. usage: view_synth OUT qemu-2.7|fixed|linux-irq0 SEED [--drops N] [--no-footer] [--future]
  * Prints the seq of the duplicate KVM_INTERRUPT (0 under "fixed").
  */
 #include <stdio.h>
@@ -15,7 +15,7 @@ int main(int argc, char **argv)
 	uint64_t dup = 0;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: view_synth OUT qemu-2.7|fixed|linux-irq0 SEED [--drops N] [--no-footer]\n");
+		fprintf(stderr, "usage: view_synth OUT qemu-2.7|fixed|linux-irq0 SEED [--drops N] [--no-footer] [--future]\n");
 		return 2;
 	}
 	o.qemu27 = !strcmp(argv[2], "qemu-2.7");
@@ -24,6 +24,8 @@ int main(int argc, char **argv)
 	for (int i = 4; i < argc; i++) {
 		if (!strcmp(argv[i], "--drops") && i + 1 < argc)
 			o.drops = (unsigned int)strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--future"))
+			o.future = true;
 		else if (!strcmp(argv[i], "--no-footer"))
 			o.no_footer = true;
 		else if (!strcmp(argv[i], "--loops") && i + 1 < argc)
