@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * bisect: the smallest set of knob changes to the injection policy that
- * makes --check-once pass on a trace (DESIGN §4).
+ * makes --check-once pass on a trace (docs/design.md §4).
  *
  * bisect_file() replays @path under @base (NULL: the policy the trace
  * names), checks that the model's what-if reproduces the recorded

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * check_once: the exactly-once verdict of a trace (DESIGN §3), as a library
+ * check_once: the exactly-once verdict of a trace (docs/design.md §3), as a library
  * call for other modules (kvmrec plot centres on the first violation).
  *
  * check_once_file() replays @path through the replayer's models and fills

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * How the evidence is read (DESIGN §3, §7):
+ * How the evidence is read (docs/design.md §3; README, "On this host"):
  * - A request is a LAPIC accept (kvm_apic_accept_irq, not coalesced), or,
  *   when that tracepoint was not recorded, an IPI or MSI the trace shows; or
  *   a PIC IRR bit raised by a line change the trace shows.
