@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "json_out.h"
 #include "replay.h"
 #include "trace_names.h"
 
@@ -277,20 +278,6 @@ void replay_print(const struct replay *r, FILE *f, bool check_once, const char *
 		fprintf(f, "verdict: %s\n", verdict_name(res->verdict));
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void json_ref(FILE *f, const char *name, struct check_once_ref ref)
 {
 	fprintf(f, ",\"%s\":", name);
@@ -307,14 +294,14 @@ void replay_print_json(const struct replay *r, FILE *f, bool check_once, const c
 	const struct check_once_violation *x = &res->first;
 
 	fprintf(f, "{\"trace\":");
-	json_str(f, path);
+	json_out_str(f, path);
 	fprintf(f, ",\"events\":%" PRIu64 ",\"truncated\":%s,\"irqchip\":\"%s\","
 		"\"policy_compared\":%s,\"model\":", res->events, res->truncated ? "true" : "false",
 		check_once_irqchip_name(res->irqchip), replay_policy_applies(r) ? "true" : "false");
 	if (replay_policy_applies(r)) {
-		json_str(f, replay_model(r)->name);
+		json_out_str(f, replay_model(r)->name);
 		fprintf(f, ",\"model_origin\":");
-		json_str(f, replay_model_origin(r));
+		json_out_str(f, replay_model_origin(r));
 	} else {
 		fprintf(f, "null,\"model_origin\":null");
 	}
@@ -338,7 +325,7 @@ void replay_print_json(const struct replay *r, FILE *f, bool check_once, const c
 			",\"requests_inferred\":%s,\"undecided\":",
 			res->verdict, res->requests, res->deliveries, res->violations,
 			res->before_start, res->pit_matched, res->requests_inferred ? "true" : "false");
-		json_str(f, res->undecided);
+		json_out_str(f, res->undecided);
 		fprintf(f, ",\"pic_inferred\":%" PRIu64 ",\"coalesced\":%" PRIu64
 			",\"pending_at_end\":%" PRIu64 ",\"undecided_count\":%" PRIu64
 			",\"undecided_items\":[", res->pic_inferred, res->coalesced,
@@ -349,7 +336,7 @@ void replay_print_json(const struct replay *r, FILE *f, bool check_once, const c
 			fprintf(f, "%s{\"vcpu\":%d,\"vector\":%d", i ? "," : "", u->vcpu, u->vector);
 			json_ref(f, "at", u->at);
 			fprintf(f, ",\"why\":");
-			json_str(f, u->why);
+			json_out_str(f, u->why);
 			fprintf(f, "}");
 		}
 		fprintf(f, "]");

@@ -70,6 +70,14 @@ for args in "--check-once" "--check-once --json" "--model qemu-2.7"; do
 	"$kvmrec" replay "$work/seed.zst" $args >"$work/b" 2>&1
 	cmp -s "$work/a" "$work/b" || { echo "FAIL: replay $args differs between runs"; fail=1; }
 done
+# --json is valid JSON whatever the bytes of a name in it (a Latin-1 file name
+# is not UTF-8): the one escaper, trace/json_out.c.
+odd="$work/caf$(printf '\351')-$(printf '\303\274').zst"
+cp "$work/seed.zst" "$odd"
+"$kvmrec" replay --check-once --json "$odd" >"$work/a" 2>/dev/null
+python3 -c 'import json, sys; json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))' "$work/a" ||
+	{ echo "FAIL: replay --json with a non-UTF-8 file name is not valid JSON"; fail=1; }
+rm -f "$odd"
 "$kvmrec" bisect "$work/seed.zst" >"$work/a" 2>&1
 "$kvmrec" bisect "$work/seed.zst" >"$work/b" 2>&1
 cmp -s "$work/a" "$work/b" || { echo "FAIL: bisect differs between runs"; fail=1; }
