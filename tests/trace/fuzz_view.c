@@ -102,13 +102,12 @@ static void fuzz_diff(const char *path, FILE *null, bool damaged, bool kernel)
 static void fuzz_export(const char *path, FILE *null, bool damaged, bool perfetto)
 {
 	struct trace_reader *r = NULL;
-	struct progress p = { 0 };
 	char err[512];
 	int ret;
 
 	check(trace_reader_open(path, &r) == 0, "export", "cannot open");
-	ret = perfetto ? perfetto_export(r, path, null, &p, err, sizeof(err))
-		       : chrome_json_export(r, path, null, &p, err, sizeof(err));
+	ret = perfetto ? perfetto_export(r, path, null, err, sizeof(err))
+		       : chrome_json_export(r, path, null, err, sizeof(err));
 	check((ret < 0) == damaged, "export", "damage seen differently");
 	trace_reader_close(r);
 }
