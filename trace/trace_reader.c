@@ -607,8 +607,12 @@ int trace_reader_open(const char *path, struct trace_reader **out)
 			return reader_fail(r, -errno, "cannot open: %s", strerror(errno));
 		r->own_fd = true;
 	}
+	/*
+	 * A regular file read from its start can be read by the pool (pread,
+	 * offsets from 0); stdin handed over part-way through is read in order.
+	 */
 	struct stat st;
-	if (!fstat(r->fd, &st) && S_ISREG(st.st_mode))
+	if (!fstat(r->fd, &st) && S_ISREG(st.st_mode) && lseek(r->fd, 0, SEEK_CUR) == 0)
 		r->input_len = (uint64_t)st.st_size;
 	progress_start(r);
 	return reader_start(r);

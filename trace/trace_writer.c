@@ -479,10 +479,12 @@ static int put_exit(struct trace_writer *w, Kvmrec__Record *rec)
 	/*
 	 * Not while kernel events wait for this exit: kvm_pio refers to the data
 	 * as stored. Not near the frame's end: the difference must land in the
-	 * frame the table is of (an IO exit record is far smaller than this).
+	 * frame the table is of (an IO exit record of known fields is far
+	 * smaller than this; one carrying unknown fields is not bounded).
 	 */
 	if (io && !w->n_pend && w->raw_len + 256 <= TRACE_FRAME_BYTES &&
-	    io_delta_make(&w->io, io, &add)) {
+	    !rec->base.n_unknown_fields && !rec->exit->base.n_unknown_fields &&
+	    !io->base.n_unknown_fields && io_delta_make(&w->io, io, &add)) {
 		delta = true;
 		io->has_data = 0;
 		io->has_data_add = 1;
@@ -639,6 +641,7 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 
 	if (kind == KVMREC__RECORD__BODY_KEVENT && kref_candidate(rec->kevent)) {
 		if (kref_after_exit(rec->kevent)) {
+			rec->frame = NULL;	/* the writer's; a reference never carries one */
 			if (!kref_put_after(w, rec, ev->vcpu)) {
 				ret = put_record(w, rec);
 				if (ret)
