@@ -275,10 +275,7 @@ static void cj_inject(struct cj *c, const struct trace_event *ev)
 		return;
 	}
 	char d[DESCRIBE_MAX];
-	describe_event(ev->rec, d, sizeof(d));
-	char *sp = strchr(d, ' ');
-	if (sp)
-		*sp = 0;
+	describe_label(ev->rec, d, sizeof(d));
 	cj_instant(c, ev, v ? ev->vcpu : TRACE_VCPU_NONE, d, "inject", NULL);
 }
 
@@ -387,15 +384,7 @@ static void cj_event(struct cj *c, const struct trace_event *ev)
 		cj_args_event(c, ev);
 		return;
 	default:
-		describe_event(ev->rec, d, sizeof(d));
-		{
-			char *sp = strchr(d, ' ');
-			/* "setup irqfd ..." names itself by its first two words. */
-			if (sp && ev->rec->body_case == KVMREC__RECORD__BODY_SETUP)
-				sp = strchr(sp + 1, ' ');
-			if (sp)
-				*sp = 0;
-		}
+		describe_label(ev->rec, d, sizeof(d));
 		if (ev->vcpu >= 0)
 			cj_vcpu(c, ev->vcpu);
 		cj_instant(c, ev, ev->vcpu >= 0 && c->n_vcpus ? ev->vcpu : TRACE_VCPU_NONE, d,

@@ -326,3 +326,15 @@ size_t describe_event(const Kvmrec__Record *rec, char *buf, size_t n)
 			buf[i] = ' ';
 	return s.len;
 }
+
+size_t describe_label(const Kvmrec__Record *rec, char *buf, size_t n)
+{
+	describe_event(rec, buf, n);
+	char *sp = strchr(buf, ' ');
+	/* "setup irqfd ..." names itself by its first two words. */
+	if (sp && rec->body_case == KVMREC__RECORD__BODY_SETUP)
+		sp = strchr(sp + 1, ' ');
+	if (sp)
+		*sp = 0;
+	return strlen(buf);
+}

@@ -15,6 +15,12 @@
 
 size_t describe_event(const Kvmrec__Record *rec, char *buf, size_t n);
 
+/*
+ * The event's short label for a timeline: describe_event()'s first word
+ * ("KVM_NMI", "note"), or first two for set-up ("setup irqfd").
+ */
+size_t describe_label(const Kvmrec__Record *rec, char *buf, size_t n);
+
 /* Short name of the event's kind: "exit", "inject", "lapic", "kevent", ... */
 const char *describe_kind(const Kvmrec__Record *rec);
 

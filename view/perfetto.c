@@ -484,11 +484,7 @@ static void pf_inject(struct pf *c, const struct trace_event *ev)
 	if (in->kind == KVMREC__INJECT_KIND__INJECT_INTERRUPT) {
 		snprintf(name, sizeof(name), "KVM_INTERRUPT %u", in->vector & 0xff);
 	} else {
-		/* The ioctl's name: its first word as dump prints it. */
-		describe_event(ev->rec, name, sizeof(name));
-		char *sp = strchr(name, ' ');
-		if (sp)
-			*sp = 0;
+		describe_label(ev->rec, name, sizeof(name));
 	}
 	pf_instant(c, ev->vcpu >= 0 ? pf_vcpu(c, ev->vcpu) : NULL, ev, name);
 }
@@ -600,15 +596,7 @@ static void pf_event_one(struct pf *c, const struct trace_event *ev)
 		pf_instant(c, NULL, ev, "DROPPED records");
 		return;
 	default:
-		describe_event(ev->rec, d, sizeof(d));
-		{
-			char *sp = strchr(d, ' ');
-			/* "setup irqfd ..." names itself by its first two words. */
-			if (sp && ev->rec->body_case == KVMREC__RECORD__BODY_SETUP)
-				sp = strchr(sp + 1, ' ');
-			if (sp)
-				*sp = 0;
-		}
+		describe_label(ev->rec, d, sizeof(d));
 		pf_instant(c, ev->vcpu >= 0 ? pf_vcpu(c, ev->vcpu) : NULL, ev, d);
 		return;
 	}
