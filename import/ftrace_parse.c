@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <asm/svm.h>
+#include <asm/vmx.h>
 
 #include "ftrace_parse.h"
 #include "trace_names.h"
@@ -121,25 +123,40 @@ static const struct {
 	const char *name;
 	int reason;
 } exit_names[] = {
-	/* VMX basic exit reasons, as the kernel prints them (old and new names). */
-	{ "EXCEPTION_NMI", 0 }, { "EXTERNAL_INTERRUPT", 1 }, { "TRIPLE_FAULT", 2 },
-	{ "INIT_SIGNAL", 3 }, { "SIPI_SIGNAL", 4 }, { "PENDING_INTERRUPT", 7 },
-	{ "INTERRUPT_WINDOW", 7 }, { "NMI_WINDOW", 8 }, { "TASK_SWITCH", 9 },
-	{ "CPUID", 10 }, { "HLT", 12 }, { "INVD", 13 }, { "INVLPG", 14 },
-	{ "RDPMC", 15 }, { "RDTSC", 16 }, { "VMCALL", 18 }, { "CR_ACCESS", 28 },
-	{ "DR_ACCESS", 29 }, { "IO_INSTRUCTION", 30 }, { "MSR_READ", 31 },
-	{ "MSR_WRITE", 32 }, { "INVALID_STATE", 33 }, { "MWAIT_INSTRUCTION", 36 },
-	{ "MONITOR_TRAP_FLAG", 37 }, { "MONITOR_INSTRUCTION", 39 },
-	{ "PAUSE_INSTRUCTION", 40 }, { "MCE_DURING_VMENTRY", 41 },
-	{ "TPR_BELOW_THRESHOLD", 43 }, { "APIC_ACCESS", 44 }, { "EOI_INDUCED", 45 },
-	{ "GDTR_IDTR", 46 }, { "LDTR_TR", 47 }, { "EPT_VIOLATION", 48 },
-	{ "EPT_MISCONFIG", 49 }, { "INVEPT", 50 }, { "RDTSCP", 51 },
-	{ "PREEMPTION_TIMER", 52 }, { "INVVPID", 53 }, { "WBINVD", 54 },
-	{ "XSETBV", 55 }, { "APIC_WRITE", 56 },
-	/* SVM exit codes are printed in lower case. */
-	{ "intr", 0x60 }, { "nmi", 0x61 }, { "vintr", 0x64 }, { "cpuid", 0x72 },
-	{ "hlt", 0x78 }, { "io", 0x7b }, { "msr", 0x7c }, { "shutdown", 0x7f },
-	{ "npf", 0x400 }, { "avic_incomplete_ipi", 0x401 }, { "avic_unaccelerated_access", 0x402 },
+	/* VMX basic exit reasons (<asm/vmx.h>), as the kernel prints them (old and new names). */
+	{ "EXCEPTION_NMI", EXIT_REASON_EXCEPTION_NMI },
+	{ "EXTERNAL_INTERRUPT", EXIT_REASON_EXTERNAL_INTERRUPT },
+	{ "TRIPLE_FAULT", EXIT_REASON_TRIPLE_FAULT },
+	{ "INIT_SIGNAL", EXIT_REASON_INIT_SIGNAL }, { "SIPI_SIGNAL", EXIT_REASON_SIPI_SIGNAL },
+	{ "PENDING_INTERRUPT", EXIT_REASON_INTERRUPT_WINDOW },
+	{ "INTERRUPT_WINDOW", EXIT_REASON_INTERRUPT_WINDOW },
+	{ "NMI_WINDOW", EXIT_REASON_NMI_WINDOW }, { "TASK_SWITCH", EXIT_REASON_TASK_SWITCH },
+	{ "CPUID", EXIT_REASON_CPUID }, { "HLT", EXIT_REASON_HLT },
+	{ "INVD", EXIT_REASON_INVD }, { "INVLPG", EXIT_REASON_INVLPG },
+	{ "RDPMC", EXIT_REASON_RDPMC }, { "RDTSC", EXIT_REASON_RDTSC },
+	{ "VMCALL", EXIT_REASON_VMCALL }, { "CR_ACCESS", EXIT_REASON_CR_ACCESS },
+	{ "DR_ACCESS", EXIT_REASON_DR_ACCESS },
+	{ "IO_INSTRUCTION", EXIT_REASON_IO_INSTRUCTION }, { "MSR_READ", EXIT_REASON_MSR_READ },
+	{ "MSR_WRITE", EXIT_REASON_MSR_WRITE }, { "INVALID_STATE", EXIT_REASON_INVALID_STATE },
+	{ "MWAIT_INSTRUCTION", EXIT_REASON_MWAIT_INSTRUCTION },
+	{ "MONITOR_TRAP_FLAG", EXIT_REASON_MONITOR_TRAP_FLAG },
+	{ "MONITOR_INSTRUCTION", EXIT_REASON_MONITOR_INSTRUCTION },
+	{ "PAUSE_INSTRUCTION", EXIT_REASON_PAUSE_INSTRUCTION },
+	{ "MCE_DURING_VMENTRY", EXIT_REASON_MCE_DURING_VMENTRY },
+	{ "TPR_BELOW_THRESHOLD", EXIT_REASON_TPR_BELOW_THRESHOLD },
+	{ "APIC_ACCESS", EXIT_REASON_APIC_ACCESS }, { "EOI_INDUCED", EXIT_REASON_EOI_INDUCED },
+	{ "GDTR_IDTR", EXIT_REASON_GDTR_IDTR }, { "LDTR_TR", EXIT_REASON_LDTR_TR },
+	{ "EPT_VIOLATION", EXIT_REASON_EPT_VIOLATION },
+	{ "EPT_MISCONFIG", EXIT_REASON_EPT_MISCONFIG }, { "INVEPT", EXIT_REASON_INVEPT },
+	{ "RDTSCP", EXIT_REASON_RDTSCP }, { "PREEMPTION_TIMER", EXIT_REASON_PREEMPTION_TIMER },
+	{ "INVVPID", EXIT_REASON_INVVPID }, { "WBINVD", EXIT_REASON_WBINVD },
+	{ "XSETBV", EXIT_REASON_XSETBV }, { "APIC_WRITE", EXIT_REASON_APIC_WRITE },
+	/* SVM exit codes (<asm/svm.h>) are printed in lower case. */
+	{ "intr", SVM_EXIT_INTR }, { "nmi", SVM_EXIT_NMI }, { "vintr", SVM_EXIT_VINTR },
+	{ "cpuid", SVM_EXIT_CPUID }, { "hlt", SVM_EXIT_HLT }, { "io", SVM_EXIT_IOIO },
+	{ "msr", SVM_EXIT_MSR }, { "shutdown", SVM_EXIT_SHUTDOWN }, { "npf", SVM_EXIT_NPF },
+	{ "avic_incomplete_ipi", SVM_EXIT_AVIC_INCOMPLETE_IPI },
+	{ "avic_unaccelerated_access", SVM_EXIT_AVIC_UNACCELERATED_ACCESS },
 };
 
 int ftrace_exit_reason_parse(const char *name)

@@ -16,6 +16,7 @@
 
 #include "bpf/kvmrec_bpf.h"
 #include "bpf_backend.h"
+#include "kvmrec.pb-c.h"
 #include "kvmrec.skel.h"
 #include "raw.h"
 
@@ -44,6 +45,10 @@ _Static_assert(BREC_EXIT_IO == KVM_EXIT_IO && BREC_EXIT_MMIO == KVM_EXIT_MMIO &&
 	       BREC_EXIT_X86_RDMSR == KVM_EXIT_X86_RDMSR, "exit reasons");
 _Static_assert(BREC_IO_IN == KVM_EXIT_IO_IN && BREC_IO_OUT == KVM_EXIT_IO_OUT, "io direction");
 _Static_assert(BREC_PIO_PAGE == KVM_PIO_PAGE_OFFSET * 4096, "PIO page");
+_Static_assert(BREC_RUN_REQUEST_IRQ_WINDOW == KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW &&
+	       BREC_RUN_IMMEDIATE_EXIT == KVMREC__RUN_FLAG__RUN_IMMEDIATE_EXIT &&
+	       BREC_RUN_READY_FOR_INJECTION == KVMREC__RUN_FLAG__RUN_READY_FOR_INJECTION &&
+	       BREC_RUN_IF_FLAG == KVMREC__RUN_FLAG__RUN_IF_FLAG, "RunFlag bits");
 _Static_assert((int)BPF_BACKEND_NDROPS == (int)BREC_NDROPS, "drop reasons");
 
 #define MAX_THREADS 4096

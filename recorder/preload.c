@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "fdtab.h"
+#include "kvmrec.pb-c.h"
 #include "raw.h"
 #include "ring.h"
 
@@ -53,12 +54,6 @@ static long g_mmap_size;
 
 static TLS struct ring *tl_ring;
 static TLS int tl_busy;
-
-/* The RunFlag numbering of proto/kvmrec.proto, without pulling protobuf in here. */
-#define FLAG_REQUEST_IRQ_WINDOW 1
-#define FLAG_IMMEDIATE_EXIT 2
-#define FLAG_READY_FOR_INJECTION 4
-#define FLAG_IF_FLAG 8
 
 static inline uint64_t now_ns(void)
 {
@@ -386,9 +381,9 @@ static int run_recorded(int fd, unsigned long request, void *arg, struct fdtab_e
 		e->pending = RAW_PENDING_NONE;
 	}
 	if (run->request_interrupt_window)
-		flags |= FLAG_REQUEST_IRQ_WINDOW;
+		flags |= KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW;
 	if (run->immediate_exit)
-		flags |= FLAG_IMMEDIATE_EXIT;
+		flags |= KVMREC__RUN_FLAG__RUN_IMMEDIATE_EXIT;
 	cr8_in = run->cr8;
 	tl_busy = 0;
 	/* A clock read costs half the per-exit budget: only when asked for. */
@@ -444,9 +439,9 @@ static int run_recorded(int fd, unsigned long request, void *arg, struct fdtab_e
 		x->apic_base = run->apic_base;
 		x->exit_reason = reason;
 		if (run->ready_for_interrupt_injection)
-			flags |= FLAG_READY_FOR_INJECTION;
+			flags |= KVMREC__RUN_FLAG__RUN_READY_FOR_INJECTION;
 		if (run->if_flag)
-			flags |= FLAG_IF_FLAG;
+			flags |= KVMREC__RUN_FLAG__RUN_IF_FLAG;
 		x->flags = flags;
 		x->run_flags = run->flags;
 		x->union_len = ulen;

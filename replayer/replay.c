@@ -11,6 +11,9 @@
  *   vector is that delivery, not a second one.
  */
 #include <errno.h>
+#include <linux/kvm.h>
+#include <asm/svm.h>	/* SVM_EXIT_*: the kvm_exit tracepoint's reason on AMD */
+#include <asm/vmx.h>	/* EXIT_REASON_*: the kvm_exit tracepoint's reason on Intel */
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,7 +256,7 @@ static void recorded_interrupt(struct replay *r, struct vcpu_state *v, int32_t v
 static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kvmrec__RunExit *x)
 {
 	struct vcpu_state *v = replay_vcpu(r, ev->vcpu);
-	bool recorded_window = x->flags & RUN_REQUEST_WINDOW;
+	bool recorded_window = x->flags & KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW;
 
 	if (!r->run_exits++)
 		irqchip_settle(r);
@@ -281,8 +284,8 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 	v->decided = false;
 	v->recorded_vector = -1;
 
-	v->ready = x->flags & RUN_READY;
-	v->if_flag = x->flags & RUN_IF;
+	v->ready = x->flags & KVMREC__RUN_FLAG__RUN_READY_FOR_INJECTION;
+	v->if_flag = x->flags & KVMREC__RUN_FLAG__RUN_IF_FLAG;
 	if (x->has_apic_base) {
 		v->pv.copy.apic_base = x->apic_base;
 		if (vcpu_apic(r, v)->x2apic != !!(x->apic_base & (1u << 10)))
@@ -301,11 +304,11 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 	v->last_exit = ref_of(ev);
 	v->last_exit_reason = x->reason;
 	v->last_exit_flags = x->flags;
-	if (x->reason == EXIT_IRQ_WINDOW_OPEN) {
+	if (x->reason == KVM_EXIT_IRQ_WINDOW_OPEN) {
 		v->window = v->last_exit;
 		v->window_reason = x->reason;
 	}
-	if (x->reason == EXIT_TPR_ACCESS)
+	if (x->reason == KVM_EXIT_TPR_ACCESS)
 		v->tpr_report = true;
 
 	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && x->io) {
@@ -604,9 +607,9 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		if (r->imported) {
 			v->last_exit = ref_of(ev);
 			v->last_exit_reason = arg(k, 0);
-			if (arg(k, 0) == EXIT_IRQ_WINDOW_OPEN) {
+			if (arg(k, 0) == KVM_EXIT_IRQ_WINDOW_OPEN) {
 				v->window = v->last_exit;
-				v->window_reason = EXIT_IRQ_WINDOW_OPEN;
+				v->window_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 				if (!r->first_window.seq) {
 					r->first_window = v->last_exit;
 					r->first_window_vcpu = vcpu;
@@ -618,10 +621,10 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		/* exit_reason, guest_rip, isa (1 VMX, 2 SVM): the kernel's window exit. */
 		v = replay_vcpu(r, vcpu);
 		if (v && r->imported &&
-		    ((arg(k, 2) == 1 && arg(k, 0) == VMX_PENDING_INTERRUPT) ||
-		     (arg(k, 2) == 2 && arg(k, 0) == SVM_VINTR))) {
+		    ((arg(k, 2) == 1 && arg(k, 0) == EXIT_REASON_INTERRUPT_WINDOW) ||
+		     (arg(k, 2) == 2 && arg(k, 0) == SVM_EXIT_VINTR))) {
 			v->window = ref_of(ev);
-			v->window_reason = EXIT_IRQ_WINDOW_OPEN;
+			v->window_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 		}
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_ENTRY:
@@ -634,8 +637,6 @@ static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmr
 		break;
 	}
 }
-
-#define KVM_CAP_SPLIT_IRQCHIP 121
 
 /* Where the PIC lives decides whether its lines can be in the trace. */
 static void on_setup(struct replay *r, const Kvmrec__VmSetup *s)

@@ -12,13 +12,6 @@
 #include "pit8254.h"
 #include "replay.h"
 
-#define EXIT_IRQ_WINDOW_OPEN	7
-#define EXIT_TPR_ACCESS		12
-#define VMX_PENDING_INTERRUPT	7
-#define SVM_VINTR		0x64
-#define RUN_REQUEST_WINDOW	1
-#define RUN_READY		4
-#define RUN_IF			8
 #define TESTDEV_IRQ_PORT	0xe0	/* vmm/guest_abi.h */
 
 enum undecided_bit {

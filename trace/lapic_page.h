@@ -24,6 +24,7 @@
 #define LAPIC_REG_ICR_LO 0x300
 #define LAPIC_REG_ICR_HI 0x310
 #define LAPIC_REG_LVTT  0x320
+#define LAPIC_REG_TMCCT 0x390
 
 static inline uint32_t lapic_page_reg(const uint8_t *page, uint32_t off)
 {

@@ -3,12 +3,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kvm.h>
 #include "exit_stream.h"
 #include "lapic_page.h"
-
-#define KVM_EXIT_INTR_REASON 10
-#define KVM_EXIT_X86_RDMSR   29
-#define LAPIC_REG_TMCCT 0x390
 
 static int key_reserve(struct exit_stream_key *k, size_t n)
 {
@@ -79,7 +76,7 @@ static bool exit_interrupted(const Kvmrec__RunExit *x)
 {
 	if (x->has_ret && x->ret < 0 && (x->err == EINTR || x->err == EAGAIN))
 		return true;
-	return x->reason == KVM_EXIT_INTR_REASON ||
+	return x->reason == KVM_EXIT_INTR ||
 	       (x->flags & KVMREC__RUN_FLAG__RUN_IMMEDIATE_EXIT);
 }
 

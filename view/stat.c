@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kvm.h>
 #include "describe.h"
 #include "hist.h"
 #include "json_out.h"
@@ -27,7 +28,6 @@
 #define STAT_REASON_OTHER UINT32_MAX
 /* KVM_RUN returned -EINTR: a signal kicked the thread out, no exit reason is valid. */
 #define STAT_REASON_EINTR (UINT32_MAX - 1)
-#define KVM_EXIT_IRQ_WINDOW_OPEN 7
 
 struct reason_stat {
 	uint32_t reason;

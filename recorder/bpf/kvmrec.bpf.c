@@ -47,12 +47,6 @@ struct {
 
 __u32 nfollowed = 0;
 
-/* The RunFlag numbering of proto/kvmrec.proto. */
-#define FLAG_REQUEST_IRQ_WINDOW 1
-#define FLAG_IMMEDIATE_EXIT 2
-#define FLAG_READY_FOR_INJECTION 4
-#define FLAG_IF_FLAG 8
-
 #define RUN_UNION_OFF 32
 #define HDR_OFF sizeof(struct brec_prefix)
 #define ARG_OFF (HDR_OFF + sizeof(struct raw_hdr))
@@ -310,8 +304,8 @@ int kvmrec_ioctl_enter(struct enter_ctx *ctx)
 		if (bpf_probe_read_kernel(head, sizeof(head), run) ||
 		    bpf_probe_read_kernel(&in.cr8_in, 8, (__u8 *)run + 16))
 			return 0;
-		in.flags = (head[0] ? FLAG_REQUEST_IRQ_WINDOW : 0) |
-			   (head[1] ? FLAG_IMMEDIATE_EXIT : 0);
+		in.flags = (head[0] ? BREC_RUN_REQUEST_IRQ_WINDOW : 0) |
+			   (head[1] ? BREC_RUN_IMMEDIATE_EXIT : 0);
 		if (run_times)
 			in.entry_ts = bpf_ktime_get_ns();
 	} else if (req == BREC_KVM_IRQ_LINE_STATUS) {
@@ -404,9 +398,9 @@ static __always_inline void record_run(struct kvmfd *k, __s64 ret, struct inflig
 		x->cr8_in = rh.cr8;
 	}
 	if (rh.ready)
-		flags |= FLAG_READY_FOR_INJECTION;
+		flags |= BREC_RUN_READY_FOR_INJECTION;
 	if (rh.if_flag)
-		flags |= FLAG_IF_FLAG;
+		flags |= BREC_RUN_IF_FLAG;
 	x->cr8 = rh.cr8;
 	x->apic_base = rh.apic_base;
 	x->exit_reason = rh.reason;

@@ -6,7 +6,8 @@
  * never blocks, so every record it could not write is counted in the per-CPU
  * drop counters, by reason. The KVM numbers are spelled out here because the
  * BPF side cannot include <linux/kvm.h> next to vmlinux.h; the loader checks
- * each one against the UAPI header at compile time.
+ * each one against the UAPI header (and the RunFlag bits against the
+ * generated kvmrec.pb-c.h) at compile time.
  */
 #ifndef KVMREC_RECORDER_BPF_H
 #define KVMREC_RECORDER_BPF_H
@@ -60,6 +61,12 @@ struct brec_prefix {
 #define BREC_IO_IN 0u
 #define BREC_IO_OUT 1u
 #define BREC_PIO_PAGE 4096u  /* KVM_PIO_PAGE_OFFSET * PAGE_SIZE: where I/O data sits */
+
+/* enum RunFlag of proto/kvmrec.proto, which the BPF side cannot include either. */
+#define BREC_RUN_REQUEST_IRQ_WINDOW 1u
+#define BREC_RUN_IMMEDIATE_EXIT 2u
+#define BREC_RUN_READY_FOR_INJECTION 4u
+#define BREC_RUN_IF_FLAG 8u
 
 #ifdef __bpf__
 /* The exit reasons raw_exit_union_len() names (UAPI values). */
