@@ -122,7 +122,7 @@ static void fuzz_plot(const char *path, FILE *null, bool damaged, uint64_t aroun
 	memset(&w, 0, sizeof(w));
 	if (around)
 		plot_focus_at(&focus, around);
-	else if (plot_focus_find(path, NULL, &focus, err, sizeof(err)) < 0)
+	else if (plot_focus_find(path, NULL, &focus, err, sizeof(err)) != 0) /* or NOTHING */
 		return;
 	wo.around = focus.center;
 	for (unsigned int i = 0; i < focus.n_marks; i++)
