@@ -63,6 +63,15 @@ struct bpf_backend {
 	uint32_t last;              /* index of the last thread served */
 	long moved;
 	int ncpus;
+	/*
+	 * A record libbpf handed over when its thread's ring was full. libbpf
+	 * consumes a sample even when the callback refuses it, so it is kept
+	 * here, and nothing more is taken from the BPF ring buffer until it is
+	 * placed: one held record keeps the trace whole and in order.
+	 */
+	uint32_t held_tid;
+	uint32_t held_len;          /* 0: none */
+	uint64_t held[BREC_SCRATCH / 8];
 };
 
 const char *bpf_backend_drop_what(enum bpf_backend_drop d)
@@ -157,45 +166,46 @@ int bpf_backend_probe(char *why, size_t whylen)
 	return 0;
 }
 
+/*
+ * The ring of thread @tid, claimed on its first record; NULL when there is
+ * none, and then the record is lost and counted in no_slot, as the
+ * interposer counts it (ring_claim() counts the first).
+ */
 static struct ring *thread_ring(struct bpf_backend *b, uint32_t tid)
 {
 	struct ring *r;
 
-	if (b->last < b->nthreads && b->tids[b->last] == tid)
-		return b->rings[b->last];
-	for (uint32_t i = 0; i < b->nthreads; i++) {
-		if (b->tids[i] == tid) {
-			b->last = i;
-			return b->rings[i];
-		}
+	if (b->last >= b->nthreads || b->tids[b->last] != tid)
+		for (b->last = 0; b->last < b->nthreads; b->last++)
+			if (b->tids[b->last] == tid)
+				break;
+	if (b->last < b->nthreads) {
+		r = b->rings[b->last];
+		if (!r)
+			__atomic_fetch_add(&b->ctl->no_slot, 1, __ATOMIC_RELAXED);
+		return r;
 	}
-	if (b->nthreads == MAX_THREADS)
+	if (b->nthreads == MAX_THREADS) {
+		__atomic_fetch_add(&b->ctl->no_slot, 1, __ATOMIC_RELAXED);
 		return NULL;
-	r = ring_claim(b->ctl, tid);  /* counts ctl->no_slot when none is left */
+	}
+	r = ring_claim(b->ctl, tid);
 	b->tids[b->nthreads] = tid;
 	b->rings[b->nthreads] = r;
 	b->last = b->nthreads++;
 	return r;
 }
 
-static int on_sample(void *ctx, void *data, size_t size)
+/* Copies one raw record into its thread's ring; -EAGAIN when that ring has no room now. */
+static int place(struct bpf_backend *b, uint32_t tid, const struct raw_hdr *h)
 {
-	struct bpf_backend *b = ctx;
-	const struct brec_prefix *p = data;
-	const struct raw_hdr *h = (const void *)(p + 1);
-	struct ring *r;
-	uint64_t used;
+	struct ring *r = thread_ring(b, tid);
 	void *dst;
 
-	if (size < sizeof(*p) + sizeof(*h) || h->len < sizeof(*h) || (h->len & 7) ||
-	    h->len > size - sizeof(*p))
-		return 0;  /* not ours to trust; the kernel wrote it, so this does not happen */
-	r = thread_ring(b, p->tid);
 	if (!r)
 		return 0;
 	/* Never wait here: the parent is this ring's consumer too. Leave it for the next pass. */
-	used = ring_avail(r);
-	if (used + 2ull * h->len > b->ctl->ring_size)
+	if (ring_avail(r) + 2ull * h->len > b->ctl->ring_size)
 		return -EAGAIN;
 	dst = ring_reserve(b->ctl, r, h->len);
 	if (!dst)
@@ -207,6 +217,44 @@ static int on_sample(void *ctx, void *data, size_t size)
 	ring_publish(r, h->len);
 	b->moved++;
 	return 0;
+}
+
+/* The thread is gone: once drained, its ring serves the next new thread (ring_recycle()). */
+static void thread_gone(struct bpf_backend *b, uint32_t tid)
+{
+	for (uint32_t i = 0; i < b->nthreads; i++) {
+		if (b->tids[i] != tid)
+			continue;
+		if (b->rings[i])
+			ring_release(b->rings[i]);
+		b->nthreads--;
+		b->tids[i] = b->tids[b->nthreads];
+		b->rings[i] = b->rings[b->nthreads];
+		b->last = 0;
+		return;
+	}
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct bpf_backend *b = ctx;
+	const struct brec_prefix *p = data;
+	const struct raw_hdr *h = (const void *)(p + 1);
+
+	if (size >= sizeof(*p) && p->what == BREC_THREAD_EXIT) {
+		thread_gone(b, p->tid);
+		return 0;
+	}
+	if (size < sizeof(*p) + sizeof(*h) || p->what != BREC_RECORD || h->len < sizeof(*h) || (h->len & 7) ||
+	    h->len > size - sizeof(*p) || h->len > sizeof(b->held))
+		return 0;  /* not ours to trust; the kernel wrote it, so this does not happen */
+	if (place(b, p->tid, h) == 0)
+		return 0;
+	/* libbpf has consumed it already: keep it, and stop this pass. */
+	b->held_tid = p->tid;
+	b->held_len = h->len;
+	memcpy(b->held, h, h->len);
+	return -EAGAIN;
 }
 
 int bpf_backend_open(pid_t tgid, uint64_t rb_size, int run_times, int follow_forks,
@@ -249,8 +297,18 @@ long bpf_backend_pump(struct bpf_backend *b, struct ring_ctl *ctl)
 {
 	b->ctl = ctl;
 	b->moved = 0;
+	if (b->held_len) {
+		if (place(b, b->held_tid, (const struct raw_hdr *)b->held))
+			return 0;  /* still no room: the BPF ring buffer waits behind it */
+		b->held_len = 0;
+	}
 	ring_buffer__consume(b->rb);
 	return b->moved;
+}
+
+bool bpf_backend_held(const struct bpf_backend *b)
+{
+	return b->held_len != 0;
 }
 
 void bpf_backend_drops(struct bpf_backend *b, uint64_t out[BPF_BACKEND_NDROPS])

@@ -15,6 +15,7 @@
 #ifndef KVMREC_RECORDER_BPF_BACKEND_H
 #define KVMREC_RECORDER_BPF_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -49,10 +50,13 @@ int bpf_backend_open(pid_t tgid, uint64_t rb_size, int run_times, int follow_for
 
 /*
  * Moves every record now in the ring buffer into @ctl, one ring per thread
- * (claimed on its first record). Stops early, leaving the rest for the next
- * call, when a thread's ring is full. Returns records moved.
+ * (claimed on its first record). Stops early when a thread's ring is full,
+ * holding that record and leaving the rest for the next call, so nothing is
+ * lost or reordered. Returns records moved.
  */
 long bpf_backend_pump(struct bpf_backend *b, struct ring_ctl *ctl);
+/* A record is held back for want of room: pump again after draining. */
+bool bpf_backend_held(const struct bpf_backend *b);
 
 /* Records lost so far, by enum bpf_backend_drop. */
 void bpf_backend_drops(struct bpf_backend *b, uint64_t out[BPF_BACKEND_NDROPS]);

@@ -97,6 +97,7 @@ static int bpf_unavailable(char *why, size_t whylen)
 #define bpf_backend_probe(why, len) bpf_unavailable(why, len)
 #define bpf_backend_open(pid, sz, rt, ff, out, why, len) bpf_unavailable(why, len)
 #define bpf_backend_pump(b, ctl) ((void)(b), (void)(ctl), 0L)
+#define bpf_backend_held(b) ((void)(b), false)
 #define bpf_backend_detach(b) ((void)(b))
 #define bpf_backend_close(b) ((void)(b))
 #endif
@@ -748,7 +749,7 @@ static int session_record(struct session *s, const struct recorder_opts *o, stru
 		s->kev_until = mono_ns();
 		if (s->kev)
 			kevents_read(s->kev, on_kev, s);
-		while (bpf_backend_pump(s->bpf, s->ctl) > 0)
+		while (bpf_backend_pump(s->bpf, s->ctl) > 0 || bpf_backend_held(s->bpf))
 			drain(s, UINT64_MAX, false);
 	}
 	/* The VMM is gone or no longer recorded; what it published is all in the rings. */

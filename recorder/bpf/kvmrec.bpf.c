@@ -162,6 +162,27 @@ int BPF_PROG(kvmrec_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/*
+ * A thread of the VMM ends (sched_process_exit fires for every thread): the
+ * parent gives its ring back once drained, after every record the thread
+ * wrote, since they share this ring buffer. A KVM_RUN it never returned
+ * from leaves no entry state behind.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(kvmrec_thread_exit, struct task_struct *task)
+{
+	struct brec_prefix p;
+
+	if (!is_ours())
+		return 0;
+	p.tid = (__u32)bpf_get_current_pid_tgid();
+	p.what = BREC_THREAD_EXIT;
+	bpf_map_delete_elem(&inflight, &p.tid);
+	if (bpf_ringbuf_output(&rb, &p, sizeof(p), BPF_RB_NO_WAKEUP))
+		count_drop(BREC_DROP_RINGBUF);
+	return 0;
+}
+
 static __always_inline int classify(__u32 fd, struct kvmfd *k)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -212,7 +233,7 @@ static __always_inline void put(struct scratch *s, __u32 len)
 	struct brec_prefix *p = (struct brec_prefix *)s->b;
 
 	p->tid = (__u32)bpf_get_current_pid_tgid();
-	p->pad = 0;
+	p->what = BREC_RECORD;
 	if (len > BREC_SCRATCH - HDR_OFF)
 		return;
 	if (bpf_ringbuf_output(&rb, s->b, HDR_OFF + len, BPF_RB_NO_WAKEUP))

@@ -22,8 +22,11 @@ enum brec_drop {
 /* Ahead of every raw record in the BPF ring buffer. */
 struct brec_prefix {
 	unsigned int tid;
-	unsigned int pad;
+	unsigned int what;   /* BREC_RECORD: a raw record follows; BREC_THREAD_EXIT: alone */
 };
+
+#define BREC_RECORD 0u
+#define BREC_THREAD_EXIT 1u  /* the thread is gone: its ring can serve another */
 
 /* Scratch per CPU: prefix, raw_hdr, raw_run, the exit union and I/O data. */
 #define BREC_SCRATCH 8192u

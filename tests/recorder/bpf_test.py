@@ -89,7 +89,7 @@ def check_in_data(evs):
         last[v] = val
 
 
-def complete(env, trace, argv, stderr, want_backend_line=False):
+def complete(env, trace, argv, stderr, want_backend_line=False, in_data=True):
     want = stats_counts(stderr, STATS)
     if not want:
         fail("%s printed no stats: %s" % (argv[0], stderr))
@@ -103,7 +103,8 @@ def complete(env, trace, argv, stderr, want_backend_line=False):
         fail("%s: KVM_RUN per vCPU in trace %s, VMM counted %s" % (argv[0], got, want))
     if tracefs_usable():
         check_pairing(evs, False)
-    check_in_data(evs)
+    if in_data:
+        check_in_data(evs)
     if want_backend_line and "recording it with the bpf backend" not in stderr:
         fail("record chose bpf for a static VMM without saying so: %s" % stderr)
     print("%s: KVM_RUN per vCPU %s match the VMM's own counts" % (" ".join(argv[:3]), got))
@@ -221,46 +222,46 @@ def scenario_attach(env):
     vCPU threads appear after the attach is recorded whole, until it exits."""
     need_bpf(env)
     pio = os.path.join(env.build, "guests", "pio-loop.elf")
-    for attempt in range(3):
-        loops = 1000000  # about 10 s here: the window must end well before the VMM does
-        vmm = start_unrecorded([env.vmm, "--stats", "--loops", str(loops), pio])
-        wait_for_vm(vmm.pid)
-        time.sleep(0.5)
-        t = env.path("attach%d.zst" % attempt)
-        p = run([env.kvmrec, "record", "--pid", str(vmm.pid), "--duration", "2", "-o", t])
-        if p.returncode != 0:
-            vmm.kill()
-            fail("record --pid: exit %d: %s" % (p.returncode, p.stderr))
-        if vmm.poll() is not None:
-            fail("the VMM ended while attached (status %s); the window must be mid-run"
-                 % vmm.returncode)
-        out, err = vmm.communicate(timeout=300)
-        if vmm.returncode != 0 or "PASS" not in out:
-            fail("the VMM did not finish normally after the detach: rc %d: %s %s" %
-                 (vmm.returncode, out, err))
-        d = env.dump(t)
-        if "# mid_run:" not in d or '# recorder: "bpf"' not in d:
-            fail("the header does not say the trace began mid-run with bpf")
-        if "--duration 2 s elapsed; detached" not in (footer(d) or ""):
-            fail("footer does not say the recording was detached: %s" % footer(d))
-        evs = events(d)
-        check_seq(evs)
-        vals = [int(m.group(1), 16) for _, _, kind, rest in evs if kind == "exit"
-                for m in [re.match(r"IO out port=0xe8 size=4 data=0x([0-9a-f]+)", rest)] if m]
-        runs = sum(1 for e in evs if e[2] == "exit")
-        if len(vals) < 1000 or len(vals) != runs:
-            fail("window holds %d KVM_RUN, %d of them the loop's OUT" % (runs, len(vals)))
-        gaps = [(a, b) for a, b in zip(vals, vals[1:]) if b != a + 1]
-        if gaps and attempt < 2:
-            # A known bug (docs/recorder.md, "Limits"): now and then one KVM_RUN of
-            # an attached window is missing with no drop counted. Said, and
-            # recorded again; a second and third loss in a row still fail.
-            print("KNOWN ISSUE: the guest's counter jumps in the window (lost exits): %s; "
-                  "recording again" % gaps[:5])
-            continue
-        if gaps:
-            fail("the guest's counter jumps in the window (lost exits): %s" % gaps[:5])
-        break
+    loops = 1000000  # about 10 s here: the window must end well before the VMM does
+    vmm = start_unrecorded([env.vmm, "--stats", "--loops", str(loops), pio])
+    wait_for_vm(vmm.pid)
+    time.sleep(0.5)
+    t = env.path("attach.zst")
+    rec = subprocess.Popen([env.kvmrec, "record", "--pid", str(vmm.pid), "--duration", "2",
+                            "-o", t], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A recorder descheduled for a while (a loaded host) falls behind: the
+    # thread's ring fills while the BPF ring buffer still has room. Nothing
+    # may be lost then (a record refused for want of room was once dropped).
+    time.sleep(0.6)
+    os.kill(rec.pid, signal.SIGSTOP)
+    time.sleep(0.3)
+    os.kill(rec.pid, signal.SIGCONT)
+    _, rerr = rec.communicate(timeout=120)
+    if rec.returncode != 0:
+        vmm.kill()
+        fail("record --pid: exit %d: %s" % (rec.returncode, rerr))
+    if vmm.poll() is not None:
+        fail("the VMM ended while attached (status %s); the window must be mid-run"
+             % vmm.returncode)
+    out, err = vmm.communicate(timeout=300)
+    if vmm.returncode != 0 or "PASS" not in out:
+        fail("the VMM did not finish normally after the detach: rc %d: %s %s" %
+             (vmm.returncode, out, err))
+    d = env.dump(t)
+    if "# mid_run:" not in d or '# recorder: "bpf"' not in d:
+        fail("the header does not say the trace began mid-run with bpf")
+    if "--duration 2 s elapsed; detached" not in (footer(d) or ""):
+        fail("footer does not say the recording was detached: %s" % footer(d))
+    evs = events(d)
+    check_seq(evs)
+    vals = [int(m.group(1), 16) for _, _, kind, rest in evs if kind == "exit"
+            for m in [re.match(r"IO out port=0xe8 size=4 data=0x([0-9a-f]+)", rest)] if m]
+    runs = sum(1 for e in evs if e[2] == "exit")
+    if len(vals) < 1000 or len(vals) != runs:
+        fail("window holds %d KVM_RUN, %d of them the loop's OUT" % (runs, len(vals)))
+    gaps = [(a, b) for a, b in zip(vals, vals[1:]) if b != a + 1]
+    if gaps:
+        fail("the guest's counter jumps in the window (lost exits): %s" % gaps[:5])
     kexits = 0
     if tracefs_usable():
         # The kernel side opens before the program: between the window's first
@@ -294,6 +295,21 @@ def scenario_attach(env):
     if "vmm exited" not in (footer(env.dump(t)) or ""):
         fail("footer does not say the VMM exited: %s" % footer(env.dump(t)))
     complete(env, t, argv, err)
+    print("PASS")
+
+
+def scenario_threads(env):
+    """4 400 VMM threads over a run, more than the backend keeps at once
+    (4 096): each vCPU is run by 1 100 threads in turn. A finished thread's
+    ring serves the next, so every KVM_RUN is recorded and nothing dropped."""
+    need_bpf(env)
+    t = env.path("threads.zst")
+    argv = [env.pioloop, "--smp", "4", "--exits", "8800", "--waves", "1100", "--stats"]
+    p = env.record(t, argv, "--backend", "bpf")
+    if p.returncode != 0:
+        fail("record exit %d: %s" % (p.returncode, p.stderr))
+    # An IN whose vCPU next enters from another thread has no data (docs/recorder.md, Limits).
+    complete(env, t, argv, p.stderr, in_data=False)
     print("PASS")
 
 
