@@ -69,7 +69,7 @@ struct trace_reader {
 	uint64_t trace_id;      /* Header.trace_id; 0: unbound frames (format 1.0) */
 
 	unsigned int threads;   /* pool workers; <= 1: no pool */
-	uint64_t pool_min_bytes; /* smaller inputs are read without the pool */
+	uint64_t pool_min_frames; /* frames read here before the pool starts */
 	uint64_t input_len;     /* seekable input's size at open; 0: not seekable */
 	struct reader_pool *pool;
 	const struct pool_frame *pf;  /* the pooled frame records come from */
@@ -547,20 +547,22 @@ static int reader_start(struct trace_reader *r)
 }
 
 /*
- * Pool workers: one per online CPU (at most 8), for inputs of at least
- * POOL_MIN_BYTES: below that, starting threads costs more than it saves (and
- * damage tests open thousands of small traces). KVMREC_READER_THREADS=N sets
- * the count for any input size, 1 for the single-threaded path (tests
- * compare the two).
+ * Pool workers: one per online CPU (at most 8), once POOL_MIN_FRAMES frames
+ * (1 MiB of records) have been read here: a shorter trace costs less to read
+ * than starting threads (and damage tests open thousands of small traces).
+ * Counted in frames, not file bytes: a steady trace compresses to a few
+ * hundredths of a byte per event, so 10 M events can be under 1 MiB of file.
+ * KVMREC_READER_THREADS=N sets the count and starts the pool after the
+ * header's frame, 1 for the single-threaded path (tests compare the two).
  */
-#define POOL_MIN_BYTES (1u << 20)
+#define POOL_MIN_FRAMES ((1u << 20) / TRACE_FRAME_BYTES)
 
-static unsigned int reader_threads(uint64_t *min_bytes)
+static unsigned int reader_threads(uint64_t *min_frames)
 {
 	const char *env = getenv("KVMREC_READER_THREADS");
 	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
 
-	*min_bytes = env && *env ? 0 : POOL_MIN_BYTES;
+	*min_frames = env && *env ? 0 : POOL_MIN_FRAMES;
 	return n < 1 ? 1 : n > 8 ? 8 : (unsigned int)n;
 }
 
@@ -573,7 +575,7 @@ static int reader_new(const char *name, struct trace_reader **out)
 		return -ENOMEM;
 	r->fd = -1;
 	r->vcpu = TRACE_VCPU_NONE;
-	r->threads = reader_threads(&r->pool_min_bytes);
+	r->threads = reader_threads(&r->pool_min_frames);
 	r->name = strdup(name);
 	r->dctx = ZSTD_createDCtx();
 	if (!r->name || !r->dctx || trace_arena_init(&r->arena, 64 * 1024) ||
@@ -699,7 +701,7 @@ static void pool_finish(struct trace_reader *r, uint64_t off, uint64_t index)
  */
 static int pool_next(struct trace_reader *r, Kvmrec__Record **out)
 {
-	if (r->pool_done || r->threads <= 1 || !r->input_len || r->input_len < r->pool_min_bytes)
+	if (r->pool_done || r->threads <= 1 || !r->input_len || r->frame_index < r->pool_min_frames)
 		return 0;
 	if (!r->pool) {
 		/* Only at a frame boundary, once the header's frame is read. */
