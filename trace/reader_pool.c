@@ -148,8 +148,8 @@ static bool frame_expand(struct slot *s)
 		    (ref->exit < 0 && (size_t)-ref->exit > i) ||
 		    (ref->exit > 0 && (size_t)ref->exit >= s->f.n - i))
 			return false;
-		Kvmrec__KernelEvent *k = a->alloc(a->allocator_data, sizeof(*k));
-		int64_t *args = a->alloc(a->allocator_data, KREF_ARGS_MAX * sizeof(*args));
+		Kvmrec__KernelEvent *k = trace_arena_pb_alloc(a, sizeof(*k));
+		int64_t *args = trace_arena_pb_alloc(a, KREF_ARGS_MAX * sizeof(*args));
 		if (!k || !args || kref_expand(ref, s->f.recs[i + (size_t)(int64_t)ref->exit], k, args))
 			return false;
 		rec->body_case = KVMREC__RECORD__BODY_KEVENT;
@@ -166,7 +166,7 @@ static bool frame_expand(struct slot *s)
 		    rec->exit->payload_case != KVMREC__RUN_EXIT__PAYLOAD_IO || !(x = rec->exit->io))
 			continue;
 		if (x->has_data_add) {
-			uint8_t *buf = a->alloc(a->allocator_data, IO_DELTA_MAX);
+			uint8_t *buf = trace_arena_pb_alloc(a, IO_DELTA_MAX);
 			if (!buf || io_delta_expand(&io, x, buf))
 				return false;
 		}

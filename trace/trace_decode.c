@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kvmrec.pb-c.h"
+#include "trace_arena.h"
 #include "trace_decode.h"
 #include "trace_varint.h"
 
@@ -128,7 +129,7 @@ static bool decode_len(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
 			return false;
 		arr = NULL;
 		if (n) {
-			arr = a->alloc(a->allocator_data, n * esz);
+			arr = trace_arena_pb_alloc(a, n * esz);
 			if (!arr)
 				return false;
 		}
@@ -163,7 +164,7 @@ static bool decode_len(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
 		bd->len = len;
 		bd->data = NULL;
 		if (len) {
-			bd->data = a->alloc(a->allocator_data, len);
+			bd->data = trace_arena_pb_alloc(a, len);
 			if (!bd->data)
 				return false;
 			memcpy(bd->data, p, len);
@@ -216,7 +217,7 @@ static const uint8_t *field_generic(ProtobufCMessage *m, ProtobufCAllocator *a, 
 static ProtobufCMessage *decode(const ProtobufCMessageDescriptor *d, ProtobufCAllocator *a,
 				const uint8_t *p, const uint8_t *end, int depth)
 {
-	ProtobufCMessage *m = a->alloc(a->allocator_data, d->sizeof_message);
+	ProtobufCMessage *m = trace_arena_pb_alloc(a, d->sizeof_message);
 	if (!m)
 		return NULL;
 	d->message_init(m);
@@ -235,7 +236,7 @@ static ProtobufCMessage *decode(const ProtobufCMessageDescriptor *d, ProtobufCAl
 
 /*
  * The hottest messages by hand, the mirror of trace_encode.c: a record
- * around a port I/O exit or a kernel event. The switch takes a field's tag
+ * around a port I/O exit, a kernel event or a reference to one. The switch takes a field's tag
  * (number and wire type) as the writer puts it; any other tag, a wrong wire
  * type included, goes to field_generic(), which accepts or declines exactly
  * as for any message. Each is used only while its message has exactly the
@@ -279,7 +280,7 @@ static Kvmrec__ExitIo *decode_exit_io(ProtobufCAllocator *a, const uint8_t *p,
 
 	if (kvmrec__exit_io__descriptor.n_fields != 6)
 		return (Kvmrec__ExitIo *)decode(&kvmrec__exit_io__descriptor, a, p, end, depth);
-	io = a->alloc(a->allocator_data, sizeof(*io));
+	io = trace_arena_pb_alloc(a, sizeof(*io));
 	if (!io)
 		return NULL;
 	*io = (Kvmrec__ExitIo)KVMREC__EXIT_IO__INIT;
@@ -316,7 +317,7 @@ static Kvmrec__ExitIo *decode_exit_io(ProtobufCAllocator *a, const uint8_t *p,
 			io->data.len = (size_t)v;
 			io->data.data = NULL;
 			if (v) {
-				io->data.data = a->alloc(a->allocator_data, (size_t)v);
+				io->data.data = trace_arena_pb_alloc(a, (size_t)v);
 				if (!io->data.data)
 					return NULL;
 				memcpy(io->data.data, p, (size_t)v);
@@ -344,7 +345,7 @@ static Kvmrec__RunExit *decode_run_exit(ProtobufCAllocator *a, const uint8_t *p,
 
 	if (kvmrec__run_exit__descriptor.n_fields != 20)
 		return (Kvmrec__RunExit *)decode(&kvmrec__run_exit__descriptor, a, p, end, depth);
-	x = a->alloc(a->allocator_data, sizeof(*x));
+	x = trace_arena_pb_alloc(a, sizeof(*x));
 	if (!x)
 		return NULL;
 	*x = (Kvmrec__RunExit)KVMREC__RUN_EXIT__INIT;
@@ -425,7 +426,7 @@ static Kvmrec__KernelEvent *decode_kevent(ProtobufCAllocator *a, const uint8_t *
 
 	if (kvmrec__kernel_event__descriptor.n_fields != 6)
 		return (Kvmrec__KernelEvent *)decode(&kvmrec__kernel_event__descriptor, a, p, end, depth);
-	k = a->alloc(a->allocator_data, sizeof(*k));
+	k = trace_arena_pb_alloc(a, sizeof(*k));
 	if (!k)
 		return NULL;
 	*k = (Kvmrec__KernelEvent)KVMREC__KERNEL_EVENT__INIT;
@@ -453,7 +454,7 @@ static Kvmrec__KernelEvent *decode_kevent(ProtobufCAllocator *a, const uint8_t *
 			if (v && (stop[-1] & 0x80))
 				return NULL;
 			if (n) {
-				k->args = a->alloc(a->allocator_data, n * sizeof(*k->args));
+				k->args = trace_arena_pb_alloc(a, n * sizeof(*k->args));
 				if (!k->args)
 					return NULL;
 			}
@@ -481,13 +482,59 @@ static Kvmrec__KernelEvent *decode_kevent(ProtobufCAllocator *a, const uint8_t *
 	return k;
 }
 
+/* A kernel event stored as a reference to its exit (kref.h): most of a kernel-event trace. */
+static Kvmrec__KernelRef *decode_kref(ProtobufCAllocator *a, const uint8_t *p,
+				      const uint8_t *end, int depth)
+{
+	Kvmrec__KernelRef *k;
+
+	if (kvmrec__kernel_ref__descriptor.n_fields != 4)
+		return (Kvmrec__KernelRef *)decode(&kvmrec__kernel_ref__descriptor, a, p, end, depth);
+	k = trace_arena_pb_alloc(a, sizeof(*k));
+	if (!k)
+		return NULL;
+	*k = (Kvmrec__KernelRef)KVMREC__KERNEL_REF__INIT;
+	while (p < end) {
+		uint64_t tag, v;
+
+		NEXT_VARINT(tag);
+		switch (tag) {
+		case TAG(1, WIRE_VARINT):
+			NEXT_VARINT(v);
+			k->has_exit = 1;
+			k->exit = unzigzag32(v);
+			break;
+		case TAG(2, WIRE_VARINT):
+			NEXT_VARINT(v);
+			k->has_id = 1;
+			k->id = (Kvmrec__KernelEventId)(int32_t)(uint32_t)v;
+			break;
+		case TAG(3, WIRE_VARINT):
+			NEXT_VARINT(v);
+			k->has_cpu = 1;
+			k->cpu = (uint32_t)v;
+			break;
+		case TAG(4, WIRE_VARINT):
+			NEXT_VARINT(v);
+			k->has_mmio_type = 1;
+			k->mmio_type = (uint32_t)v;
+			break;
+		default:
+			p = field_generic(&k->base, a, tag, p, end, depth);
+			if (!p)
+				return NULL;
+		}
+	}
+	return k;
+}
+
 static Kvmrec__Record *decode_record(ProtobufCAllocator *a, const uint8_t *p, const uint8_t *end)
 {
 	Kvmrec__Record *r;
 
 	if (kvmrec__record__descriptor.n_fields != 16)
 		return (Kvmrec__Record *)decode(&kvmrec__record__descriptor, a, p, end, 0);
-	r = a->alloc(a->allocator_data, sizeof(*r));
+	r = trace_arena_pb_alloc(a, sizeof(*r));
 	if (!r)
 		return NULL;
 	*r = (Kvmrec__Record)KVMREC__RECORD__INIT;
@@ -537,8 +584,18 @@ static Kvmrec__Record *decode_record(ProtobufCAllocator *a, const uint8_t *p, co
 			r->body_case = KVMREC__RECORD__BODY_KEVENT;
 			p += v;
 			break;
+		case TAG(13, WIRE_LEN):
+			NEXT_VARINT(v);
+			if (v > (uint64_t)(end - p) || r->body_case != KVMREC__RECORD__BODY__NOT_SET)
+				return NULL;
+			r->kref = decode_kref(a, p, p + v, 1);
+			if (!r->kref)
+				return NULL;
+			r->body_case = KVMREC__RECORD__BODY_KREF;
+			p += v;
+			break;
 		default:
-			/* The frame mark (16), a reference (13), any other body. */
+			/* The frame mark (16), any other body. */
 			p = field_generic(&r->base, a, tag, p, end, 0);
 			if (!p)
 				return NULL;

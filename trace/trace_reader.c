@@ -406,8 +406,8 @@ static int kref_expand_here(struct trace_reader *r, Kvmrec__Record *rec)
 	}
 	if (ret <= 0)
 		return corrupt(r, "kernel event reference past its frame");
-	k = r->arena.pb.alloc(r->arena.pb.allocator_data, sizeof(*k));
-	args = r->arena.pb.alloc(r->arena.pb.allocator_data, KREF_ARGS_MAX * sizeof(*args));
+	k = trace_arena_alloc(&r->arena, sizeof(*k));
+	args = trace_arena_alloc(&r->arena, KREF_ARGS_MAX * sizeof(*args));
 	if (!k || !args)
 		return reader_fail(r, -ENOMEM, "out of memory");
 	if (kref_expand(ref, exit, k, args))
@@ -427,7 +427,7 @@ static int io_expand_here(struct trace_reader *r, Kvmrec__Record *rec)
 	if (!io)
 		return 1;
 	if (io->has_data_add) {
-		buf = r->arena.pb.alloc(r->arena.pb.allocator_data, IO_DELTA_MAX);
+		buf = trace_arena_alloc(&r->arena, IO_DELTA_MAX);
 		if (!buf)
 			return reader_fail(r, -ENOMEM, "out of memory");
 		if (io_delta_expand(&r->io, io, buf))
