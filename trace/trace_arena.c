@@ -68,14 +68,10 @@ int trace_arena_init(struct trace_arena *a, size_t cap)
 	return 0;
 }
 
-void trace_arena_reset(struct trace_arena *a)
+void trace_arena_reset_slow(struct trace_arena *a)
 {
 	size_t want;
 
-	if (!a->extra) {
-		a->pos = a->base;
-		return;
-	}
 	a->extra->used = (size_t)(a->pos - (unsigned char *)a->extra->data);
 	want = a->base_used;
 	while (a->extra) {

@@ -41,8 +41,17 @@ struct trace_arena {
 };
 
 int trace_arena_init(struct trace_arena *a, size_t cap);
-void trace_arena_reset(struct trace_arena *a);
 void trace_arena_fini(struct trace_arena *a);
+void trace_arena_reset_slow(struct trace_arena *a);
+
+/* The reader resets once per record: inline while nothing overflowed. */
+static inline void trace_arena_reset(struct trace_arena *a)
+{
+	if (a->extra)
+		trace_arena_reset_slow(a);
+	else
+		a->pos = a->base;
+}
 
 void *trace_arena_alloc_slow(struct trace_arena *a, size_t size);
 void *trace_arena_pb_cb(void *arena, size_t size);	/* the arena's pb.alloc */

@@ -316,7 +316,10 @@ static Kvmrec__ExitIo *decode_exit_io(ProtobufCAllocator *a, const uint8_t *p,
 			io->has_data = 1;
 			io->data.len = (size_t)v;
 			io->data.data = NULL;
-			if (v) {
+			if (v && a->alloc == trace_arena_pb_cb) {
+				/* Arena records die with the input they were decoded from. */
+				io->data.data = (uint8_t *)p;
+			} else if (v) {
 				io->data.data = trace_arena_pb_alloc(a, (size_t)v);
 				if (!io->data.data)
 					return NULL;
@@ -419,6 +422,51 @@ static Kvmrec__RunExit *decode_run_exit(ProtobufCAllocator *a, const uint8_t *p,
 	return x;
 }
 
+/*
+ * KernelEvent.args, packed sint64s: decoded in one pass into a small buffer,
+ * then copied to the arena; only a run longer than that is counted first.
+ */
+#define ARGS_INLINE 16
+static bool decode_args(Kvmrec__KernelEvent *k, ProtobufCAllocator *a, const uint8_t *p,
+			const uint8_t *stop)
+{
+	int64_t buf[ARGS_INLINE];
+	const uint8_t *q = p;
+	size_t n = 0;
+
+	while (q < stop && n < ARGS_INLINE) {
+		uint64_t u;
+
+		if (!(q = varint_at(q, stop, &u)))
+			return false;
+		buf[n++] = unzigzag64(u);
+	}
+	if (q < stop) {
+		for (n = 0, q = p; q < stop; q++)
+			n += !(*q & 0x80);
+		if (stop[-1] & 0x80)
+			return false;
+	}
+	if (!n)
+		return true;
+	k->args = trace_arena_pb_alloc(a, n * sizeof(*k->args));
+	if (!k->args)
+		return false;
+	k->n_args = n;
+	if (n <= ARGS_INLINE) {
+		memcpy(k->args, buf, n * sizeof(*k->args));
+		return true;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t u;
+
+		if (!(p = varint_at(p, stop, &u)))
+			return false;
+		k->args[i] = unzigzag64(u);
+	}
+	return true;
+}
+
 static Kvmrec__KernelEvent *decode_kevent(ProtobufCAllocator *a, const uint8_t *p,
 					  const uint8_t *end, int depth)
 {
@@ -440,34 +488,13 @@ static Kvmrec__KernelEvent *decode_kevent(ProtobufCAllocator *a, const uint8_t *
 			k->has_id = 1;
 			k->id = (Kvmrec__KernelEventId)(int32_t)(uint32_t)v;
 			break;
-		case TAG(2, WIRE_LEN): {
-			const uint8_t *q, *stop;
-			size_t n = 0;
-
+		case TAG(2, WIRE_LEN):
 			NEXT_VARINT(v);
 			/* A second run of args: protobuf-c appends; not repeated here. */
-			if (v > (uint64_t)(end - p) || k->n_args)
+			if (v > (uint64_t)(end - p) || k->n_args || !decode_args(k, a, p, p + v))
 				return NULL;
-			stop = p + v;
-			for (q = p; q < stop; q++)
-				n += !(*q & 0x80);
-			if (v && (stop[-1] & 0x80))
-				return NULL;
-			if (n) {
-				k->args = trace_arena_pb_alloc(a, n * sizeof(*k->args));
-				if (!k->args)
-					return NULL;
-			}
-			for (size_t i = 0; i < n; i++) {
-				uint64_t u;
-
-				if (!(p = varint_at(p, stop, &u)))
-					return NULL;
-				k->args[i] = unzigzag64(u);
-			}
-			k->n_args = n;
+			p += v;
 			break;
-		}
 		case TAG(3, WIRE_VARINT):
 			NEXT_VARINT(v);
 			k->has_cpu = 1;

@@ -701,6 +701,11 @@ static void pool_finish(struct trace_reader *r, uint64_t off, uint64_t index)
  */
 static int pool_next(struct trace_reader *r, Kvmrec__Record **out)
 {
+	/* The common case first: the frame in hand has more. */
+	if (r->pf && r->pf_pos < r->pf->n) {
+		*out = r->pf->recs[r->pf_pos++];
+		return 1;
+	}
 	if (r->pool_done || r->threads <= 1 || !r->input_len || r->frame_index < r->pool_min_frames)
 		return 0;
 	if (!r->pool) {
@@ -765,7 +770,7 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 	}
 	if (r->progress && !(r->events % PROGRESS_EVERY))
 		progress_show(r);
-	ret = frame_mark_check(r, rec);
+	ret = r->frame_fresh ? frame_mark_check(r, rec) : 0;
 	if (ret) {
 		progress_stop(r);
 		return ret;
