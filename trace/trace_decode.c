@@ -7,7 +7,10 @@
  * without the descriptors, faster still. Correctness rests on declining:
  * every case not handled here goes to protobuf-c.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "kvmrec.pb-c.h"
@@ -236,15 +239,95 @@ static ProtobufCMessage *decode(const ProtobufCMessageDescriptor *d, ProtobufCAl
 
 /*
  * The hottest messages by hand, the mirror of trace_encode.c: a record
- * around a port I/O exit, a kernel event or a reference to one. The switch takes a field's tag
- * (number and wire type) as the writer puts it; any other tag, a wrong wire
- * type included, goes to field_generic(), which accepts or declines exactly
- * as for any message. Each is used only while its message has exactly the
- * fields known here (a schema change falls back to decode(): slower, never
- * wrong). Structs start as kvmrec__*__init() leaves them, defaults included
+ * around a port I/O exit, a kernel event or a reference to one. The switch
+ * takes a field's tag (number and wire type) as the writer puts it; any other
+ * tag, a wrong wire type included, goes to field_generic(), which accepts or
+ * declines exactly as for any message. Each is used only while the fields it
+ * knows are as the descriptors say (hand_check(): a schema change falls back
+ * to decode(), slower, never wrong). Structs start as kvmrec__*__init() leaves them, defaults included
  * (ExitIo.count is 1, Record.seq_delta 1).
  */
 #define TAG(id, wire) ((uint64_t)(id) << 3 | (wire))
+
+/*
+ * What a hand decoder knows of its message: each field it decodes by number,
+ * with its type and place. A decoder is used only while the descriptors
+ * agree field by field, so a schema change (a field renumbered, retyped or
+ * gone) sends the message to decode(); a field added is no change for them:
+ * its tag goes to field_generic() like any other they do not know.
+ */
+struct hand_field {
+	uint32_t id;
+	ProtobufCType type;
+	ProtobufCLabel label;
+	unsigned int offset;
+};
+
+#define HF(msg, id, T, member) \
+	{ id, PROTOBUF_C_TYPE_##T, PROTOBUF_C_LABEL_OPTIONAL, offsetof(msg, member) }
+#define HF_ONEOF(msg, id, member) \
+	{ id, PROTOBUF_C_TYPE_MESSAGE, PROTOBUF_C_LABEL_NONE, offsetof(msg, member) }
+
+static const struct hand_field exit_io_fields[] = {
+	HF(Kvmrec__ExitIo, 1, BOOL, out), HF(Kvmrec__ExitIo, 2, UINT32, size),
+	HF(Kvmrec__ExitIo, 3, UINT32, port), HF(Kvmrec__ExitIo, 4, UINT32, count),
+	HF(Kvmrec__ExitIo, 5, BYTES, data), HF(Kvmrec__ExitIo, 6, SINT64, data_add),
+};
+static const struct hand_field run_exit_fields[] = {
+	HF(Kvmrec__RunExit, 1, UINT32, reason), HF(Kvmrec__RunExit, 2, SINT32, ret),
+	HF(Kvmrec__RunExit, 3, UINT32, err), HF(Kvmrec__RunExit, 4, UINT32, flags),
+	HF(Kvmrec__RunExit, 5, UINT64, run_ns), HF(Kvmrec__RunExit, 6, UINT64, cr8),
+	HF(Kvmrec__RunExit, 7, UINT64, apic_base), HF(Kvmrec__RunExit, 8, UINT32, run_flags),
+	HF(Kvmrec__RunExit, 9, UINT64, cr8_in), HF_ONEOF(Kvmrec__RunExit, 10, io),
+};
+static const struct hand_field kevent_fields[] = {
+	HF(Kvmrec__KernelEvent, 1, ENUM, id),
+	{ 2, PROTOBUF_C_TYPE_SINT64, PROTOBUF_C_LABEL_REPEATED, offsetof(Kvmrec__KernelEvent, args) },
+	HF(Kvmrec__KernelEvent, 3, UINT32, cpu),
+};
+static const struct hand_field kref_fields[] = {
+	HF(Kvmrec__KernelRef, 1, SINT32, exit), HF(Kvmrec__KernelRef, 2, ENUM, id),
+	HF(Kvmrec__KernelRef, 3, UINT32, cpu), HF(Kvmrec__KernelRef, 4, UINT32, mmio_type),
+};
+static const struct hand_field record_fields[] = {
+	HF(Kvmrec__Record, 1, UINT64, seq_delta), HF(Kvmrec__Record, 2, SINT64, ts_delta),
+	HF(Kvmrec__Record, 3, SINT32, vcpu), HF(Kvmrec__Record, 4, UINT32, tid),
+	HF_ONEOF(Kvmrec__Record, 5, exit), HF_ONEOF(Kvmrec__Record, 8, kevent),
+	HF_ONEOF(Kvmrec__Record, 13, kref),
+};
+
+static bool hand_fields_agree(const ProtobufCMessageDescriptor *d, const struct hand_field *h,
+			      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(d, h[i].id);
+
+		if (!f || f->type != h[i].type || f->offset != h[i].offset ||
+		    (h[i].label == PROTOBUF_C_LABEL_NONE ? !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+							: f->label != h[i].label))
+			return false;
+		if (h[i].label == PROTOBUF_C_LABEL_REPEATED && !(f->flags & PROTOBUF_C_FIELD_FLAG_PACKED))
+			return false;
+	}
+	return true;
+}
+
+enum { HAND_EXIT_IO, HAND_RUN_EXIT, HAND_KEVENT, HAND_KREF, HAND_RECORD, HAND_N };
+static bool hand_ok[HAND_N];
+static pthread_once_t hand_once = PTHREAD_ONCE_INIT;
+static atomic_bool hand_checked;	/* a plain load per record, not a pthread_once call */
+
+static void hand_check(void)
+{
+#define AGREE(d, f) hand_fields_agree(&(d), f, sizeof(f) / sizeof((f)[0]))
+	hand_ok[HAND_EXIT_IO] = AGREE(kvmrec__exit_io__descriptor, exit_io_fields);
+	hand_ok[HAND_RUN_EXIT] = AGREE(kvmrec__run_exit__descriptor, run_exit_fields);
+	hand_ok[HAND_KEVENT] = AGREE(kvmrec__kernel_event__descriptor, kevent_fields);
+	hand_ok[HAND_KREF] = AGREE(kvmrec__kernel_ref__descriptor, kref_fields);
+	hand_ok[HAND_RECORD] = AGREE(kvmrec__record__descriptor, record_fields);
+#undef AGREE
+	atomic_store_explicit(&hand_checked, true, memory_order_release);
+}
 
 /* Past the varint at @p, or NULL when there is none. */
 static inline const uint8_t *varint_at(const uint8_t *p, const uint8_t *end, uint64_t *v)
@@ -278,7 +361,7 @@ static Kvmrec__ExitIo *decode_exit_io(ProtobufCAllocator *a, const uint8_t *p,
 {
 	Kvmrec__ExitIo *io;
 
-	if (kvmrec__exit_io__descriptor.n_fields != 6)
+	if (!hand_ok[HAND_EXIT_IO])
 		return (Kvmrec__ExitIo *)decode(&kvmrec__exit_io__descriptor, a, p, end, depth);
 	io = trace_arena_pb_alloc(a, sizeof(*io));
 	if (!io)
@@ -346,7 +429,7 @@ static Kvmrec__RunExit *decode_run_exit(ProtobufCAllocator *a, const uint8_t *p,
 {
 	Kvmrec__RunExit *x;
 
-	if (kvmrec__run_exit__descriptor.n_fields != 20)
+	if (!hand_ok[HAND_RUN_EXIT])
 		return (Kvmrec__RunExit *)decode(&kvmrec__run_exit__descriptor, a, p, end, depth);
 	x = trace_arena_pb_alloc(a, sizeof(*x));
 	if (!x)
@@ -472,7 +555,7 @@ static Kvmrec__KernelEvent *decode_kevent(ProtobufCAllocator *a, const uint8_t *
 {
 	Kvmrec__KernelEvent *k;
 
-	if (kvmrec__kernel_event__descriptor.n_fields != 6)
+	if (!hand_ok[HAND_KEVENT])
 		return (Kvmrec__KernelEvent *)decode(&kvmrec__kernel_event__descriptor, a, p, end, depth);
 	k = trace_arena_pb_alloc(a, sizeof(*k));
 	if (!k)
@@ -515,7 +598,7 @@ static Kvmrec__KernelRef *decode_kref(ProtobufCAllocator *a, const uint8_t *p,
 {
 	Kvmrec__KernelRef *k;
 
-	if (kvmrec__kernel_ref__descriptor.n_fields != 4)
+	if (!hand_ok[HAND_KREF])
 		return (Kvmrec__KernelRef *)decode(&kvmrec__kernel_ref__descriptor, a, p, end, depth);
 	k = trace_arena_pb_alloc(a, sizeof(*k));
 	if (!k)
@@ -559,7 +642,7 @@ static Kvmrec__Record *decode_record(ProtobufCAllocator *a, const uint8_t *p, co
 {
 	Kvmrec__Record *r;
 
-	if (kvmrec__record__descriptor.n_fields != 16)
+	if (!hand_ok[HAND_RECORD])
 		return (Kvmrec__Record *)decode(&kvmrec__record__descriptor, a, p, end, 0);
 	r = trace_arena_pb_alloc(a, sizeof(*r));
 	if (!r)
@@ -638,6 +721,8 @@ ProtobufCMessage *trace_decode_fast(const ProtobufCMessageDescriptor *desc,
 				    const uint8_t *data, size_t len)
 {
 	if (desc == &kvmrec__record__descriptor) {
+		if (!atomic_load_explicit(&hand_checked, memory_order_acquire))
+			pthread_once(&hand_once, hand_check);
 		Kvmrec__Record *r = decode_record(alloc, data, data + len);
 
 		return r ? &r->base : NULL;
