@@ -251,12 +251,9 @@ static void format_lapic(FILE *f, const Kvmrec__LapicSync *ls)
 
 static void format_kevent(FILE *f, const Kvmrec__KernelEvent *k)
 {
-	const char *const *names = trace_kevent_args(k->id);
-	size_t n_names = 0;
+	struct kevent_arg a;
 
-	while (names[n_names])
-		n_names++;
-	if (k->id == KVMREC__KERNEL_EVENT_ID__KEV_UNKNOWN || !strcmp(trace_kevent_name(k->id), "unknown")) {
+	if (!kevent_desc(k->id)) {
 		fputc(' ', f);
 		if (k->name)
 			put_str(f, k->name);
@@ -265,23 +262,20 @@ static void format_kevent(FILE *f, const Kvmrec__KernelEvent *k)
 	} else {
 		fprintf(f, " %s", trace_kevent_name(k->id));
 	}
-	for (size_t i = 0; i < k->n_args; i++) {
-		int64_t v = k->args[i];
-
-		if (i < n_names)
-			fprintf(f, " %s=", names[i]);
+	for (size_t i = 0; kevent_arg_at(k, i, &a); i++) {
+		if (a.field != KEV_F_NR)
+			fprintf(f, " %s=", kevent_field_name(a.field));
 		else
 			fprintf(f, " arg%zu=", i);
 		/* Registers and addresses read best in hex; small numbers in decimal. */
-		if (v > 255 || v < -1)
-			fprintf(f, "0x%" PRIx64, (uint64_t)v);
+		if (a.value > 255 || a.value < -1)
+			fprintf(f, "0x%" PRIx64, (uint64_t)a.value);
 		else
-			fprintf(f, "%" PRId64, v);
-		if (i < n_names && k->id == KVMREC__KERNEL_EVENT_ID__KEV_APIC && !strcmp(names[i], "reg") &&
-		    *trace_lapic_reg_name((uint32_t)v))
-			fprintf(f, " (%s)", trace_lapic_reg_name((uint32_t)v));
-		if (i == 0 && k->id == KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT)
-			fprintf(f, " (%s)", trace_exit_reason_name((uint32_t)v));
+			fprintf(f, "%" PRId64, a.value);
+		if (a.field == KEV_F_REG && *trace_lapic_reg_name((uint32_t)a.value))
+			fprintf(f, " (%s)", trace_lapic_reg_name((uint32_t)a.value));
+		if (a.field == KEV_F_REASON)
+			fprintf(f, " (%s)", trace_exit_reason_name((uint32_t)a.value));
 	}
 	for (size_t i = 0; i < k->n_fields; i++) {
 		const Kvmrec__KernelField *kf = k->fields[i];

@@ -313,8 +313,8 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 
 	switch (k->id) {
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
-		vec = describe_kevent_arg(k, "vec", -1);
-		apic = describe_kevent_arg(k, "apicid", ev->vcpu);
+		vec = kevent_get(k, KEV_F_VEC, -1);
+		apic = kevent_get(k, KEV_F_APICID, ev->vcpu);
 		v = cj_vcpu(c, (int32_t)apic);
 		if (v && vec >= 0 && vec < 256) {
 			snprintf(buf, sizeof(buf), "accept %" PRId64, vec);
@@ -323,7 +323,7 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 		}
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
-		vec = describe_kevent_arg(k, "irq", -1);
+		vec = kevent_get(k, KEV_F_IRQ, -1);
 		v = cj_vcpu(c, ev->vcpu);
 		c->inj_virq_on = true;
 		if (v && vec >= 0 && vec < 256) {
@@ -333,8 +333,8 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 		}
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
-		vec = describe_kevent_arg(k, "vector", -1);
-		apic = describe_kevent_arg(k, "apicid", ev->vcpu);
+		vec = kevent_get(k, KEV_F_VECTOR, -1);
+		apic = kevent_get(k, KEV_F_APICID, ev->vcpu);
 		v = cj_vcpu(c, (int32_t)apic);
 		if (v && vec >= 0 && vec < 256) {
 			snprintf(buf, sizeof(buf), "EOI %" PRId64, vec);
@@ -348,10 +348,10 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
 		v = cj_vcpu(c, ev->vcpu);
-		if (v && describe_kevent_arg(k, "rw", 0) == 1 &&
-		    describe_kevent_arg(k, "reg", -1) == LAPIC_REG_TPR)
+		if (v && kevent_get(k, KEV_F_RW, 0) == 1 &&
+		    kevent_get(k, KEV_F_REG, -1) == LAPIC_REG_TPR)
 			cj_counter(c, v, &v->tpr, "TPR", "TPR",
-				   (int)(describe_kevent_arg(k, "val", 0) & 0xff), ev->ts_ns);
+				   (int)(kevent_get(k, KEV_F_VAL, 0) & 0xff), ev->ts_ns);
 		break;
 	default:
 		break;

@@ -62,19 +62,6 @@ size_t describe_vec256(const uint32_t *words, size_t nwords, char *buf, size_t n
 	return s.len;
 }
 
-int64_t describe_kevent_arg(const Kvmrec__KernelEvent *k, const char *name, int64_t def)
-{
-	const char *const *names = trace_kevent_args(k->id);
-
-	for (size_t i = 0; names && names[i]; i++)
-		if (!strcmp(names[i], name))
-			return i < k->n_args ? k->args[i] : def;
-	for (size_t i = 0; i < k->n_fields; i++)
-		if (k->fields[i]->name && !strcmp(k->fields[i]->name, name))
-			return k->fields[i]->value;
-	return def;
-}
-
 static void describe_exit(struct sbuf *s, const Kvmrec__RunExit *x)
 {
 	if (x->has_ret && x->ret < 0) {
@@ -200,28 +187,22 @@ static void describe_kevent(struct sbuf *s, const Kvmrec__KernelEvent *k)
 		}
 		return;
 	}
-	const char *const *names = trace_kevent_args(k->id);
+	struct kevent_arg a;
 
 	sb_printf(s, "%s", trace_kevent_name(k->id));
 	if (k->exit_name && *k->exit_name)
 		sb_printf(s, " %s", k->exit_name);
 	/* A newer recorder may give more args than this reader has names for. */
-	size_t named = 0;
+	for (size_t i = 0; kevent_arg_at(k, i, &a); i++) {
+		const char *name = a.field != KEV_F_NR ? kevent_field_name(a.field) : "arg";
 
-	while (names && names[named])
-		named++;
-	for (size_t i = 0; i < k->n_args; i++) {
-		const char *name = i < named ? names[i] : "arg";
-		int64_t a = k->args[i];
 		/* Registers, ports and addresses read better in hex. */
-		if (!strcmp(name, "reg") || !strcmp(name, "port") || !strcmp(name, "gpa") ||
-		    !strcmp(name, "address") || !strcmp(name, "icr_low") || !strcmp(name, "ecx") ||
-		    !strcmp(name, "val") || !strcmp(name, "data"))
-			sb_printf(s, " %s 0x%" PRIx64, name, (uint64_t)a);
+		if (kevent_field_hex(a.field))
+			sb_printf(s, " %s 0x%" PRIx64, name, (uint64_t)a.value);
 		else
-			sb_printf(s, " %s %" PRId64, name, a);
-		if (!strcmp(name, "reg")) {
-			const char *r = trace_lapic_reg_name((uint32_t)a);
+			sb_printf(s, " %s %" PRId64, name, a.value);
+		if (a.field == KEV_F_REG) {
+			const char *r = trace_lapic_reg_name((uint32_t)a.value);
 			if (*r)
 				sb_printf(s, "(%s)", r);
 		}

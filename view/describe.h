@@ -27,7 +27,4 @@ const char *describe_kind(const Kvmrec__Record *rec);
 /* The vectors set in a 256-bit IRR/ISR (8 words), as "{34,62}"; "{}" if none. */
 size_t describe_vec256(const uint32_t *words, size_t nwords, char *buf, size_t n);
 
-/* Kernel event argument by name, from KernelEvent.args; @def if absent. */
-int64_t describe_kevent_arg(const Kvmrec__KernelEvent *k, const char *name, int64_t def);
-
 #endif

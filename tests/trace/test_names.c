@@ -6,6 +6,7 @@
  * print exactly as a reader of `kvmrec dump` expects.
  */
 #include <setjmp.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -49,27 +50,55 @@ static void test_exit_reasons_match_uapi(void **state)
 
 static void test_kernel_events(void **state)
 {
-	const char *const *a;
+	const struct kevent_desc *d;
+	int64_t args[KEVENT_MAX_FIELDS] = { 0 };
+	Kvmrec__KernelEvent k = KVMREC__KERNEL_EVENT__INIT;
+	Kvmrec__KernelField vec = KVMREC__KERNEL_FIELD__INIT, *fields[1] = { &vec };
+	int n = 0;
 
 	(void)state;
 	assert_string_equal(trace_kevent_name(KVMREC__KERNEL_EVENT_ID__KEV_EOI), "kvm_eoi");
 	assert_int_equal(trace_kevent_parse("kvm_apic_accept_irq"), KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ);
 	assert_int_equal(trace_kevent_parse("kvm:kvm_inj_virq"), KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ);
 	assert_int_equal(trace_kevent_parse("kvm_fpu"), KVMREC__KERNEL_EVENT_ID__KEV_UNKNOWN);
-	a = trace_kevent_args(KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ);
-	assert_string_equal(a[0], "apicid");
-	assert_string_equal(a[3], "vec");
-	assert_null(a[5]);
-	a = trace_kevent_args(KVMREC__KERNEL_EVENT_ID__KEV_PIO);
-	assert_string_equal(a[0], "rw");
-	assert_string_equal(a[4], "val");
-	assert_null(a[5]);
-	assert_null(trace_kevent_args(KVMREC__KERNEL_EVENT_ID__KEV_INJ_NMI)[0]);
-	/* Every id in the schema has a name that parses back. */
+	d = kevent_desc(KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ);
+	assert_int_equal(d->nfields, 5);
+	assert_string_equal(kevent_field_name(d->fields[0]), "apicid");
+	assert_string_equal(kevent_field_name(d->fields[3]), "vec");
+	assert_int_equal(kevent_field_pos(KVMREC__KERNEL_EVENT_ID__KEV_PIO, KEV_F_VAL), 4);
+	assert_int_equal(kevent_field_pos(KVMREC__KERNEL_EVENT_ID__KEV_PIO, KEV_F_VEC), -1);
+	assert_int_equal(kevent_nfields(KVMREC__KERNEL_EVENT_ID__KEV_INJ_NMI), 0);
+	assert_true(kevent_field_hex(KEV_F_PORT));
+	assert_false(kevent_field_hex(KEV_F_VEC));
+	/* Every id in the schema has a row whose name parses back; rows come in id order. */
 	for (int id = 1; id <= KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ_OLD; id++)
 		assert_int_equal(trace_kevent_parse(trace_kevent_name(id)), id);
+	for (d = kevent_desc_next(NULL); d; d = kevent_desc_next(d))
+		assert_int_equal(d->id, ++n);
+	assert_int_equal(n, KEVENT_ID_MAX);
 	assert_string_equal(trace_kevent_name(999), "unknown");
-	assert_non_null(trace_kevent_args(999));
+	assert_null(kevent_desc(999));
+	assert_null(kevent_desc(KVMREC__KERNEL_EVENT_ID__KEV_UNKNOWN));
+
+	/* Producers store by name; readers get by name, or their default past the end. */
+	assert_int_equal(kevent_args_set(KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ, args, KEV_F_VEC, 62), 0);
+	assert_int_equal(kevent_args_set(KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ, args, KEV_F_PORT, 1), -EINVAL);
+	k.id = KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ;
+	k.args = args;
+	k.n_args = 5;
+	assert_int_equal(kevent_get(&k, KEV_F_VEC, -1), 62);
+	assert_int_equal(kevent_get(&k, KEV_F_PORT, -7), -7);
+	k.n_args = 3;
+	assert_int_equal(kevent_get(&k, KEV_F_VEC, -1), -1);
+	/* An event the table does not know: its fields by name. */
+	k.id = 999;
+	vec.name = "vec";
+	vec.has_value = 1;
+	vec.value = 33;
+	k.n_fields = 1;
+	k.fields = fields;
+	assert_int_equal(kevent_get(&k, KEV_F_VEC, -1), 33);
+	assert_int_equal(kevent_get(&k, KEV_F_IRQ, -1), -1);
 }
 
 static void test_lapic_registers(void **state)
