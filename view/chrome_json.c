@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "chrome_json.h"
-#include "describe.h"
+#include "trace_format.h"
 #include "json_out.h"
 #include "lapic_page.h"
 #include "replay.h"
@@ -95,9 +95,9 @@ static struct cj_vcpu *cj_vcpu(struct cj *c, int32_t id)
 
 static void cj_args_event(struct cj *c, const struct trace_event *ev)
 {
-	char d[DESCRIBE_MAX];
+	char d[TRACE_FORMAT_SHORT_MAX];
 
-	describe_event(ev->rec, d, sizeof(d));
+	trace_format_short(ev->rec, d, sizeof(d));
 	fprintf(c->out, ",\"args\":{\"seq\":%" PRIu64 ",\"event\":", ev->seq);
 	json_out_str(c->out, d);
 	fprintf(c->out, "}}");
@@ -210,7 +210,7 @@ static void cj_exit(struct cj *c, const struct trace_event *ev)
 	struct cj_vcpu *v = cj_vcpu(c, ev->vcpu);
 	uint64_t run = x->has_run_ns ? x->run_ns : 0;
 	uint64_t entry = ev->ts_ns >= run ? ev->ts_ns - run : 0;
-	char d[DESCRIBE_MAX];
+	char d[TRACE_FORMAT_SHORT_MAX];
 
 	if (!v) {
 		cj_instant(c, ev, ev->vcpu, "exit", "exit", NULL);
@@ -233,7 +233,7 @@ static void cj_exit(struct cj *c, const struct trace_event *ev)
 		json_out_us(c->out, (long long)(entry - v->prev_exit_ts));
 		fprintf(c->out, ",\"args\":{\"after exit seq\":%" PRIu64 "}}", v->prev_seq);
 	}
-	describe_event(ev->rec, d, sizeof(d));
+	trace_format_short(ev->rec, d, sizeof(d));
 	if (x->has_run_ns)
 		cj_begin(c, "X", "guest", "guest", entry, cj_tid(v->id));
 	else
@@ -274,8 +274,8 @@ static void cj_inject(struct cj *c, const struct trace_event *ev)
 		cj_instant(c, ev, ev->vcpu, name, "inject", NULL);
 		return;
 	}
-	char d[DESCRIBE_MAX];
-	describe_label(ev->rec, d, sizeof(d));
+	char d[TRACE_FORMAT_SHORT_MAX];
+	trace_format_label(ev->rec, d, sizeof(d));
 	cj_instant(c, ev, v ? ev->vcpu : TRACE_VCPU_NONE, d, "inject", NULL);
 }
 
@@ -362,7 +362,7 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 
 static void cj_event(struct cj *c, const struct trace_event *ev)
 {
-	char d[DESCRIBE_MAX];
+	char d[TRACE_FORMAT_SHORT_MAX];
 
 	switch (ev->rec->body_case) {
 	case KVMREC__RECORD__BODY_EXIT:
@@ -384,11 +384,11 @@ static void cj_event(struct cj *c, const struct trace_event *ev)
 		cj_args_event(c, ev);
 		return;
 	default:
-		describe_label(ev->rec, d, sizeof(d));
+		trace_format_label(ev->rec, d, sizeof(d));
 		if (ev->vcpu >= 0)
 			cj_vcpu(c, ev->vcpu);
 		cj_instant(c, ev, ev->vcpu >= 0 && c->n_vcpus ? ev->vcpu : TRACE_VCPU_NONE, d,
-			   describe_kind(ev->rec), NULL);
+			   trace_format_kind(ev->rec), NULL);
 		return;
 	}
 }

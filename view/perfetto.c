@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "describe.h"
+#include "trace_format.h"
 #include "judge.h"
 #include "lapic_page.h"
 #include "perfetto.h"
@@ -479,12 +479,12 @@ static void pf_exit(struct pf *c, const struct trace_event *ev)
 static void pf_inject(struct pf *c, const struct trace_event *ev)
 {
 	const Kvmrec__Injection *in = ev->rec->inject;
-	char name[DESCRIBE_MAX];
+	char name[TRACE_FORMAT_SHORT_MAX];
 
 	if (in->kind == KVMREC__INJECT_KIND__INJECT_INTERRUPT) {
 		snprintf(name, sizeof(name), "KVM_INTERRUPT %u", in->vector & 0xff);
 	} else {
-		describe_label(ev->rec, name, sizeof(name));
+		trace_format_label(ev->rec, name, sizeof(name));
 	}
 	pf_instant(c, ev->vcpu >= 0 ? pf_vcpu(c, ev->vcpu) : NULL, ev, name);
 }
@@ -578,7 +578,7 @@ static void pf_kevent(struct pf *c, const struct trace_event *ev)
 
 static void pf_event_one(struct pf *c, const struct trace_event *ev)
 {
-	char d[DESCRIBE_MAX];
+	char d[TRACE_FORMAT_SHORT_MAX];
 
 	switch (ev->rec->body_case) {
 	case KVMREC__RECORD__BODY_EXIT:
@@ -597,7 +597,7 @@ static void pf_event_one(struct pf *c, const struct trace_event *ev)
 		pf_instant(c, NULL, ev, "DROPPED records");
 		return;
 	default:
-		describe_label(ev->rec, d, sizeof(d));
+		trace_format_label(ev->rec, d, sizeof(d));
 		pf_instant(c, ev->vcpu >= 0 ? pf_vcpu(c, ev->vcpu) : NULL, ev, d);
 		return;
 	}

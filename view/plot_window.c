@@ -38,7 +38,7 @@ static void plot_fill(struct plot_event *p, const struct trace_event *ev)
 	p->seq = ev->seq;
 	p->ts = ev->ts_ns;
 	p->vcpu = ev->vcpu;
-	describe_event(rec, p->text, sizeof(p->text));
+	trace_format_short(rec, p->text, sizeof(p->text));
 	switch (rec->body_case) {
 	case KVMREC__RECORD__BODY_EXIT: {
 		const Kvmrec__RunExit *x = rec->exit;
@@ -70,7 +70,7 @@ static void plot_fill(struct plot_event *p, const struct trace_event *ev)
 		char irr[64];
 		p->kind = PLOT_LAPIC;
 		p->set = l->set;
-		describe_vec256(l->irr, l->n_irr, irr, sizeof(irr));
+		trace_format_vec256(l->irr, l->n_irr, irr, sizeof(irr));
 		snprintf(p->label, sizeof(p->label), "%s irr%.26s", l->set ? "SET_LAPIC" : "GET_LAPIC", irr);
 		break;
 	}

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/kvm.h>
-#include "describe.h"
+#include "trace_format.h"
 #include "hist.h"
 #include "json_out.h"
 #include "replay.h"
