@@ -84,15 +84,9 @@ static void put_vec256(FILE *f, const char *key, size_t n, const uint32_t *w)
 	fputc(']', f);
 }
 
-static void format_exit(FILE *f, const Kvmrec__RunExit *e)
+/* What the exit reason's part of kvm_run held. */
+static void format_exit_payload(FILE *f, const Kvmrec__RunExit *e)
 {
-	const char *name = trace_exit_reason_name(e->reason);
-
-	if (strcmp(name, "?"))
-		fprintf(f, " %s", name);
-	else
-		fprintf(f, " reason=%u", e->reason);
-
 	switch (e->payload_case) {
 	case KVMREC__RUN_EXIT__PAYLOAD_IO:
 		fprintf(f, " %s port=0x%x size=%u", e->io->out ? "out" : "in", e->io->port, e->io->size);
@@ -146,7 +140,11 @@ static void format_exit(FILE *f, const Kvmrec__RunExit *e)
 	default:
 		break;
 	}
+}
 
+/* The kvm_run fields around the exit: flags, CR8, APIC base, timing, result. */
+static void format_exit_state(FILE *f, const Kvmrec__RunExit *e)
+{
 	if (e->flags & KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW)
 		fputs(" req_irq_window", f);
 	if (e->flags & KVMREC__RUN_FLAG__RUN_IMMEDIATE_EXIT)
@@ -169,6 +167,18 @@ static void format_exit(FILE *f, const Kvmrec__RunExit *e)
 		fprintf(f, " run_ns=%" PRIu64, e->run_ns);
 	if (e->has_ret || e->err)
 		put_errno(f, 1, e->ret, e->err);
+}
+
+static void format_exit(FILE *f, const Kvmrec__RunExit *e)
+{
+	const char *name = trace_exit_reason_name(e->reason);
+
+	if (strcmp(name, "?"))
+		fprintf(f, " %s", name);
+	else
+		fprintf(f, " reason=%u", e->reason);
+	format_exit_payload(f, e);
+	format_exit_state(f, e);
 }
 
 static void format_inject(FILE *f, const Kvmrec__Injection *in)
