@@ -183,7 +183,7 @@ static void test_event_lines(void **state)
 	Kvmrec__LapicSync ls = KVMREC__LAPIC_SYNC__INIT;
 	struct trace_event ev = { .seq = 12, .ts_ns = 3123456789ull, .vcpu = 0, .tid = 4242, .rec = &rec };
 	uint8_t data = 0x41, page[LAPIC_PAGE_SIZE] = { 0 };
-	int64_t args[] = { 0, 62 };
+	int64_t args[KEVENT_MAX_FIELDS] = { 0 };
 
 	(void)state;
 	rec.body_case = KVMREC__RECORD__BODY_EXIT;
@@ -228,7 +228,8 @@ static void test_event_lines(void **state)
 	rec.kevent = &kev;
 	kev.has_id = 1;
 	kev.id = KVMREC__KERNEL_EVENT_ID__KEV_EOI;
-	kev.n_args = 2;
+	kevent_args_set(kev.id, args, KEV_F_VECTOR, 62);
+	kev.n_args = kevent_nfields(kev.id);
 	kev.args = args;
 	ev.vcpu = TRACE_VCPU_NONE;
 	assert_string_equal(format(&ev),
