@@ -15,13 +15,17 @@
 	.nfields = sizeof((enum kev_field[]){ __VA_ARGS__ }) / sizeof(enum kev_field), \
 	.fields = { __VA_ARGS__ }
 #define ROW(x, nm, tr, ...) [ID(x)] = { .name = nm, .id = ID(x), .traced = tr, FIELDS(__VA_ARGS__) }
+/* @opt: bit i set when fields[i] is missing from some kernels' format (stored as 0). */
+#define ROW_OPT(x, nm, opt, ...) \
+	[ID(x)] = { .name = nm, .id = ID(x), .traced = true, .optional = opt, FIELDS(__VA_ARGS__) }
 #define NO_FIELDS(x, nm) [ID(x)] = { .name = nm, .id = ID(x) }
 
 static const struct kevent_desc table[KEVENT_ID_MAX + 1] = {
 	ROW(USERSPACE_EXIT, "kvm_userspace_exit", true, KEV_F_REASON, KEV_F_ERRNO),
 	ROW(EOI, "kvm_eoi", true, KEV_F_APICID, KEV_F_VECTOR),
-	ROW(APIC_ACCEPT_IRQ, "kvm_apic_accept_irq", true,
-	    KEV_F_APICID, KEV_F_DM, KEV_F_TM, KEV_F_VEC, KEV_F_COALESCED),
+	/* Newer kernels dropped coalesced (it was unreliable): 0 where it is missing. */
+	ROW_OPT(APIC_ACCEPT_IRQ, "kvm_apic_accept_irq", 1u << 4,
+		KEV_F_APICID, KEV_F_DM, KEV_F_TM, KEV_F_VEC, KEV_F_COALESCED),
 	ROW(APIC, "kvm_apic", true, KEV_F_RW, KEV_F_REG, KEV_F_VAL),
 	ROW(APIC_IPI, "kvm_apic_ipi", true, KEV_F_ICR_LOW, KEV_F_DEST_ID),
 	ROW(MSR, "kvm_msr", true, KEV_F_WRITE, KEV_F_ECX, KEV_F_DATA, KEV_F_EXCEPTION),

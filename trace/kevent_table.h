@@ -60,6 +60,7 @@ struct kevent_desc {
 	const char *name;               /* "kvm_apic_accept_irq" */
 	Kvmrec__KernelEventId id;
 	bool traced;                    /* a tracepoint the recorder enables */
+	uint8_t optional;               /* bit i: fields[i] absent on some kernels (read as 0) */
 	unsigned int nfields;
 	enum kev_field fields[KEVENT_MAX_FIELDS];  /* in KernelEvent.args order */
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Names and decoding: exit reasons agree with <linux/kvm.h>, tracepoint
- * argument orders with the proto comments, LAPIC registers with the SDM
+ * Names and decoding: exit reasons agree with <linux/kvm.h>, the tracepoint
+ * table with the proto comments and this kernel's tracefs formats, LAPIC registers with the SDM
  * offsets; lapic_sync_decode() reads a register page right; and a few events
  * print exactly as a reader of `kvmrec dump` expects.
  */
@@ -99,6 +99,102 @@ static void test_kernel_events(void **state)
 	k.fields = fields;
 	assert_int_equal(kevent_get(&k, KEV_F_VEC, -1), 33);
 	assert_int_equal(kevent_get(&k, KEV_F_IRQ, -1), -1);
+}
+
+/* Drops " (...)" notes from a proto comment: "rw (1 = write), reg" -> "rw, reg". */
+static void strip_notes(char *c)
+{
+	char *o = c;
+
+	for (int depth = 0; *c; c++) {
+		if (*c == '(' || (*c == ' ' && c[1] == '('))
+			depth += *c == '(';
+		else if (*c == ')')
+			depth--;
+		else if (!depth)
+			*o++ = *c;
+	}
+	*o = 0;
+}
+
+/*
+ * The schema documents each KernelEventId's args ("KEV_EOI = 2; // apicid,
+ * vector"); the table is what the code uses. They must say the same.
+ */
+static void test_kernel_events_match_proto(void **state)
+{
+	FILE *f = fopen(KVMREC_PROTO_FILE, "r");
+	char line[512], want[256];
+	int rows = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char name[64], *c;
+		int id;
+
+		if (sscanf(line, " KEV_%63[A-Z_0-9] = %d;", name, &id) != 2 || id == 0)
+			continue;
+		c = strstr(line, "//");
+		assert_non_null(c);
+		c += 2;
+		while (*c == ' ')
+			c++;
+		c[strcspn(c, "\n")] = 0;
+		strip_notes(c);
+		want[0] = 0;
+		for (unsigned int i = 0; i < kevent_nfields(id); i++)
+			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s", i ? ", " : "",
+				 kevent_field_name(kevent_desc(id)->fields[i]));
+		if (!kevent_nfields(id))
+			assert_true(!*c || !strcmp(c, "reserved"));	/* "(none)" is a note */
+		else
+			assert_string_equal(c, want);
+		rows++;
+	}
+	fclose(f);
+	assert_int_equal(rows, KEVENT_ID_MAX);
+}
+
+/* Every field the recorder reads exists in this kernel's format of the event. */
+static void test_kernel_events_match_tracefs(void **state)
+{
+	char path[256], *buf = NULL;
+	int checked = 0;
+
+	(void)state;
+	for (const struct kevent_desc *d = kevent_desc_next(NULL); d; d = kevent_desc_next(d)) {
+		size_t len = 0;
+		FILE *f;
+
+		if (!d->traced)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/tracing/events/kvm/%s/format", d->name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		buf = calloc(1, 1 << 16);
+		assert_non_null(buf);
+		len = fread(buf, 1, (1 << 16) - 1, f);
+		fclose(f);
+		buf[len] = 0;
+		for (unsigned int i = 0; i < d->nfields; i++) {
+			char field[64], alt[64];
+
+			snprintf(field, sizeof(field), " %s;", kevent_field_name(d->fields[i]));
+			snprintf(alt, sizeof(alt), " %s;", kevent_field_alt(d->fields[i]));
+			if (d->optional >> i & 1)
+				continue;
+			if (!strstr(buf, field) && !(*kevent_field_alt(d->fields[i]) && strstr(buf, alt)))
+				fail_msg("%s has no field %s", d->name, kevent_field_name(d->fields[i]));
+		}
+		free(buf);
+		checked++;
+	}
+	if (!checked) {
+		print_message("no kvm tracepoint formats under /sys/kernel/tracing: not checked\n");
+		skip();
+	}
 }
 
 static void test_lapic_registers(void **state)
@@ -252,6 +348,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exit_reasons_match_uapi),
 		cmocka_unit_test(test_kernel_events),
+		cmocka_unit_test(test_kernel_events_match_proto),
+		cmocka_unit_test(test_kernel_events_match_tracefs),
 		cmocka_unit_test(test_lapic_registers),
 		cmocka_unit_test(test_lapic_sync_decode),
 		cmocka_unit_test(test_event_lines),
