@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "kevent_table.h"
 #include "lapic_sync.h"
 #include "trace_format.h"
 #include "trace_names.h"

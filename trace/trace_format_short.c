@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "kevent_table.h"
 #include "trace_format.h"
 #include "trace_names.h"
 

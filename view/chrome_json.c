@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kevent_table.h"
 #include "chrome_json.h"
 #include "trace_format.h"
 #include "json_out.h"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kevent_table.h"
 #include "lapic_page.h"
 #include "plot_window.h"
 #include "trace_names.h"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/kvm.h>
+#include "kevent_table.h"
 #include "trace_format.h"
 #include "hist.h"
 #include "json_out.h"
