@@ -38,9 +38,8 @@ static double now(void)
 static void pio_out(struct synth *g, uint32_t port, const uint8_t *data, uint32_t len,
 		    uint32_t flags)
 {
-	const int64_t pio[5] = { 1, port, len, 1, data[0] };
-
-	synth_kevent(g, 0, KVMREC__KERNEL_EVENT_ID__KEV_PIO, pio, 5);
+	SYNTH_KEV(g, 0, PIO, { KEV_F_RW, 1 }, { KEV_F_PORT, port }, { KEV_F_SIZE, len },
+		  { KEV_F_COUNT, 1 }, { KEV_F_VAL, data[0] });
 	synth_io(g, 0, true, port, data, len, flags);
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "kevent_table.h"
 #include "replay.h"
 #include "synth.h"
 
@@ -82,6 +83,7 @@ static int end(struct scen *s, bool complete)
 {
 	int v;
 
+	assert_int_equal(s->b.err, 0);	/* every event was made as asked */
 	replay_end(s->r, complete);
 	v = replay_result(s->r)->verdict;
 	return v;
@@ -551,8 +553,8 @@ static void test_logical_ipis_are_not_vcpu_indexes(void **state)
 	(void)state;
 	begin(&s, false, true, NULL);
 	synth_exit(&s.b, 0, 2, 4 | 8);
-	synth_kevent(&s.b, 0, KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI, (const int64_t[]){ 0x8f1, 0x81 }, 2);
-	synth_kevent(&s.b, 0, KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI, (const int64_t[]){ 0x0f1, 0xff }, 2);
+	SYNTH_KEV(&s.b, 0, APIC_IPI, { KEV_F_ICR_LOW, 0x8f1 }, { KEV_F_DEST_ID, 0x81 });
+	SYNTH_KEV(&s.b, 0, APIC_IPI, { KEV_F_ICR_LOW, 0x0f1 }, { KEV_F_DEST_ID, 0xff });
 	synth_accept(&s.b, 0, 0xf1, false);
 	synth_eoi(&s.b, 0, 0xf1);
 	assert_int_equal(end(&s, true), 0);

@@ -105,25 +105,35 @@ uint64_t synth_kevent(struct synth *s, int32_t vcpu, Kvmrec__KernelEventId id,
 	return synth_record(s, vcpu, &rec);
 }
 
+uint64_t synth_kev(struct synth *s, int32_t vcpu, Kvmrec__KernelEventId id,
+		   const struct synth_field *f)
+{
+	int64_t args[KEVENT_MAX_FIELDS] = { 0 };
+
+	for (; f->field != KEV_F_NR; f++) {
+		if (kevent_args_set(id, args, f->field, f->value) < 0) {
+			if (!s->err)
+				s->err = -EINVAL;
+			return 0;
+		}
+	}
+	return synth_kevent(s, vcpu, id, args, kevent_nfields(id));
+}
+
 void synth_accept(struct synth *s, int32_t vcpu, int vec, bool coalesced)
 {
-	const int64_t a[] = { vcpu, 0, 0, vec, coalesced };
-
-	synth_kevent(s, vcpu, KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ, a, 5);
+	SYNTH_KEV(s, vcpu, APIC_ACCEPT_IRQ, { KEV_F_APICID, vcpu }, { KEV_F_VEC, vec },
+		  { KEV_F_COALESCED, coalesced });
 }
 
 void synth_eoi(struct synth *s, int32_t vcpu, int vec)
 {
-	const int64_t a[] = { vcpu, vec };
-
-	synth_kevent(s, vcpu, KVMREC__KERNEL_EVENT_ID__KEV_EOI, a, 2);
+	SYNTH_KEV(s, vcpu, EOI, { KEV_F_APICID, vcpu }, { KEV_F_VECTOR, vec });
 }
 
 void synth_inj_virq(struct synth *s, int32_t vcpu, int vec)
 {
-	const int64_t a[] = { vec, 0, 0 };
-
-	synth_kevent(s, vcpu, KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ, a, 3);
+	SYNTH_KEV(s, vcpu, INJ_VIRQ, { KEV_F_IRQ, vec });
 }
 
 uint64_t synth_interrupt(struct synth *s, int32_t vcpu, uint32_t vec)

@@ -11,7 +11,8 @@
  * Times advance by a fixed step, or, after synth_jitter(), by a seeded
  * pseudo-random one, and then exits carry a run time and kernel events a
  * CPU: the same seed gives the same trace. Verbs never fail: the sink's
- * first error is kept in err and returned by synth_close().
+ * first error (or a verb's, see synth_kev) is kept in err and returned by
+ * synth_close().
  */
 #ifndef KVMREC_TESTS_SYNTH_H
 #define KVMREC_TESTS_SYNTH_H
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kevent_table.h"
 #include "trace_event.h"
 
 struct trace_writer;
@@ -58,7 +60,25 @@ int synth_close(struct synth *s, bool footer);
 /* Any record, for what the verbs do not make; returns its sequence number. */
 uint64_t synth_record(struct synth *s, int32_t vcpu, Kvmrec__Record *rec);
 
-/* Kernel events (kvm:* tracepoints), @args in the tracepoint's field order. */
+/*
+ * Kernel events (kvm:* tracepoints). synth_kev() fills every field of the
+ * event's row in the tracepoint table (trace/kevent_table.h), 0 unless
+ * named in @f (ended by KEV_F_NR); a field the event does not have makes
+ * no event and is kept in err as -EINVAL. SYNTH_KEV(s, vcpu, APIC_IPI,
+ * { KEV_F_ICR_LOW, 0x8f1 }, { KEV_F_DEST_ID, 0x81 }) names them inline.
+ * synth_kevent() stores @args as given: for events the table does not
+ * describe and the extra args of a newer recorder.
+ */
+struct synth_field {
+	enum kev_field field;
+	int64_t value;
+};
+
+uint64_t synth_kev(struct synth *s, int32_t vcpu, Kvmrec__KernelEventId id,
+		   const struct synth_field *f);
+#define SYNTH_KEV(s, vcpu, id, ...) \
+	synth_kev(s, vcpu, KVMREC__KERNEL_EVENT_ID__KEV_##id, \
+		  (const struct synth_field[]){ __VA_ARGS__, { KEV_F_NR, 0 } })
 uint64_t synth_kevent(struct synth *s, int32_t vcpu, Kvmrec__KernelEventId id,
 		      const int64_t *args, size_t n);
 /* kvm_apic_accept_irq of @vec into the LAPIC of @vcpu (APIC ID = vCPU index). */

@@ -192,6 +192,27 @@ static void test_writer_error_is_kept(void **state)
 	unlink(path);
 }
 
+/* Kernel events by field name: the table's order; a field the event lacks makes none. */
+static void test_kev_by_field_name(void **state)
+{
+	struct seen a = { 0 };
+	struct synth s;
+
+	(void)state;
+	synth_feed_init(&s, remember, &a, 0, 1);
+	synth_accept(&s, 1, 0x41, true);
+	SYNTH_KEV(&s, 0, APIC_IPI, { KEV_F_ICR_LOW, 0x8f1 }, { KEV_F_DEST_ID, 0x81 });
+	assert_int_equal(s.err, 0);
+	assert_int_equal(a.n, 2);
+	assert_non_null(strstr(a.text[0], "kvm_apic_accept_irq apicid=1 dm=0 tm=0 vec=65 coalesced=1"));
+	assert_non_null(strstr(a.text[1], "kvm_apic_ipi"));
+	SYNTH_KEV(&s, 0, EOI, { KEV_F_PORT, 0x80 });
+	assert_int_equal(s.err, -EINVAL);
+	assert_int_equal(a.n, 2);
+	for (size_t i = 0; i < a.n; i++)
+		free(a.text[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_jittered_file_reads_back_as_fed),
 		cmocka_unit_test(test_jitter_is_seeded_and_pulse_is_the_test_port),
 		cmocka_unit_test(test_writer_error_is_kept),
+		cmocka_unit_test(test_kev_by_field_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
