@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Format 1.2 stores kernel events that repeat their exit as references and IO
-# data as differences (docs/trace.md, "References"): lossless, so `kvmrec dump`
+# data as differences (docs/trace.md, "References"), format 1.3 runs of hot
+# records as column batches ("Batches"): lossless, so `kvmrec dump`
 # of every trace written again by this writer equals the original's, byte for
 # byte but the format line and the new trace's own id, on the reader's
 # threads and on its single path.
@@ -25,8 +26,8 @@ for tr in "$CORPUS"/*.zst "$@"; do
 			grep -v '^# \(format\|trace_id\): ' >"$t/b"
 		cmp -s "$t/a" "$t/b" || fail "$tr: dump differs after recoding ($th reader threads)"
 	done
-	head -1 <("$KVMREC" dump "$t/re.zst") | grep -q '^# format: 1\.2$' ||
-		fail "$tr: recoded trace is not format 1.2"
+	head -1 <("$KVMREC" dump "$t/re.zst") | grep -q '^# format: 1\.3$' ||
+		fail "$tr: recoded trace is not format 1.3"
 	echo "$(basename "$tr"): $out (was $(stat -c %s "$tr") bytes)"
 	n=$((n + 1))
 done
