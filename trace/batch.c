@@ -47,7 +47,7 @@ enum {
 #define REC_MAX 256                     /* a record of batchable fields is smaller */
 #define BATCH_MIN 4                     /* shorter runs are not worth a batch */
 /* Planes of at least this many bytes start zstd blocks (trace_batch_compress). */
-#define BATCH_CUT_MIN 2048
+#define BATCH_CUT_MIN 512
 #define BATCH_CUTS_MAX 256
 
 static const uint8_t data_len[4] = { 1, 2, 4, 8 };
