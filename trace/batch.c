@@ -132,6 +132,79 @@ static size_t rec_encode(uint32_t m, const uint64_t *v, uint8_t *out)
 	return (size_t)(p - out);
 }
 
+static inline uint8_t *put_num_short(uint8_t *p, unsigned int field, uint64_t v)
+{
+	*p++ = (uint8_t)(field << 3);
+	if (v < 0x80) {
+		*p++ = (uint8_t)v;
+		return p;
+	}
+	return p + trace_varint_put(p, v);
+}
+
+/*
+ * rec_encode() for the readers, straight into @out (REC_MAX): a message's
+ * length is written after its fields, in the byte kept for it. 0 when a
+ * length does not fit that byte (then rec_encode()).
+ */
+static size_t rec_encode_short(uint32_t m, const uint64_t *v, uint8_t *out)
+{
+	uint8_t *p = out, *len, *len2;
+
+	if (m & M(S_TS))
+		p = put_num_short(p, 2, v[S_TS]);
+	if (m & M(S_VCPU))
+		p = put_num_short(p, 3, v[S_VCPU]);
+	if (m & M(S_TID))
+		p = put_num_short(p, 4, v[S_TID]);
+	if (m & M(S_EXIT)) {
+		*p++ = 5 << 3 | 2;
+		len = p++;
+		for (uint32_t bits = (m >> S_X1) & 0x1ff; bits; bits &= bits - 1) {
+			unsigned int i = (unsigned int)__builtin_ctz(bits);
+
+			p = put_num_short(p, i + 1, v[S_X1 + i]);
+		}
+		if (m & M(S_IO)) {
+			*p++ = 10 << 3 | 2;
+			len2 = p++;
+			for (uint32_t bits = (m >> S_IO1) & 0xf; bits; bits &= bits - 1) {
+				unsigned int i = (unsigned int)__builtin_ctz(bits);
+
+				p = put_num_short(p, i + 1, v[S_IO1 + i]);
+			}
+			if (m & DATA_MASK) {
+				unsigned int i = (unsigned int)__builtin_ctz(m & DATA_MASK) - S_DATA1;
+				uint64_t d = v[S_DATA1 + i];
+
+				*p++ = 5 << 3 | 2;
+				*p++ = data_len[i];
+				for (unsigned int j = 0; j < data_len[i]; j++, d >>= 8)
+					*p++ = (uint8_t)d;
+			}
+			if (m & M(S_ADD))
+				p = put_num_short(p, 6, v[S_ADD]);
+			if (p - len2 - 1 >= 0x80)
+				return 0;
+			*len2 = (uint8_t)(p - len2 - 1);
+		}
+		if (p - len - 1 >= 0x80)
+			return 0;
+		*len = (uint8_t)(p - len - 1);
+	}
+	if (m & M(S_KREF)) {
+		*p++ = 13 << 3 | 2;
+		len = p++;
+		for (uint32_t bits = (m >> S_K1) & 0xf; bits; bits &= bits - 1) {
+			unsigned int i = (unsigned int)__builtin_ctz(bits);
+
+			p = put_num_short(p, i + 1, v[S_K1 + i]);
+		}
+		*len = (uint8_t)(p - len - 1);	/* 4 varints: < 0x80 */
+	}
+	return (size_t)(p - out);
+}
+
 /* ---------------------------------------------------------------------------
  * Writer: which records are hot
  */
@@ -748,6 +821,13 @@ static long batch_write(const uint8_t *p, size_t len, struct batch_view *bv, uin
 					return -1;
 				prev = v[k];
 			}
+		}
+		/* Most records are short: encoded in place after a one-byte length. */
+		if (room >= REC_MAX + 1 && (n = rec_encode_short(m, v, o + 1)) && n < 0x80) {
+			*o = (uint8_t)n;
+			o += n + 1;
+			room -= n + 1;
+			continue;
 		}
 		n = rec_encode(m, v, rec);
 		if (room < n + 2)
