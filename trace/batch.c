@@ -730,6 +730,7 @@ static bool planes_open(struct planes *pl, const uint8_t *p, size_t len)
 {
 	pl->n = pl->i = 0;
 	pl->w = 0;
+	pl->p = NULL;
 	if (!len)
 		return true;
 	if (p[0] < 1 || p[0] > 8 || len < 1u + p[0] || (len - 1) % p[0])
@@ -742,11 +743,12 @@ static bool planes_open(struct planes *pl, const uint8_t *p, size_t len)
 
 static inline bool planes_get(struct planes *pl, uint64_t *v)
 {
-	const uint8_t *q = pl->p + pl->i;
+	const uint8_t *q;
 	uint64_t r = 0;
 
 	if (pl->i == pl->n)
 		return false;
+	q = pl->p + pl->i;
 	for (unsigned int k = 0; k < pl->w; k++, q += pl->n)
 		r |= (uint64_t)*q << (8 * k);
 	pl->i++;
