@@ -46,7 +46,7 @@ enum {
 #define TAG_BATCH (14u << 3 | 2)        /* Record.batch */
 #define SHAPES_MAX 256                  /* a shape index is one byte */
 #define REC_MAX 256                     /* a record of batchable fields is smaller */
-#define BATCH_MIN 4                     /* shorter runs are not worth a batch */
+#define BATCH_MIN 64                  /* shorter runs are not worth a batch */
 /* Planes of at least this many bytes start zstd blocks (trace_batch_compress). */
 #define BATCH_CUT_MIN 512
 #define BATCH_CUTS_MAX 256
