@@ -34,14 +34,20 @@ enum {
 	S_ADD = S_DATA1 + 4,            /* ExitIo 6 */
 	S_KREF,                         /* Record 13, KernelRef */
 	S_K1,                           /* KernelRef 1..4 */
-	SLOTS = S_K1 + 4
+	S_KEV = S_K1 + 4,               /* Record 8, KernelEvent */
+	S_KID,                          /* KernelEvent 1 */
+	S_KCPU,                         /* KernelEvent 3 */
+	S_KA1,                          /* KernelEvent 2 (packed): args 1..7, as many as set */
+	SLOTS = S_KA1 + 7
 };
 
-#define M(s) (1u << (s))
-#define DATA_MASK (0xfu << S_DATA1)
-#define EXIT_FIELDS ((0x1ffu << S_X1) | M(S_IO))
-#define IO_FIELDS ((0xfu << S_IO1) | DATA_MASK | M(S_ADD))
-#define KREF_FIELDS (0xfu << S_K1)
+#define M(s) (1ull << (s))
+#define DATA_MASK (0xfull << S_DATA1)
+#define EXIT_FIELDS ((0x1ffull << S_X1) | M(S_IO))
+#define IO_FIELDS ((0xfull << S_IO1) | DATA_MASK | M(S_ADD))
+#define KREF_FIELDS (0xfull << S_K1)
+#define KEV_FIELDS (M(S_KID) | M(S_KCPU) | 0x7full << S_KA1)
+#define MESSAGES (M(S_EXIT) | M(S_IO) | M(S_KREF) | M(S_KEV))
 
 #define TAG_BATCH (14u << 3 | 2)        /* Record.batch */
 #define SHAPES_MAX 256                  /* a shape index is one byte */
@@ -63,15 +69,17 @@ static int64_t unzigzag(uint64_t v)
 	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
-/* A shape a reader accepts: one body, no field without its message, one data. */
-static bool shape_ok(uint32_t m)
+/* A shape a reader accepts: one body, no field without its message, one data, args from 1. */
+static bool shape_ok(uint64_t m)
 {
-	uint32_t d = m & DATA_MASK;
+	uint64_t d = m & DATA_MASK, a = m >> S_KA1 & 0x7f;
 
-	return m < M(SLOTS) && !(m & M(S_EXIT)) != !(m & M(S_KREF)) &&
+	return m < M(SLOTS) &&
+	       !!(m & M(S_EXIT)) + !!(m & M(S_KREF)) + !!(m & M(S_KEV)) == 1 &&
 	       (!(m & EXIT_FIELDS) || (m & M(S_EXIT))) &&
 	       (!(m & IO_FIELDS) || (m & M(S_IO))) &&
-	       (!(m & KREF_FIELDS) || (m & M(S_KREF))) && !(d & (d - 1));
+	       (!(m & KREF_FIELDS) || (m & M(S_KREF))) &&
+	       (!(m & KEV_FIELDS) || (m & M(S_KEV))) && !(d & (d - 1)) && !(a & (a + 1));
 }
 
 static uint8_t *put_num(uint8_t *p, unsigned int field, uint64_t v)
@@ -89,9 +97,9 @@ static uint8_t *put_msg(uint8_t *p, unsigned int field, const uint8_t *b, size_t
 }
 
 /* The record of shape @m with values @v, in protobuf's canonical bytes, into @out (REC_MAX). */
-static size_t rec_encode(uint32_t m, const uint64_t *v, uint8_t *out)
+static size_t rec_encode(uint64_t m, const uint64_t *v, uint8_t *out)
 {
-	uint8_t io[96], x[192], k[64], *p = out, *q, *r;
+	uint8_t io[96], x[192], k[128], *p = out, *q, *r;
 
 	if (m & M(S_TS))
 		p = put_num(p, 2, v[S_TS]);
@@ -123,6 +131,21 @@ static size_t rec_encode(uint32_t m, const uint64_t *v, uint8_t *out)
 		}
 		p = put_msg(p, 5, x, (size_t)(q - x));
 	}
+	if (m & M(S_KEV)) {
+		uint8_t args[80];
+
+		q = k;
+		r = args;
+		if (m & M(S_KID))
+			q = put_num(q, 1, v[S_KID]);
+		for (unsigned int i = 0; i < 7 && (m & M(S_KA1 + i)); i++)
+			r += trace_varint_put(r, v[S_KA1 + i]);
+		if (r > args)
+			q = put_msg(q, 2, args, (size_t)(r - args));
+		if (m & M(S_KCPU))
+			q = put_num(q, 3, v[S_KCPU]);
+		p = put_msg(p, 8, k, (size_t)(q - k));
+	}
 	if (m & M(S_KREF)) {
 		q = k;
 		for (unsigned int i = 0; i < 4; i++)
@@ -148,7 +171,7 @@ static inline uint8_t *put_num_short(uint8_t *p, unsigned int field, uint64_t v)
  * length is written after its fields, in the byte kept for it. 0 when a
  * length does not fit that byte (then rec_encode()).
  */
-static size_t rec_encode_short(uint32_t m, const uint64_t *v, uint8_t *out)
+static size_t rec_encode_short(uint64_t m, const uint64_t *v, uint8_t *out)
 {
 	uint8_t *p = out, *len, *len2;
 
@@ -161,21 +184,21 @@ static size_t rec_encode_short(uint32_t m, const uint64_t *v, uint8_t *out)
 	if (m & M(S_EXIT)) {
 		*p++ = 5 << 3 | 2;
 		len = p++;
-		for (uint32_t bits = (m >> S_X1) & 0x1ff; bits; bits &= bits - 1) {
-			unsigned int i = (unsigned int)__builtin_ctz(bits);
+		for (uint64_t bits = (m >> S_X1) & 0x1ff; bits; bits &= bits - 1) {
+			unsigned int i = (unsigned int)__builtin_ctzll(bits);
 
 			p = put_num_short(p, i + 1, v[S_X1 + i]);
 		}
 		if (m & M(S_IO)) {
 			*p++ = 10 << 3 | 2;
 			len2 = p++;
-			for (uint32_t bits = (m >> S_IO1) & 0xf; bits; bits &= bits - 1) {
-				unsigned int i = (unsigned int)__builtin_ctz(bits);
+			for (uint64_t bits = (m >> S_IO1) & 0xf; bits; bits &= bits - 1) {
+				unsigned int i = (unsigned int)__builtin_ctzll(bits);
 
 				p = put_num_short(p, i + 1, v[S_IO1 + i]);
 			}
 			if (m & DATA_MASK) {
-				unsigned int i = (unsigned int)__builtin_ctz(m & DATA_MASK) - S_DATA1;
+				unsigned int i = (unsigned int)__builtin_ctzll(m & DATA_MASK) - S_DATA1;
 				uint64_t d = v[S_DATA1 + i];
 
 				*p++ = 5 << 3 | 2;
@@ -193,11 +216,29 @@ static size_t rec_encode_short(uint32_t m, const uint64_t *v, uint8_t *out)
 			return 0;
 		*len = (uint8_t)(p - len - 1);
 	}
+	if (m & M(S_KEV)) {
+		*p++ = 8 << 3 | 2;
+		len = p++;
+		if (m & M(S_KID))
+			p = put_num_short(p, 1, v[S_KID]);
+		if (m & M(S_KA1)) {
+			*p++ = 2 << 3 | 2;
+			len2 = p++;
+			for (unsigned int i = 0; i < 7 && (m & M(S_KA1 + i)); i++)
+				p += trace_varint_put(p, v[S_KA1 + i]);
+			*len2 = (uint8_t)(p - len2 - 1);	/* 7 varints: < 0x80 */
+		}
+		if (m & M(S_KCPU))
+			p = put_num_short(p, 3, v[S_KCPU]);
+		if (p - len - 1 >= 0x80)
+			return 0;
+		*len = (uint8_t)(p - len - 1);
+	}
 	if (m & M(S_KREF)) {
 		*p++ = 13 << 3 | 2;
 		len = p++;
-		for (uint32_t bits = (m >> S_K1) & 0xf; bits; bits &= bits - 1) {
-			unsigned int i = (unsigned int)__builtin_ctz(bits);
+		for (uint64_t bits = (m >> S_K1) & 0xf; bits; bits &= bits - 1) {
+			unsigned int i = (unsigned int)__builtin_ctzll(bits);
 
 			p = put_num_short(p, i + 1, v[S_K1 + i]);
 		}
@@ -250,7 +291,7 @@ static bool field_next(const uint8_t **pp, const uint8_t *end, unsigned int *f, 
 
 /* The fields of one message: numbers 1..@hi, all varints, into slots from @slot0. */
 static bool parse_nums(const uint8_t *p, const uint8_t *end, unsigned int hi, unsigned int slot0,
-		       uint32_t *m, uint64_t *v)
+		       uint64_t *m, uint64_t *v)
 {
 	unsigned int f, last = 0;
 	const uint8_t *b;
@@ -266,7 +307,7 @@ static bool parse_nums(const uint8_t *p, const uint8_t *end, unsigned int hi, un
 	return true;
 }
 
-static bool parse_io(const uint8_t *p, const uint8_t *end, uint32_t *m, uint64_t *v)
+static bool parse_io(const uint8_t *p, const uint8_t *end, uint64_t *m, uint64_t *v)
 {
 	unsigned int f, last = 0;
 	const uint8_t *b;
@@ -299,7 +340,7 @@ static bool parse_io(const uint8_t *p, const uint8_t *end, uint32_t *m, uint64_t
 	return true;
 }
 
-static bool parse_exit(const uint8_t *p, const uint8_t *end, uint32_t *m, uint64_t *v)
+static bool parse_exit(const uint8_t *p, const uint8_t *end, uint64_t *m, uint64_t *v)
 {
 	unsigned int f, last = 0;
 	const uint8_t *b;
@@ -323,8 +364,45 @@ static bool parse_exit(const uint8_t *p, const uint8_t *end, uint32_t *m, uint64
 	return true;
 }
 
+static bool parse_kevent(const uint8_t *p, const uint8_t *end, uint64_t *m, uint64_t *v)
+{
+	unsigned int f, last = 0;
+	const uint8_t *b;
+	uint64_t x;
+
+	while (p < end) {
+		if (!field_next(&p, end, &f, &x, &b) || f <= last)
+			return false;
+		last = f;
+		if (f == 1 && !b) {
+			*m |= M(S_KID);
+			v[S_KID] = x;
+		} else if (f == 3 && !b) {
+			*m |= M(S_KCPU);
+			v[S_KCPU] = x;
+		} else if (f == 2 && b && x) {	/* packed args; protobuf-c writes none empty */
+			const uint8_t *q = b, *qe = b + x;
+
+			for (unsigned int i = 0; q < qe; i++) {
+				size_t n;
+
+				if (i == 7)
+					return false;
+				n = trace_varint_get(q, qe, &v[S_KA1 + i]);
+				if (!n || !varint_minimal(q, n))
+					return false;
+				*m |= M(S_KA1 + i);
+				q += n;
+			}
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
 /* True if the record @p (@len bytes) is made of batchable fields only, in canonical bytes. */
-static bool rec_hot(const uint8_t *p, size_t len, uint32_t *m, uint64_t *v)
+static bool rec_hot(const uint8_t *p, size_t len, uint64_t *m, uint64_t *v)
 {
 	const uint8_t *q = p, *end = p + len, *b;
 	unsigned int f, last = 0;
@@ -345,6 +423,10 @@ static bool rec_hot(const uint8_t *p, size_t len, uint32_t *m, uint64_t *v)
 		} else if (f == 5 && b) {
 			*m |= M(S_EXIT);
 			if (!parse_exit(b, b + x, m, v))
+				return false;
+		} else if (f == 8 && b) {
+			*m |= M(S_KEV);
+			if (!parse_kevent(b, b + x, m, v))
 				return false;
 		} else if (f == 13 && b) {
 			*m |= M(S_KREF);
@@ -381,7 +463,7 @@ struct column {
 };
 
 struct batch_packer {
-	uint32_t shapes[SHAPES_MAX];
+	uint64_t shapes[SHAPES_MAX];
 	unsigned int n_shapes;
 	uint8_t *shape;                 /* per record of the run */
 	size_t n, shape_cap;
@@ -454,7 +536,7 @@ static void run_reset(struct batch_packer *b)
 }
 
 /* Adds a record to the run: 1, 0 if the run has all the shapes it may have, -ENOMEM. */
-static int run_add(struct batch_packer *b, uint32_t m, const uint64_t *v)
+static int run_add(struct batch_packer *b, uint64_t m, const uint64_t *v)
 {
 	unsigned int s;
 
@@ -473,8 +555,8 @@ static int run_add(struct batch_packer *b, uint32_t m, const uint64_t *v)
 		b->ts_shape[b->col[S_TS].n] = (uint8_t)s;
 	}
 	b->shape[b->n++] = (uint8_t)s;
-	for (uint32_t bits = m & ~(M(S_EXIT) | M(S_IO) | M(S_KREF)); bits; bits &= bits - 1) {
-		unsigned int i = (unsigned int)__builtin_ctz(bits);
+	for (uint64_t bits = m & ~MESSAGES; bits; bits &= bits - 1) {
+		unsigned int i = (unsigned int)__builtin_ctzll(bits);
 		uint64_t x = v[i];
 
 		if (M(i) & DATA_MASK) {	/* one column for every length, as differences */
@@ -508,7 +590,7 @@ static size_t planes_put(const uint64_t *v, size_t n, uint8_t *out)
 	unsigned int w = 1;
 	uint8_t *p = out;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && w < 8; i++)
 		if (v[i] >> (8 * w))
 			w = byte_len(v[i]);
 	*p++ = (uint8_t)w;
@@ -646,7 +728,7 @@ size_t batch_pack(struct batch_packer *b, const uint8_t *in, size_t len, size_t 
 	const uint8_t *q = in + from, *end = in + len, *start = NULL;
 	uint8_t *o = out + from;
 	uint64_t v[SLOTS];
-	uint32_t m;
+	uint64_t m;
 
 	memcpy(out, in, from);
 	run_reset(b);
@@ -763,7 +845,7 @@ static bool planes_done(const struct planes *pl)
 
 /* The Batch at @p (@len bytes) parsed: false if it is not one the writer could have made. */
 struct batch_view {
-	uint32_t shapes[SHAPES_MAX];
+	uint64_t shapes[SHAPES_MAX];
 	unsigned int n_shapes, n_ts, n_cols;
 	const uint8_t *shape;
 	size_t n;
@@ -790,10 +872,9 @@ static bool batch_parse(const uint8_t *p, size_t len, struct batch_view *bv)
 				uint64_t m;
 				size_t h = trace_varint_get(s, se, &m);
 
-				if (!h || bv->n_shapes == SHAPES_MAX || m > UINT32_MAX ||
-				    !shape_ok((uint32_t)m))
+				if (!h || bv->n_shapes == SHAPES_MAX || !shape_ok(m))
 					return false;
-				bv->shapes[bv->n_shapes++] = (uint32_t)m;
+				bv->shapes[bv->n_shapes++] = m;
 				s += h;
 			}
 		} else if (f == 2) {
@@ -832,12 +913,12 @@ static long batch_write(const uint8_t *p, size_t len, struct batch_view *bv, uin
 		return -1;
 	for (size_t i = 0; i < bv->n; i++) {
 		unsigned int s = bv->shape[i];
-		uint32_t m = bv->shapes[s];
+		uint64_t m = bv->shapes[s];
 		uint8_t rec[REC_MAX];
 		size_t n;
 
-		for (uint32_t bits = m & ~(M(S_EXIT) | M(S_IO) | M(S_KREF)); bits; bits &= bits - 1) {
-			unsigned int k = (unsigned int)__builtin_ctz(bits);
+		for (uint64_t bits = m & ~MESSAGES; bits; bits &= bits - 1) {
+			unsigned int k = (unsigned int)__builtin_ctzll(bits);
 			struct planes *pl = k == S_TS ? &bv->ts[s] :
 					    M(k) & DATA_MASK ? &bv->col[S_DATA1] : &bv->col[k];
 

@@ -2,7 +2,8 @@
 /*
  * Batches (format 1.3, docs/trace.md "Batches"): a pio-loop-like stream of
  * OUT exits with their kvm_pio and kvm_userspace_exit, IN exits, a second
- * vCPU and now and then a record that is not hot, written by the writer.
+ * vCPU, kvm_msr events with 64-bit and negative args, run_ns of 8 bytes now
+ * and then, and now and then a record that is not hot, written by the writer.
  * Its frames hold batch records, and it reads back event for event on both
  * reader paths. A batch damaged inside a frame whose checksum is good (cut
  * at every length, single bytes flipped) gives every event before it and a
@@ -79,6 +80,17 @@ static size_t gen_events(struct gen *g, uint64_t i, struct trace_event *ev, unsi
 	g->k.has_cpu = 1;
 	g->k.cpu = (uint32_t)ev->vcpu;
 	g->k.has_id = 1;
+	if (which == 4) {	/* a kernel event that repeats no exit: signed, 64-bit args */
+		g->k.id = KVMREC__KERNEL_EVENT_ID__KEV_MSR;
+		g->k.n_args = 4;
+		g->args[0] = 1;
+		g->args[1] = 0x250;
+		g->args[2] = i % 5 ? (int64_t)(i * 0x0606060606060606ull) : -(int64_t)i;
+		g->args[3] = 0;
+		g->rec.body_case = KVMREC__RECORD__BODY_KEVENT;
+		g->rec.kevent = &g->k;
+		return i % 4 == 0;
+	}
 	if (which == 3 && i % 200 == 199) {	/* not hot: ends a run */
 		kvmrec__annotation__init(&g->note);
 		g->note.key = "note";
@@ -106,6 +118,9 @@ static size_t gen_events(struct gen *g, uint64_t i, struct trace_event *ev, unsi
 		g->x.reason = 2;
 		g->x.has_apic_base = 1;
 		g->x.apic_base = 0xfee00900;
+		/* A column whose widest value takes all 8 bytes, the next ones fewer. */
+		g->x.has_run_ns = 1;
+		g->x.run_ns = i % 3 ? i * 1000 : 0x8000000000000000ull + i;
 		g->x.payload_case = KVMREC__RUN_EXIT__PAYLOAD_IO;
 		g->x.io = &g->io;
 		g->rec.body_case = KVMREC__RECORD__BODY_EXIT;
@@ -129,9 +144,9 @@ static int write_trace(const char *path)
 	synth_header(&hdr);
 	if (trace_writer_open(path, &hdr, &o, &w))
 		return -1;
-	want = calloc(4 * N_EXITS, sizeof(*want));
+	want = calloc(5 * N_EXITS, sizeof(*want));
 	for (uint64_t i = 0; want && i < N_EXITS; i++) {
-		for (unsigned int which = 0; which < 4; which++) {
+		for (unsigned int which = 0; which < 5; which++) {
 			struct trace_event ev;
 			struct want *x = &want[n_want];
 
