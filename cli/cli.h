@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * cli: the kvmrec command-line front end. Each subcommand is one file,
- * cmd_<name>.c, exporting cmd_<name>(argc, argv) with argv[0] the subcommand
- * name; it returns one of the exit codes below and prints its own errors as
- * one line on stderr ("kvmrec NAME: FILE: problem").
+ * cmd_<name>.c, exporting its option table <name>_cli (cli/opts.h) and
+ * cmd_<name>(argc, argv) with argv[0] the subcommand name, which parses the
+ * options, calls one library function and returns one of the exit codes
+ * below; it prints its own errors as one line on stderr ("kvmrec NAME:
+ * FILE: problem").
  */
 #ifndef KVMREC_CLI_H
 #define KVMREC_CLI_H

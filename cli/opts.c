@@ -15,7 +15,10 @@ static bool is_operand(const struct cli_opt *o)
 	return !o->name && !o->short_name;
 }
 
-void cli_error(const struct cli_cmd *cmd, const char *fmt, ...)
+/* "kvmrec CMD: " and the message, one line on stderr. */
+static void cli_error(const struct cli_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void cli_error(const struct cli_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 

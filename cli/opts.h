@@ -87,10 +87,6 @@ int cli_parse_begin(struct cli_parser *p, const struct cli_cmd *cmd, int argc, c
  */
 int cli_next(struct cli_parser *p);
 
-/* Prints "kvmrec CMD: " and the message, one line on stderr. */
-void cli_error(const struct cli_cmd *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
 /* The whole --help text. */
 void cli_help(FILE *f, const struct cli_cmd *cmd);
 
