@@ -14,10 +14,12 @@ enum { OPT_CONTEXT = 1, OPT_KERNEL, OPT_INPUTS };
 
 static const struct cli_opt diff_opts[] = {
 	{ .id = OPT_CONTEXT, .name = "context", .short_name = 'C', .metavar = "N",
+	  .missing = "%s needs a number",
 	  .help = "events of context before and after (default 3)" },
 	{ .id = OPT_KERNEL, .name = "kernel",
 	  .help = "also compare kernel tracepoint events" },
 	{ .id = OPT_INPUTS, .name = "inputs", .metavar = "MODE", .choices = "fail|report|ignore",
+	  .missing = "--inputs '': want fail, report or ignore",
 	  .help = "what input differences do:\n"
 		  "  fail    listed, and alone make exit 1 (default: the runs were not "
 		  "given the same inputs)\n"
@@ -50,7 +52,6 @@ const struct cli_cmd diff_cli = {
 	.tail = "Exit status: 0 same, 1 differ, 2 usage error or bad input (a damaged\n"
 		"trace), 125 same as far as recorded but a trace lost records.\n",
 	.unknown = "unknown option '%s' (see kvmrec diff --help)",
-	.missing = "%s needs a value (see kvmrec diff --help)",
 };
 
 /* --context N: 0 or -1 after the one-line error. */

@@ -22,6 +22,9 @@ enum {
 #define RUN_ONLY (1u << 1)
 #define PID_ONLY (1u << 0)
 
+/* record's words for an unknown option, and for these three without a value. */
+#define INCOMPLETE "unknown or incomplete option '%s' (see --help)"
+
 static const struct cli_opt record_opts[] = {
 	{ .id = OPT_OUTPUT, .name = "output", .short_name = 'o', .metavar = "FILE",
 	  .help = "trace to write (default trace.zst; created 0600, "
@@ -43,12 +46,12 @@ static const struct cli_opt record_opts[] = {
 	{ .id = OPT_PRELOAD, .name = "preload", .metavar = "PATH", .not_in = RUN_ONLY,
 	  .help = "interposer library to use" },
 	{ .id = OPT_BACKEND, .name = "backend", .metavar = "NAME", .choices = "preload|bpf",
-	  .not_in = RUN_ONLY, .help = "preload (default) or bpf; a statically linked VMM gets "
-	  "bpf by itself when BPF is usable" },
+	  .not_in = RUN_ONLY, .missing = INCOMPLETE, .help = "preload (default) or bpf; a "
+	  "statically linked VMM gets bpf by itself when BPF is usable" },
 	{ .id = OPT_PID, .name = "pid", .metavar = "PID", .not_in = PID_ONLY | RUN_ONLY,
-	  .help = "record the running VMM PID (bpf backend)" },
+	  .missing = INCOMPLETE, .help = "record the running VMM PID (bpf backend)" },
 	{ .id = OPT_DURATION, .name = "duration", .metavar = "S", .not_in = PID_ONLY,
-	  .help = "with --pid: detach after S seconds" },
+	  .missing = INCOMPLETE, .help = "with --pid: detach after S seconds" },
 	{ 0 }
 };
 
@@ -68,7 +71,7 @@ const struct cli_cmd record_cli = {
 		"interposer that never started): one line says what was lost and how the VMM\n"
 		"ended. With --pid: 0, 2 when it cannot attach (no BPF permission, no BTF,\n"
 		"PID not a KVM VMM, PID already being recorded), 4 when it lost data.\n",
-	.unknown = "unknown or incomplete option '%s' (see --help)",
+	.unknown = INCOMPLETE,
 	.missing = "%s needs a value (see --help)",
 	.operand_ends_options = true,
 };

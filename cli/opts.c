@@ -114,7 +114,11 @@ int cli_next(struct cli_parser *p)
 	if (c == 1)
 		return CLI_OPERAND;
 	if (c == ':') {
-		cli_error(cmd, cmd->missing ? cmd->missing : "%s needs a value", p->argv[at]);
+		/* optopt: the short option, or a long option's getopt value. */
+		o = optopt >= CLI_LONG_BASE ? &cmd->opts[optopt - CLI_LONG_BASE] :
+		    find_short(cmd, optopt);
+		cli_error(cmd, o && o->missing ? o->missing :
+			  cmd->missing ? cmd->missing : "%s needs a value", p->argv[at]);
 		return CLI_ERROR;
 	}
 	if (c == '?') {

@@ -30,6 +30,7 @@ struct cli_opt {
 	bool required;		/* shown without brackets in the synopsis */
 	unsigned int not_in;	/* synopsis forms (bit n: form n) that omit it */
 	const char *choices;	/* the synopsis's value ("fail|report") if not metavar */
+	const char *missing;	/* its value missing: this, not the command's */
 };
 
 /* One synopsis line: "kvmrec CMD LEAD [options of this form] TRAIL". */
