@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "batch.h"
-#include "synth.h"
+#include "stream.h"
 #include "trace_reader.h"
 #include "trace_varint.h"
 #include "trace_writer.h"
@@ -141,7 +141,7 @@ static int write_trace(const char *path)
 	struct trace_writer *w;
 	struct gen g;
 
-	synth_header(&hdr);
+	synth_stream_header(&hdr);
 	if (trace_writer_open(path, &hdr, &o, &w))
 		return -1;
 	want = calloc(5 * N_EXITS, sizeof(*want));
@@ -154,7 +154,7 @@ static int write_trace(const char *path)
 				continue;
 			x->ts = ev.ts_ns;
 			x->vcpu = ev.vcpu;
-			x->len = synth_pack_body(ev.rec, x->body, sizeof(x->body));
+			x->len = synth_stream_pack_body(ev.rec, x->body, sizeof(x->body));
 			if (!x->len || trace_writer_append(w, &ev))
 				return -1;
 			n_want++;
@@ -185,7 +185,7 @@ static size_t read_all(const uint8_t *buf, size_t len, const char *threads, size
 	while ((ret = trace_reader_next(r, &ev)) == 1) {
 		assert_true(n < n_want);
 		if (n < exact) {
-			size_t l = synth_pack_body(ev.rec, body, sizeof(body));
+			size_t l = synth_stream_pack_body(ev.rec, body, sizeof(body));
 
 			assert_int_equal(ev.seq, n + 1);
 			assert_int_equal(ev.ts_ns, want[n].ts);
