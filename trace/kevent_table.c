@@ -5,6 +5,8 @@
  * (arch/x86/kvm/trace.h, virt/kvm/trace.h).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "kevent_table.h"
@@ -98,14 +100,37 @@ const char *kevent_field_alt(enum kev_field f)
 	return f == KEV_F_IRQ ? "vector" : "";
 }
 
+/*
+ * Every field's position in every row, -1 where it has none: the replayer
+ * and the readers' reference expansion ask several times per event, so a
+ * lookup is one load, not a walk of the row. Built once from the table.
+ */
+static int8_t field_pos[ARRAY_SIZE(table)][KEV_F_NR];
+static pthread_once_t field_pos_once = PTHREAD_ONCE_INIT;
+static atomic_bool field_pos_built;
+
+static void field_pos_build(void)
+{
+	memset(field_pos, -1, sizeof(field_pos));
+	for (size_t id = 0; id < ARRAY_SIZE(table); id++)
+		for (unsigned int i = table[id].nfields; i-- > 0;)
+			if (table[id].name && (unsigned int)table[id].fields[i] < KEV_F_NR)
+				field_pos[id][table[id].fields[i]] = (int8_t)i;
+	atomic_store_explicit(&field_pos_built, true, memory_order_release);
+}
+
+static inline int field_pos_of(Kvmrec__KernelEventId id, enum kev_field f)
+{
+	if ((unsigned int)id >= ARRAY_SIZE(table) || (unsigned int)f >= KEV_F_NR)
+		return -1;
+	if (!atomic_load_explicit(&field_pos_built, memory_order_acquire))
+		pthread_once(&field_pos_once, field_pos_build);
+	return field_pos[id][f];
+}
+
 int kevent_field_pos(Kvmrec__KernelEventId id, enum kev_field f)
 {
-	const struct kevent_desc *d = kevent_desc(id);
-
-	for (unsigned int i = 0; d && i < d->nfields; i++)
-		if (d->fields[i] == f)
-			return (int)i;
-	return -1;
+	return field_pos_of(id, f);
 }
 
 unsigned int kevent_nfields(Kvmrec__KernelEventId id)
@@ -118,19 +143,21 @@ unsigned int kevent_nfields(Kvmrec__KernelEventId id)
 int64_t kevent_args_get(Kvmrec__KernelEventId id, const int64_t *args, size_t n,
 			enum kev_field f, int64_t def)
 {
-	int pos = kevent_field_pos(id, f);
+	int pos = field_pos_of(id, f);
 
 	return pos >= 0 && (size_t)pos < n ? args[pos] : def;
 }
 
 int64_t kevent_get(const Kvmrec__KernelEvent *k, enum kev_field f, int64_t def)
 {
-	const char *name = kevent_field_name(f);
+	int pos = field_pos_of(k->id, f);
+	const char *name;
 
+	if (pos >= 0)
+		return (size_t)pos < k->n_args ? k->args[pos] : def;
 	if ((unsigned int)f >= KEV_F_NR)
 		return def;
-	if (kevent_field_pos(k->id, f) >= 0)
-		return kevent_args_get(k->id, k->args, k->n_args, f, def);
+	name = kevent_field_name(f);
 	for (size_t i = 0; i < k->n_fields; i++)
 		if (k->fields[i]->name && !strcmp(k->fields[i]->name, name))
 			return k->fields[i]->value;
@@ -139,7 +166,7 @@ int64_t kevent_get(const Kvmrec__KernelEvent *k, enum kev_field f, int64_t def)
 
 int kevent_args_set(Kvmrec__KernelEventId id, int64_t *args, enum kev_field f, int64_t v)
 {
-	int pos = kevent_field_pos(id, f);
+	int pos = field_pos_of(id, f);
 
 	if (pos < 0)
 		return -EINVAL;

@@ -28,7 +28,7 @@ static int64_t le_value(protobuf_c_boolean has, const ProtobufCBinaryData *d, ui
 static int expand_exit(const Kvmrec__KernelRef *ref, const Kvmrec__RunExit *x,
 		       Kvmrec__KernelEvent *k, int64_t *args)
 {
-	kvmrec__kernel_event__init(k);
+	*k = (Kvmrec__KernelEvent)KVMREC__KERNEL_EVENT__INIT;	/* inline: once per reference read */
 	k->has_id = 1;
 	k->id = ref->id;
 	k->has_cpu = ref->has_cpu;

@@ -133,48 +133,68 @@ static size_t frame_claim(struct reader_pool *p, struct slot *s, uint64_t off)
 }
 
 /*
- * Kernel events stored as references (kref.h) made whole from the exits they
- * point at, then IO data stored as differences (io_delta.h); false on any bad
- * one (the reader's path says what is wrong).
+ * Kernel events stored as references (kref.h) are made whole from the exits
+ * they point at, then IO data stored as differences (io_delta.h), each a
+ * fixed number of records behind the decoding, while those records are still
+ * in cache: a reference's exit is at most TRACE_KREF_WINDOW records away, so
+ * it is decoded by then; an exit's data is made whole only once every
+ * reference that may point at it is expanded, since they read it as stored,
+ * as the reader's path does. False on any bad one (the reader's path says
+ * what is wrong).
  */
-static bool frame_expand(struct slot *s)
+#define KREF_LAG	TRACE_KREF_WINDOW
+#define IO_LAG		(2 * TRACE_KREF_WINDOW)
+
+/* Record @i, with @n records decoded: its reference expanded, if it is one. */
+static inline bool settle_kref(struct slot *s, size_t i, size_t n)
 {
-	ProtobufCAllocator *a = &s->arena.pb;
+	Kvmrec__Record *rec = s->f.recs[i];
+	const Kvmrec__KernelRef *ref = rec->kref;
 
-	for (size_t i = 0; i < s->f.n; i++) {
-		Kvmrec__Record *rec = s->f.recs[i];
-		const Kvmrec__KernelRef *ref = rec->kref;
+	if (rec->body_case != KVMREC__RECORD__BODY_KREF)
+		return true;
+	if (!ref || !kref_distance_ok(ref->exit) ||
+	    (ref->exit < 0 && (size_t)-ref->exit > i) ||
+	    (ref->exit > 0 && (size_t)ref->exit >= n - i))
+		return false;
+	Kvmrec__KernelEvent *k = trace_arena_alloc(&s->arena, sizeof(*k));
+	int64_t *args = trace_arena_alloc(&s->arena, KREF_ARGS_MAX * sizeof(*args));
+	if (!k || !args || kref_expand(ref, s->f.recs[i + (size_t)(int64_t)ref->exit], k, args))
+		return false;
+	rec->body_case = KVMREC__RECORD__BODY_KEVENT;
+	rec->kevent = k;
+	return true;
+}
 
-		if (rec->body_case != KVMREC__RECORD__BODY_KREF)
-			continue;
-		if (!ref || !kref_distance_ok(ref->exit) ||
-		    (ref->exit < 0 && (size_t)-ref->exit > i) ||
-		    (ref->exit > 0 && (size_t)ref->exit >= s->f.n - i))
+/* Record @i, the frame's exits before it noted in @io: its IO data made whole. */
+static inline bool settle_io(struct slot *s, struct io_delta *io, size_t i)
+{
+	Kvmrec__Record *rec = s->f.recs[i];
+	Kvmrec__ExitIo *x;
+
+	if (rec->body_case != KVMREC__RECORD__BODY_EXIT || !rec->exit ||
+	    rec->exit->payload_case != KVMREC__RUN_EXIT__PAYLOAD_IO || !(x = rec->exit->io))
+		return true;
+	if (x->has_data_add) {
+		uint8_t *buf = trace_arena_alloc(&s->arena, IO_DELTA_MAX);
+		if (!buf || io_delta_expand(io, x, buf))
 			return false;
-		Kvmrec__KernelEvent *k = a->alloc(a->allocator_data, sizeof(*k));
-		int64_t *args = a->alloc(a->allocator_data, KREF_ARGS_MAX * sizeof(*args));
-		if (!k || !args || kref_expand(ref, s->f.recs[i + (size_t)(int64_t)ref->exit], k, args))
-			return false;
-		rec->body_case = KVMREC__RECORD__BODY_KEVENT;
-		rec->kevent = k;
 	}
-	/* After the references: they read their exit as stored, as the reader's path does. */
-	struct io_delta io;
-	io_delta_reset(&io);
-	for (size_t i = 0; i < s->f.n; i++) {
-		Kvmrec__Record *rec = s->f.recs[i];
-		Kvmrec__ExitIo *x;
+	io_delta_note(io, x);
+	return true;
+}
 
-		if (rec->body_case != KVMREC__RECORD__BODY_EXIT || !rec->exit ||
-		    rec->exit->payload_case != KVMREC__RUN_EXIT__PAYLOAD_IO || !(x = rec->exit->io))
-			continue;
-		if (x->has_data_add) {
-			uint8_t *buf = a->alloc(a->allocator_data, IO_DELTA_MAX);
-			if (!buf || io_delta_expand(&io, x, buf))
-				return false;
-		}
-		io_delta_note(&io, x);
-	}
+/* The records decoding has not caught up with yet: all of them, at the frame's end. */
+static bool settle_rest(struct slot *s, struct io_delta *io)
+{
+	size_t n = s->f.n;
+
+	for (size_t i = n > KREF_LAG ? n - KREF_LAG : 0; i < n; i++)
+		if (!settle_kref(s, i, n))
+			return false;
+	for (size_t i = n > IO_LAG ? n - IO_LAG : 0; i < n; i++)
+		if (!settle_io(s, io, i))
+			return false;
 	return true;
 }
 
@@ -201,6 +221,8 @@ static bool frame_decode(struct slot *s)
 	if (x < 0)
 		return false;
 	trace_arena_reset(&s->arena);
+	struct io_delta io;
+	io_delta_reset(&io);
 	const uint8_t *q = x ? s->xraw : s->raw, *end = q + (x ? (size_t)x : raw_len);
 	while (q < end) {
 		uint64_t len;
@@ -226,9 +248,13 @@ static bool frame_decode(struct slot *s)
 		}
 		s->f.recs[nrec++] = rec;
 		q += h + (size_t)len;
+		if (nrec > KREF_LAG && !settle_kref(s, nrec - 1 - KREF_LAG, nrec))
+			return false;
+		if (nrec > IO_LAG && !settle_io(s, &io, nrec - 1 - IO_LAG))
+			return false;
 	}
 	s->f.n = nrec;
-	return nrec > 0 && frame_expand(s);
+	return nrec > 0 && settle_rest(s, &io);
 }
 
 static void *pool_worker(void *arg)

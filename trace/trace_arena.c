@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * trace_arena: bump allocation, so the reader does no malloc per message on
- * the hot path.
+ * the hot path, nor per message while its base is still too small: a frame's
+ * first decoding in a reader_pool slot overflows it thousands of times.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -9,34 +10,39 @@
 
 #include "trace_arena.h"
 
-#define ARENA_ALIGN 16
-
 struct trace_arena_block {
 	struct trace_arena_block *next;
+	size_t size, used;
 	max_align_t data[];
 };
 
-static void *arena_alloc(void *data, size_t size)
+void *trace_arena_alloc_slow(struct trace_arena *a, size_t size)
 {
-	struct trace_arena *a = data;
+	size_t need = (size + TRACE_ARENA_ALIGN - 1) & ~(size_t)(TRACE_ARENA_ALIGN - 1);
+	size_t chunk = need > TRACE_ARENA_CHUNK ? need : TRACE_ARENA_CHUNK;
 	struct trace_arena_block *b;
-	size_t need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 
-	if (need < size)
+	if (need < size || need > SIZE_MAX - sizeof(*b))
 		return NULL;
-	if (need <= a->cap - a->used) {
-		void *p = a->base + a->used;
-
-		a->used += need;
-		return p;
-	}
-	b = malloc(sizeof(*b) + need);
+	b = malloc(sizeof(*b) + chunk);
 	if (!b)
 		return NULL;
+	if (a->extra)
+		a->extra->used = (size_t)(a->pos - (unsigned char *)a->extra->data);
+	else
+		a->base_used = (size_t)(a->pos - a->base);
 	b->next = a->extra;
+	b->size = chunk;
+	b->used = 0;
 	a->extra = b;
-	a->overflow += need;
+	a->pos = (unsigned char *)b->data + need;
+	a->end = (unsigned char *)b->data + chunk;
 	return b->data;
+}
+
+void *trace_arena_pb_cb(void *data, size_t size)
+{
+	return trace_arena_alloc(data, size);
 }
 
 static void arena_free(void *data, void *ptr)
@@ -51,28 +57,32 @@ int trace_arena_init(struct trace_arena *a, size_t cap)
 	if (!a->base)
 		return -ENOMEM;
 	a->cap = cap;
+	a->pos = a->base;
+	a->end = a->base + cap;
+	a->base_used = 0;
 	a->keep = TRACE_ARENA_KEEP;
-	a->used = 0;
-	a->overflow = 0;
 	a->extra = NULL;
-	a->pb.alloc = arena_alloc;
+	a->pb.alloc = trace_arena_pb_cb;
 	a->pb.free = arena_free;
 	a->pb.allocator_data = a;
 	return 0;
 }
 
-void trace_arena_reset(struct trace_arena *a)
+void trace_arena_reset_slow(struct trace_arena *a)
 {
-	size_t want = a->used + a->overflow;
+	size_t want;
 
+	a->extra->used = (size_t)(a->pos - (unsigned char *)a->extra->data);
+	want = a->base_used;
 	while (a->extra) {
 		struct trace_arena_block *b = a->extra;
 
+		want += b->used;
 		a->extra = b->next;
 		free(b);
 	}
-	/* Grow the base so a record of this size fits next time, within the bound. */
-	if (a->overflow && want <= a->keep) {
+	/* Grow the base so what was needed fits next time, within the bound. */
+	if (want > a->cap && want <= a->keep) {
 		unsigned char *p = malloc(want);
 
 		if (p) {
@@ -81,8 +91,8 @@ void trace_arena_reset(struct trace_arena *a)
 			a->cap = want;
 		}
 	}
-	a->used = 0;
-	a->overflow = 0;
+	a->pos = a->base;
+	a->end = a->base + a->cap;
 }
 
 void trace_arena_fini(struct trace_arena *a)

@@ -7,10 +7,14 @@
  * without the descriptors, faster still. Correctness rests on declining:
  * every case not handled here goes to protobuf-c.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "kvmrec.pb-c.h"
+#include "trace_arena.h"
 #include "trace_decode.h"
 #include "trace_varint.h"
 
@@ -128,7 +132,7 @@ static bool decode_len(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
 			return false;
 		arr = NULL;
 		if (n) {
-			arr = a->alloc(a->allocator_data, n * esz);
+			arr = trace_arena_pb_alloc(a, n * esz);
 			if (!arr)
 				return false;
 		}
@@ -163,7 +167,7 @@ static bool decode_len(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
 		bd->len = len;
 		bd->data = NULL;
 		if (len) {
-			bd->data = a->alloc(a->allocator_data, len);
+			bd->data = trace_arena_pb_alloc(a, len);
 			if (!bd->data)
 				return false;
 			memcpy(bd->data, p, len);
@@ -216,7 +220,7 @@ static const uint8_t *field_generic(ProtobufCMessage *m, ProtobufCAllocator *a, 
 static ProtobufCMessage *decode(const ProtobufCMessageDescriptor *d, ProtobufCAllocator *a,
 				const uint8_t *p, const uint8_t *end, int depth)
 {
-	ProtobufCMessage *m = a->alloc(a->allocator_data, d->sizeof_message);
+	ProtobufCMessage *m = trace_arena_pb_alloc(a, d->sizeof_message);
 	if (!m)
 		return NULL;
 	d->message_init(m);
@@ -235,15 +239,95 @@ static ProtobufCMessage *decode(const ProtobufCMessageDescriptor *d, ProtobufCAl
 
 /*
  * The hottest messages by hand, the mirror of trace_encode.c: a record
- * around a port I/O exit or a kernel event. The switch takes a field's tag
- * (number and wire type) as the writer puts it; any other tag, a wrong wire
- * type included, goes to field_generic(), which accepts or declines exactly
- * as for any message. Each is used only while its message has exactly the
- * fields known here (a schema change falls back to decode(): slower, never
- * wrong). Structs start as kvmrec__*__init() leaves them, defaults included
+ * around a port I/O exit, a kernel event or a reference to one. The switch
+ * takes a field's tag (number and wire type) as the writer puts it; any other
+ * tag, a wrong wire type included, goes to field_generic(), which accepts or
+ * declines exactly as for any message. Each is used only while the fields it
+ * knows are as the descriptors say (hand_check(): a schema change falls back
+ * to decode(), slower, never wrong). Structs start as kvmrec__*__init() leaves them, defaults included
  * (ExitIo.count is 1, Record.seq_delta 1).
  */
 #define TAG(id, wire) ((uint64_t)(id) << 3 | (wire))
+
+/*
+ * What a hand decoder knows of its message: each field it decodes by number,
+ * with its type and place. A decoder is used only while the descriptors
+ * agree field by field, so a schema change (a field renumbered, retyped or
+ * gone) sends the message to decode(); a field added is no change for them:
+ * its tag goes to field_generic() like any other they do not know.
+ */
+struct hand_field {
+	uint32_t id;
+	ProtobufCType type;
+	ProtobufCLabel label;
+	unsigned int offset;
+};
+
+#define HF(msg, id, T, member) \
+	{ id, PROTOBUF_C_TYPE_##T, PROTOBUF_C_LABEL_OPTIONAL, offsetof(msg, member) }
+#define HF_ONEOF(msg, id, member) \
+	{ id, PROTOBUF_C_TYPE_MESSAGE, PROTOBUF_C_LABEL_NONE, offsetof(msg, member) }
+
+static const struct hand_field exit_io_fields[] = {
+	HF(Kvmrec__ExitIo, 1, BOOL, out), HF(Kvmrec__ExitIo, 2, UINT32, size),
+	HF(Kvmrec__ExitIo, 3, UINT32, port), HF(Kvmrec__ExitIo, 4, UINT32, count),
+	HF(Kvmrec__ExitIo, 5, BYTES, data), HF(Kvmrec__ExitIo, 6, SINT64, data_add),
+};
+static const struct hand_field run_exit_fields[] = {
+	HF(Kvmrec__RunExit, 1, UINT32, reason), HF(Kvmrec__RunExit, 2, SINT32, ret),
+	HF(Kvmrec__RunExit, 3, UINT32, err), HF(Kvmrec__RunExit, 4, UINT32, flags),
+	HF(Kvmrec__RunExit, 5, UINT64, run_ns), HF(Kvmrec__RunExit, 6, UINT64, cr8),
+	HF(Kvmrec__RunExit, 7, UINT64, apic_base), HF(Kvmrec__RunExit, 8, UINT32, run_flags),
+	HF(Kvmrec__RunExit, 9, UINT64, cr8_in), HF_ONEOF(Kvmrec__RunExit, 10, io),
+};
+static const struct hand_field kevent_fields[] = {
+	HF(Kvmrec__KernelEvent, 1, ENUM, id),
+	{ 2, PROTOBUF_C_TYPE_SINT64, PROTOBUF_C_LABEL_REPEATED, offsetof(Kvmrec__KernelEvent, args) },
+	HF(Kvmrec__KernelEvent, 3, UINT32, cpu),
+};
+static const struct hand_field kref_fields[] = {
+	HF(Kvmrec__KernelRef, 1, SINT32, exit), HF(Kvmrec__KernelRef, 2, ENUM, id),
+	HF(Kvmrec__KernelRef, 3, UINT32, cpu), HF(Kvmrec__KernelRef, 4, UINT32, mmio_type),
+};
+static const struct hand_field record_fields[] = {
+	HF(Kvmrec__Record, 1, UINT64, seq_delta), HF(Kvmrec__Record, 2, SINT64, ts_delta),
+	HF(Kvmrec__Record, 3, SINT32, vcpu), HF(Kvmrec__Record, 4, UINT32, tid),
+	HF_ONEOF(Kvmrec__Record, 5, exit), HF_ONEOF(Kvmrec__Record, 8, kevent),
+	HF_ONEOF(Kvmrec__Record, 13, kref),
+};
+
+static bool hand_fields_agree(const ProtobufCMessageDescriptor *d, const struct hand_field *h,
+			      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(d, h[i].id);
+
+		if (!f || f->type != h[i].type || f->offset != h[i].offset ||
+		    (h[i].label == PROTOBUF_C_LABEL_NONE ? !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+							: f->label != h[i].label))
+			return false;
+		if (h[i].label == PROTOBUF_C_LABEL_REPEATED && !(f->flags & PROTOBUF_C_FIELD_FLAG_PACKED))
+			return false;
+	}
+	return true;
+}
+
+enum { HAND_EXIT_IO, HAND_RUN_EXIT, HAND_KEVENT, HAND_KREF, HAND_RECORD, HAND_N };
+static bool hand_ok[HAND_N];
+static pthread_once_t hand_once = PTHREAD_ONCE_INIT;
+static atomic_bool hand_checked;	/* a plain load per record, not a pthread_once call */
+
+static void hand_check(void)
+{
+#define AGREE(d, f) hand_fields_agree(&(d), f, sizeof(f) / sizeof((f)[0]))
+	hand_ok[HAND_EXIT_IO] = AGREE(kvmrec__exit_io__descriptor, exit_io_fields);
+	hand_ok[HAND_RUN_EXIT] = AGREE(kvmrec__run_exit__descriptor, run_exit_fields);
+	hand_ok[HAND_KEVENT] = AGREE(kvmrec__kernel_event__descriptor, kevent_fields);
+	hand_ok[HAND_KREF] = AGREE(kvmrec__kernel_ref__descriptor, kref_fields);
+	hand_ok[HAND_RECORD] = AGREE(kvmrec__record__descriptor, record_fields);
+#undef AGREE
+	atomic_store_explicit(&hand_checked, true, memory_order_release);
+}
 
 /* Past the varint at @p, or NULL when there is none. */
 static inline const uint8_t *varint_at(const uint8_t *p, const uint8_t *end, uint64_t *v)
@@ -277,9 +361,9 @@ static Kvmrec__ExitIo *decode_exit_io(ProtobufCAllocator *a, const uint8_t *p,
 {
 	Kvmrec__ExitIo *io;
 
-	if (kvmrec__exit_io__descriptor.n_fields != 6)
+	if (!hand_ok[HAND_EXIT_IO])
 		return (Kvmrec__ExitIo *)decode(&kvmrec__exit_io__descriptor, a, p, end, depth);
-	io = a->alloc(a->allocator_data, sizeof(*io));
+	io = trace_arena_pb_alloc(a, sizeof(*io));
 	if (!io)
 		return NULL;
 	*io = (Kvmrec__ExitIo)KVMREC__EXIT_IO__INIT;
@@ -315,8 +399,11 @@ static Kvmrec__ExitIo *decode_exit_io(ProtobufCAllocator *a, const uint8_t *p,
 			io->has_data = 1;
 			io->data.len = (size_t)v;
 			io->data.data = NULL;
-			if (v) {
-				io->data.data = a->alloc(a->allocator_data, (size_t)v);
+			if (v && a->alloc == trace_arena_pb_cb) {
+				/* Arena records die with the input they were decoded from. */
+				io->data.data = (uint8_t *)p;
+			} else if (v) {
+				io->data.data = trace_arena_pb_alloc(a, (size_t)v);
 				if (!io->data.data)
 					return NULL;
 				memcpy(io->data.data, p, (size_t)v);
@@ -342,9 +429,9 @@ static Kvmrec__RunExit *decode_run_exit(ProtobufCAllocator *a, const uint8_t *p,
 {
 	Kvmrec__RunExit *x;
 
-	if (kvmrec__run_exit__descriptor.n_fields != 20)
+	if (!hand_ok[HAND_RUN_EXIT])
 		return (Kvmrec__RunExit *)decode(&kvmrec__run_exit__descriptor, a, p, end, depth);
-	x = a->alloc(a->allocator_data, sizeof(*x));
+	x = trace_arena_pb_alloc(a, sizeof(*x));
 	if (!x)
 		return NULL;
 	*x = (Kvmrec__RunExit)KVMREC__RUN_EXIT__INIT;
@@ -418,14 +505,59 @@ static Kvmrec__RunExit *decode_run_exit(ProtobufCAllocator *a, const uint8_t *p,
 	return x;
 }
 
+/*
+ * KernelEvent.args, packed sint64s: decoded in one pass into a small buffer,
+ * then copied to the arena; only a run longer than that is counted first.
+ */
+#define ARGS_INLINE 16
+static bool decode_args(Kvmrec__KernelEvent *k, ProtobufCAllocator *a, const uint8_t *p,
+			const uint8_t *stop)
+{
+	int64_t buf[ARGS_INLINE];
+	const uint8_t *q = p;
+	size_t n = 0;
+
+	while (q < stop && n < ARGS_INLINE) {
+		uint64_t u;
+
+		if (!(q = varint_at(q, stop, &u)))
+			return false;
+		buf[n++] = unzigzag64(u);
+	}
+	if (q < stop) {
+		for (n = 0, q = p; q < stop; q++)
+			n += !(*q & 0x80);
+		if (stop[-1] & 0x80)
+			return false;
+	}
+	if (!n)
+		return true;
+	k->args = trace_arena_pb_alloc(a, n * sizeof(*k->args));
+	if (!k->args)
+		return false;
+	k->n_args = n;
+	if (n <= ARGS_INLINE) {
+		memcpy(k->args, buf, n * sizeof(*k->args));
+		return true;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t u;
+
+		if (!(p = varint_at(p, stop, &u)))
+			return false;
+		k->args[i] = unzigzag64(u);
+	}
+	return true;
+}
+
 static Kvmrec__KernelEvent *decode_kevent(ProtobufCAllocator *a, const uint8_t *p,
 					  const uint8_t *end, int depth)
 {
 	Kvmrec__KernelEvent *k;
 
-	if (kvmrec__kernel_event__descriptor.n_fields != 6)
+	if (!hand_ok[HAND_KEVENT])
 		return (Kvmrec__KernelEvent *)decode(&kvmrec__kernel_event__descriptor, a, p, end, depth);
-	k = a->alloc(a->allocator_data, sizeof(*k));
+	k = trace_arena_pb_alloc(a, sizeof(*k));
 	if (!k)
 		return NULL;
 	*k = (Kvmrec__KernelEvent)KVMREC__KERNEL_EVENT__INIT;
@@ -439,34 +571,13 @@ static Kvmrec__KernelEvent *decode_kevent(ProtobufCAllocator *a, const uint8_t *
 			k->has_id = 1;
 			k->id = (Kvmrec__KernelEventId)(int32_t)(uint32_t)v;
 			break;
-		case TAG(2, WIRE_LEN): {
-			const uint8_t *q, *stop;
-			size_t n = 0;
-
+		case TAG(2, WIRE_LEN):
 			NEXT_VARINT(v);
 			/* A second run of args: protobuf-c appends; not repeated here. */
-			if (v > (uint64_t)(end - p) || k->n_args)
+			if (v > (uint64_t)(end - p) || k->n_args || !decode_args(k, a, p, p + v))
 				return NULL;
-			stop = p + v;
-			for (q = p; q < stop; q++)
-				n += !(*q & 0x80);
-			if (v && (stop[-1] & 0x80))
-				return NULL;
-			if (n) {
-				k->args = a->alloc(a->allocator_data, n * sizeof(*k->args));
-				if (!k->args)
-					return NULL;
-			}
-			for (size_t i = 0; i < n; i++) {
-				uint64_t u;
-
-				if (!(p = varint_at(p, stop, &u)))
-					return NULL;
-				k->args[i] = unzigzag64(u);
-			}
-			k->n_args = n;
+			p += v;
 			break;
-		}
 		case TAG(3, WIRE_VARINT):
 			NEXT_VARINT(v);
 			k->has_cpu = 1;
@@ -481,15 +592,15 @@ static Kvmrec__KernelEvent *decode_kevent(ProtobufCAllocator *a, const uint8_t *
 	return k;
 }
 
-/* A reference (format 1.2): two of every three records of a pio loop with kernel events. */
+/* A kernel event stored as a reference to its exit (kref.h): most of a kernel-event trace. */
 static Kvmrec__KernelRef *decode_kref(ProtobufCAllocator *a, const uint8_t *p,
 				      const uint8_t *end, int depth)
 {
 	Kvmrec__KernelRef *k;
 
-	if (kvmrec__kernel_ref__descriptor.n_fields != 4)
+	if (!hand_ok[HAND_KREF])
 		return (Kvmrec__KernelRef *)decode(&kvmrec__kernel_ref__descriptor, a, p, end, depth);
-	k = a->alloc(a->allocator_data, sizeof(*k));
+	k = trace_arena_pb_alloc(a, sizeof(*k));
 	if (!k)
 		return NULL;
 	*k = (Kvmrec__KernelRef)KVMREC__KERNEL_REF__INIT;
@@ -531,9 +642,9 @@ static Kvmrec__Record *decode_record(ProtobufCAllocator *a, const uint8_t *p, co
 {
 	Kvmrec__Record *r;
 
-	if (kvmrec__record__descriptor.n_fields != 17)
+	if (!hand_ok[HAND_RECORD])
 		return (Kvmrec__Record *)decode(&kvmrec__record__descriptor, a, p, end, 0);
-	r = a->alloc(a->allocator_data, sizeof(*r));
+	r = trace_arena_pb_alloc(a, sizeof(*r));
 	if (!r)
 		return NULL;
 	*r = (Kvmrec__Record)KVMREC__RECORD__INIT;
@@ -610,6 +721,8 @@ ProtobufCMessage *trace_decode_fast(const ProtobufCMessageDescriptor *desc,
 				    const uint8_t *data, size_t len)
 {
 	if (desc == &kvmrec__record__descriptor) {
+		if (!atomic_load_explicit(&hand_checked, memory_order_acquire))
+			pthread_once(&hand_once, hand_check);
 		Kvmrec__Record *r = decode_record(alloc, data, data + len);
 
 		return r ? &r->base : NULL;

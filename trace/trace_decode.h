@@ -7,7 +7,10 @@
  * (unknown fields, strings, unpacked repeated fields, a field seen twice,
  * wire-type mismatches, bad varints) makes it return NULL, and the caller
  * falls back to protobuf_c_message_unpack(), which then decides: so the
- * result is always exactly protobuf-c's.
+ * result is always exactly protobuf-c's. One difference in where, not what:
+ * with a trace_arena allocator, the hottest bytes field (ExitIo.data) points
+ * into @data instead of a copy, so @data must outlive the message (the
+ * reader's frame does: its records die with it).
  */
 #ifndef KVMREC_TRACE_DECODE_H
 #define KVMREC_TRACE_DECODE_H

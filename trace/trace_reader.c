@@ -72,7 +72,7 @@ struct trace_reader {
 	uint64_t trace_id;      /* Header.trace_id; 0: unbound frames (format 1.0) */
 
 	unsigned int threads;   /* pool workers; <= 1: no pool */
-	uint64_t pool_min_bytes; /* smaller inputs are read without the pool */
+	uint64_t pool_min_frames; /* frames read here before the pool starts */
 	uint64_t input_len;     /* seekable input's size at open; 0: not seekable */
 	struct reader_pool *pool;
 	const struct pool_frame *pf;  /* the pooled frame records come from */
@@ -438,8 +438,8 @@ static int kref_expand_here(struct trace_reader *r, Kvmrec__Record *rec)
 	}
 	if (ret <= 0)
 		return corrupt(r, "kernel event reference past its frame");
-	k = r->arena.pb.alloc(r->arena.pb.allocator_data, sizeof(*k));
-	args = r->arena.pb.alloc(r->arena.pb.allocator_data, KREF_ARGS_MAX * sizeof(*args));
+	k = trace_arena_alloc(&r->arena, sizeof(*k));
+	args = trace_arena_alloc(&r->arena, KREF_ARGS_MAX * sizeof(*args));
 	if (!k || !args)
 		return reader_fail(r, -ENOMEM, "out of memory");
 	if (kref_expand(ref, exit, k, args))
@@ -459,7 +459,7 @@ static int io_expand_here(struct trace_reader *r, Kvmrec__Record *rec)
 	if (!io)
 		return 1;
 	if (io->has_data_add) {
-		buf = r->arena.pb.alloc(r->arena.pb.allocator_data, IO_DELTA_MAX);
+		buf = trace_arena_alloc(&r->arena, IO_DELTA_MAX);
 		if (!buf)
 			return reader_fail(r, -ENOMEM, "out of memory");
 		if (io_delta_expand(&r->io, io, buf))
@@ -579,20 +579,22 @@ static int reader_start(struct trace_reader *r)
 }
 
 /*
- * Pool workers: one per online CPU (at most 8), for inputs of at least
- * POOL_MIN_BYTES: below that, starting threads costs more than it saves (and
- * damage tests open thousands of small traces). KVMREC_READER_THREADS=N sets
- * the count for any input size, 1 for the single-threaded path (tests
- * compare the two).
+ * Pool workers: one per online CPU (at most 8), once POOL_MIN_FRAMES frames
+ * (1 MiB of records) have been read here: a shorter trace costs less to read
+ * than starting threads (and damage tests open thousands of small traces).
+ * Counted in frames, not file bytes: a steady trace compresses to a few
+ * hundredths of a byte per event, so 10 M events can be under 1 MiB of file.
+ * KVMREC_READER_THREADS=N sets the count and starts the pool after the
+ * header's frame, 1 for the single-threaded path (tests compare the two).
  */
-#define POOL_MIN_BYTES (1u << 20)
+#define POOL_MIN_FRAMES ((1u << 20) / TRACE_FRAME_BYTES)
 
-static unsigned int reader_threads(uint64_t *min_bytes)
+static unsigned int reader_threads(uint64_t *min_frames)
 {
 	const char *env = getenv("KVMREC_READER_THREADS");
 	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
 
-	*min_bytes = env && *env ? 0 : POOL_MIN_BYTES;
+	*min_frames = env && *env ? 0 : POOL_MIN_FRAMES;
 	return n < 1 ? 1 : n > 8 ? 8 : (unsigned int)n;
 }
 
@@ -605,7 +607,7 @@ static int reader_new(const char *name, struct trace_reader **out)
 		return -ENOMEM;
 	r->fd = -1;
 	r->vcpu = TRACE_VCPU_NONE;
-	r->threads = reader_threads(&r->pool_min_bytes);
+	r->threads = reader_threads(&r->pool_min_frames);
 	r->name = strdup(name);
 	r->dctx = ZSTD_createDCtx();
 	if (!r->name || !r->dctx || trace_arena_init(&r->arena, 64 * 1024) ||
@@ -731,7 +733,12 @@ static void pool_finish(struct trace_reader *r, uint64_t off, uint64_t index)
  */
 static int pool_next(struct trace_reader *r, Kvmrec__Record **out)
 {
-	if (r->pool_done || r->threads <= 1 || !r->input_len || r->input_len < r->pool_min_bytes)
+	/* The common case first: the frame in hand has more. */
+	if (r->pf && r->pf_pos < r->pf->n) {
+		*out = r->pf->recs[r->pf_pos++];
+		return 1;
+	}
+	if (r->pool_done || r->threads <= 1 || !r->input_len || r->frame_index < r->pool_min_frames)
 		return 0;
 	if (!r->pool) {
 		/* Only at a frame boundary, once the header's frame is read. */
@@ -798,7 +805,7 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 	}
 	if (r->progress && !(r->events % PROGRESS_EVERY))
 		progress_show(r);
-	ret = frame_mark_check(r, rec);
+	ret = r->frame_fresh ? frame_mark_check(r, rec) : 0;
 	if (ret) {
 		progress_stop(r);
 		return ret;

@@ -45,6 +45,11 @@ static inline size_t trace_varint_get(const uint8_t *p, const uint8_t *end, uint
 		*v = *p;
 		return 1;
 	}
+	/* Then two (timestamp deltas of a few microseconds, ports). */
+	if (end - p >= 2 && !(p[1] & 0x80)) {
+		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+		return 2;
+	}
 	for (size_t i = 0; i < TRACE_VARINT_MAX && p + i < end; i++) {
 		r |= (uint64_t)(p[i] & 0x7f) << (7 * i);
 		if (!(p[i] & 0x80)) {
