@@ -424,180 +424,247 @@ static Kvmrec__VmSetup *setup_init(struct decode_buf *b, const struct raw_hdr *h
 	return s;
 }
 
+/*
+ * One decoder per ioctl family. @p/@n is the argument as the VMM passed it
+ * (n bytes); IOCTL_ARG gives the struct only when all of it was captured.
+ */
+#define IOCTL_ARG(type, p, n) ((n) >= sizeof(type) ? (const type *)(p) : NULL)
+
+static void ioctl_interrupt(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p,
+			    uint32_t n)
+{
+	const struct kvm_interrupt *a = IOCTL_ARG(struct kvm_interrupt, p, n);
+	Kvmrec__Injection *i = inj_init(b, h, KVMREC__INJECT_KIND__INJECT_INTERRUPT);
+
+	if (a) {
+		i->has_vector = 1;
+		i->vector = a->irq;
+	}
+}
+
+static void ioctl_nmi(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p,
+		      uint32_t n)
+{
+	(void)p;
+	(void)n;
+	inj_init(b, h, KVMREC__INJECT_KIND__INJECT_NMI);
+}
+
+static void ioctl_irq_line(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p,
+			   uint32_t n)
+{
+	bool st = h->req == (uint32_t)KVM_IRQ_LINE_STATUS;
+	Kvmrec__Injection *i = inj_init(b, h, st ? KVMREC__INJECT_KIND__INJECT_IRQ_LINE_STATUS :
+					KVMREC__INJECT_KIND__INJECT_IRQ_LINE);
+	uint32_t w[4] = { 0 };
+
+	memcpy(w, p, n < sizeof(w) ? n : sizeof(w));
+	if (n >= 8) {
+		i->has_gsi = i->has_level = 1;
+		i->gsi = w[0];
+		i->level = w[1];
+	}
+	if (st && n >= 12) {
+		i->has_status = 1;
+		i->status = (int32_t)w[2];
+	}
+}
+
+static void ioctl_signal_msi(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p,
+			     uint32_t n)
+{
+	const struct kvm_msi *a = IOCTL_ARG(struct kvm_msi, p, n);
+	Kvmrec__Injection *i = inj_init(b, h, KVMREC__INJECT_KIND__INJECT_SIGNAL_MSI);
+
+	if (a) {
+		i->has_msi_addr = i->has_msi_data = i->has_msi_flags = i->has_msi_devid = 1;
+		i->msi_addr = (uint64_t)a->address_hi << 32 | a->address_lo;
+		i->msi_data = a->data;
+		i->msi_flags = a->flags;
+		i->msi_devid = a->devid;
+	}
+}
+
+static void ioctl_lapic(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p,
+			uint32_t n)
+{
+	decode_lapic(b, h, n >= LAPIC_PAGE_SIZE ? p : NULL);
+}
+
+static void ioctl_vcpu_events(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p,
+			      uint32_t n)
+{
+	decode_vcpu_events(b, h, IOCTL_ARG(struct kvm_vcpu_events, p, n) ? p : NULL);
+}
+
+static void ioctl_create(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p,
+			 uint32_t n)
+{
+	setup_init(b, h, h->req == (uint32_t)KVM_CREATE_VM ?
+		   KVMREC__SETUP_KIND__SETUP_CREATE_VM :
+		   KVMREC__SETUP_KIND__SETUP_CREATE_VCPU, 1);
+	if (n >= 8)
+		memcpy(&b->u64s[0], p, 8);
+}
+
+static void ioctl_enable_cap(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p,
+			     uint32_t n)
+{
+	const struct kvm_enable_cap *a = IOCTL_ARG(struct kvm_enable_cap, p, n);
+	Kvmrec__VmSetup *s = setup_init(b, h, KVMREC__SETUP_KIND__SETUP_ENABLE_CAP, 0);
+
+	if (a) {
+		s->has_cap = s->has_flags = 1;
+		s->cap = a->cap;
+		s->flags = a->flags;
+		memcpy(b->u64s, a->args, sizeof(a->args));
+		s->n_args = 4;
+	}
+}
+
+static void ioctl_tpr_access_reporting(struct decode_buf *b, const struct raw_hdr *h,
+				       const uint8_t *p, uint32_t n)
+{
+	const struct kvm_tpr_access_ctl *a = IOCTL_ARG(struct kvm_tpr_access_ctl, p, n);
+	Kvmrec__VmSetup *s = setup_init(b, h, KVMREC__SETUP_KIND__SETUP_TPR_ACCESS_REPORTING,
+					a ? 1 : 0);
+
+	if (a) {
+		b->u64s[0] = a->enabled;
+		s->has_flags = 1;
+		s->flags = a->flags;
+	}
+}
+
+static void ioctl_irqfd(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p,
+			uint32_t n)
+{
+	const struct kvm_irqfd *a = IOCTL_ARG(struct kvm_irqfd, p, n);
+	Kvmrec__VmSetup *s = setup_init(b, h, KVMREC__SETUP_KIND__SETUP_IRQFD, a ? 4 : 0);
+
+	if (a) {
+		b->u64s[0] = a->fd;
+		b->u64s[1] = a->gsi;
+		b->u64s[2] = a->flags;
+		b->u64s[3] = a->resamplefd;
+		s->has_flags = 1;
+		s->flags = a->flags;
+	}
+}
+
+static void gsi_route_decode(Kvmrec__GsiRoute *r, const uint8_t *p)
+{
+	struct kvm_irq_routing_entry en;
+
+	memcpy(&en, p, sizeof(en));
+	kvmrec__gsi_route__init(r);
+	r->has_gsi = r->has_type = r->has_flags = 1;
+	r->gsi = en.gsi;
+	r->type = en.type;
+	r->flags = en.flags;
+	if (en.type == KVM_IRQ_ROUTING_IRQCHIP) {
+		r->has_irqchip = r->has_pin = 1;
+		r->irqchip = en.u.irqchip.irqchip;
+		r->pin = en.u.irqchip.pin;
+	} else if (en.type == KVM_IRQ_ROUTING_MSI) {
+		r->has_msi_addr = r->has_msi_data = 1;
+		r->msi_addr = (uint64_t)en.u.msi.address_hi << 32 | en.u.msi.address_lo;
+		r->msi_data = en.u.msi.data;
+	}
+}
+
+static void ioctl_set_gsi_routing(struct decode_buf *b, const struct raw_hdr *h,
+				  const uint8_t *p, uint32_t n)
+{
+	const struct kvm_irq_routing *a = IOCTL_ARG(struct kvm_irq_routing, p, n);
+	Kvmrec__VmSetup *s = setup_init(b, h, KVMREC__SETUP_KIND__SETUP_SET_GSI_ROUTING, 0);
+	uint32_t nr, i;
+
+	if (!a)
+		return;
+	nr = (n - sizeof(*a)) / sizeof(a->entries[0]);
+	if (nr > a->nr)
+		nr = a->nr;
+	if (nr > DECODE_MAX_ROUTES)
+		nr = DECODE_MAX_ROUTES;
+	b->u64s[0] = a->nr;  /* entries the VMM passed; routes holds what fitted */
+	s->n_args = 1;
+	for (i = 0; i < nr; i++) {
+		gsi_route_decode(&b->routes[i],
+				 p + sizeof(*a) + i * sizeof(struct kvm_irq_routing_entry));
+		b->route_ptrs[i] = &b->routes[i];
+	}
+	s->n_routes = nr;
+	s->routes = b->route_ptrs;
+}
+
+static void ioctl_create_irqchip(struct decode_buf *b, const struct raw_hdr *h,
+				 const uint8_t *p, uint32_t n)
+{
+	(void)p;
+	(void)n;
+	setup_init(b, h, KVMREC__SETUP_KIND__SETUP_CREATE_IRQCHIP, 0);
+}
+
+static void ioctl_set_cpuid2(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p,
+			     uint32_t n)
+{
+	const struct kvm_cpuid2 *a = IOCTL_ARG(struct kvm_cpuid2, p, n);
+
+	setup_init(b, h, KVMREC__SETUP_KIND__SETUP_SET_CPUID, a ? 1 : 0);
+	if (a)
+		b->u64s[0] = a->nent;
+}
+
+static void ioctl_set_vapic_addr(struct decode_buf *b, const struct raw_hdr *h,
+				 const uint8_t *p, uint32_t n)
+{
+	const struct kvm_vapic_addr *a = IOCTL_ARG(struct kvm_vapic_addr, p, n);
+
+	setup_init(b, h, KVMREC__SETUP_KIND__SETUP_VAPIC_ADDR, a ? 1 : 0);
+	if (a)
+		b->u64s[0] = a->vapic_addr;
+}
+
+static const struct ioctl_decoder {
+	uint32_t req;
+	void (*decode)(struct decode_buf *b, const struct raw_hdr *h, const uint8_t *p,
+		       uint32_t n);
+} ioctl_decoders[] = {
+	{ KVM_INTERRUPT,            ioctl_interrupt },
+	{ KVM_NMI,                  ioctl_nmi },
+	{ KVM_IRQ_LINE,             ioctl_irq_line },
+	{ KVM_IRQ_LINE_STATUS,      ioctl_irq_line },
+	{ KVM_SIGNAL_MSI,           ioctl_signal_msi },
+	{ KVM_GET_LAPIC,            ioctl_lapic },
+	{ KVM_SET_LAPIC,            ioctl_lapic },
+	{ KVM_GET_VCPU_EVENTS,      ioctl_vcpu_events },
+	{ KVM_SET_VCPU_EVENTS,      ioctl_vcpu_events },
+	{ KVM_CREATE_VM,            ioctl_create },
+	{ KVM_CREATE_VCPU,          ioctl_create },
+	{ KVM_ENABLE_CAP,           ioctl_enable_cap },
+	{ KVM_TPR_ACCESS_REPORTING, ioctl_tpr_access_reporting },
+	{ KVM_IRQFD,                ioctl_irqfd },
+	{ KVM_SET_GSI_ROUTING,      ioctl_set_gsi_routing },
+	{ KVM_CREATE_IRQCHIP,       ioctl_create_irqchip },
+	{ KVM_SET_CPUID2,           ioctl_set_cpuid2 },
+	{ KVM_SET_VAPIC_ADDR,       ioctl_set_vapic_addr },
+};
+
 static int decode_ioctl(struct decode_buf *b, const struct raw_hdr *h, uint32_t len)
 {
 	const uint8_t *p = raw_payload(h, len, 0, 0);
-	uint32_t n = h->arglen;
+	size_t i;
 
 	if (!p)
 		return -EINVAL;
-#define ARG(type) (n >= sizeof(type) ? (const type *)p : NULL)
-	switch (h->req) {
-	case (uint32_t)KVM_INTERRUPT: {
-		const struct kvm_interrupt *a = ARG(struct kvm_interrupt);
-		Kvmrec__Injection *i = inj_init(b, h, KVMREC__INJECT_KIND__INJECT_INTERRUPT);
-
-		if (a) {
-			i->has_vector = 1;
-			i->vector = a->irq;
-		}
-		return 0;
-	}
-	case (uint32_t)KVM_NMI:
-		inj_init(b, h, KVMREC__INJECT_KIND__INJECT_NMI);
-		return 0;
-	case (uint32_t)KVM_IRQ_LINE:
-	case (uint32_t)KVM_IRQ_LINE_STATUS: {
-		bool st = h->req == (uint32_t)KVM_IRQ_LINE_STATUS;
-		Kvmrec__Injection *i = inj_init(b, h, st ? KVMREC__INJECT_KIND__INJECT_IRQ_LINE_STATUS :
-						KVMREC__INJECT_KIND__INJECT_IRQ_LINE);
-		uint32_t w[4] = { 0 };
-
-		memcpy(w, p, n < sizeof(w) ? n : sizeof(w));
-		if (n >= 8) {
-			i->has_gsi = i->has_level = 1;
-			i->gsi = w[0];
-			i->level = w[1];
-		}
-		if (st && n >= 12) {
-			i->has_status = 1;
-			i->status = (int32_t)w[2];
-		}
-		return 0;
-	}
-	case (uint32_t)KVM_SIGNAL_MSI: {
-		const struct kvm_msi *a = ARG(struct kvm_msi);
-		Kvmrec__Injection *i = inj_init(b, h, KVMREC__INJECT_KIND__INJECT_SIGNAL_MSI);
-
-		if (a) {
-			i->has_msi_addr = i->has_msi_data = i->has_msi_flags = i->has_msi_devid = 1;
-			i->msi_addr = (uint64_t)a->address_hi << 32 | a->address_lo;
-			i->msi_data = a->data;
-			i->msi_flags = a->flags;
-			i->msi_devid = a->devid;
-		}
-		return 0;
-	}
-	case (uint32_t)KVM_GET_LAPIC:
-	case (uint32_t)KVM_SET_LAPIC:
-		decode_lapic(b, h, n >= LAPIC_PAGE_SIZE ? p : NULL);
-		return 0;
-	case (uint32_t)KVM_GET_VCPU_EVENTS:
-	case (uint32_t)KVM_SET_VCPU_EVENTS:
-		decode_vcpu_events(b, h, ARG(struct kvm_vcpu_events) ? p : NULL);
-		return 0;
-	case (uint32_t)KVM_CREATE_VM:
-	case (uint32_t)KVM_CREATE_VCPU: {
-		Kvmrec__VmSetup *s = setup_init(b, h, h->req == (uint32_t)KVM_CREATE_VM ?
-						KVMREC__SETUP_KIND__SETUP_CREATE_VM :
-						KVMREC__SETUP_KIND__SETUP_CREATE_VCPU, 1);
-
-		if (n >= 8)
-			memcpy(&b->u64s[0], p, 8);
-		(void)s;
-		return 0;
-	}
-	case (uint32_t)KVM_ENABLE_CAP: {
-		const struct kvm_enable_cap *a = ARG(struct kvm_enable_cap);
-		Kvmrec__VmSetup *s = setup_init(b, h, KVMREC__SETUP_KIND__SETUP_ENABLE_CAP, 0);
-
-		if (a) {
-			s->has_cap = s->has_flags = 1;
-			s->cap = a->cap;
-			s->flags = a->flags;
-			memcpy(b->u64s, a->args, sizeof(a->args));
-			s->n_args = 4;
-		}
-		return 0;
-	}
-	case (uint32_t)KVM_TPR_ACCESS_REPORTING: {
-		const struct kvm_tpr_access_ctl *a = ARG(struct kvm_tpr_access_ctl);
-		Kvmrec__VmSetup *s = setup_init(b, h, KVMREC__SETUP_KIND__SETUP_TPR_ACCESS_REPORTING,
-						a ? 1 : 0);
-
-		if (a) {
-			b->u64s[0] = a->enabled;
-			s->has_flags = 1;
-			s->flags = a->flags;
-		}
-		return 0;
-	}
-	case (uint32_t)KVM_IRQFD: {
-		const struct kvm_irqfd *a = ARG(struct kvm_irqfd);
-		Kvmrec__VmSetup *s = setup_init(b, h, KVMREC__SETUP_KIND__SETUP_IRQFD, a ? 4 : 0);
-
-		if (a) {
-			b->u64s[0] = a->fd;
-			b->u64s[1] = a->gsi;
-			b->u64s[2] = a->flags;
-			b->u64s[3] = a->resamplefd;
-			s->has_flags = 1;
-			s->flags = a->flags;
-		}
-		return 0;
-	}
-	case (uint32_t)KVM_SET_GSI_ROUTING: {
-		const struct kvm_irq_routing *a = ARG(struct kvm_irq_routing);
-		Kvmrec__VmSetup *s = setup_init(b, h, KVMREC__SETUP_KIND__SETUP_SET_GSI_ROUTING, 0);
-		uint32_t nr, i;
-
-		if (!a)
+	for (i = 0; i < sizeof(ioctl_decoders) / sizeof(ioctl_decoders[0]); i++) {
+		if (ioctl_decoders[i].req == h->req) {
+			ioctl_decoders[i].decode(b, h, p, h->arglen);
 			return 0;
-		nr = (n - sizeof(*a)) / sizeof(a->entries[0]);
-		if (nr > a->nr)
-			nr = a->nr;
-		if (nr > DECODE_MAX_ROUTES)
-			nr = DECODE_MAX_ROUTES;
-		b->u64s[0] = a->nr;  /* entries the VMM passed; routes holds what fitted */
-		s->n_args = 1;
-		for (i = 0; i < nr; i++) {
-			struct kvm_irq_routing_entry en;
-			Kvmrec__GsiRoute *r = &b->routes[i];
-
-			memcpy(&en, p + sizeof(*a) + i * sizeof(en), sizeof(en));
-			kvmrec__gsi_route__init(r);
-			r->has_gsi = r->has_type = r->has_flags = 1;
-			r->gsi = en.gsi;
-			r->type = en.type;
-			r->flags = en.flags;
-			if (en.type == KVM_IRQ_ROUTING_IRQCHIP) {
-				r->has_irqchip = r->has_pin = 1;
-				r->irqchip = en.u.irqchip.irqchip;
-				r->pin = en.u.irqchip.pin;
-			} else if (en.type == KVM_IRQ_ROUTING_MSI) {
-				r->has_msi_addr = r->has_msi_data = 1;
-				r->msi_addr = (uint64_t)en.u.msi.address_hi << 32 | en.u.msi.address_lo;
-				r->msi_data = en.u.msi.data;
-			}
-			b->route_ptrs[i] = r;
 		}
-		s->n_routes = nr;
-		s->routes = b->route_ptrs;
-		return 0;
 	}
-	case (uint32_t)KVM_CREATE_IRQCHIP:
-		setup_init(b, h, KVMREC__SETUP_KIND__SETUP_CREATE_IRQCHIP, 0);
-		return 0;
-	case (uint32_t)KVM_SET_CPUID2: {
-		const struct kvm_cpuid2 *a = ARG(struct kvm_cpuid2);
-
-		setup_init(b, h, KVMREC__SETUP_KIND__SETUP_SET_CPUID, a ? 1 : 0);
-		if (a)
-			b->u64s[0] = a->nent;
-		return 0;
-	}
-	case (uint32_t)KVM_SET_VAPIC_ADDR: {
-		const struct kvm_vapic_addr *a = ARG(struct kvm_vapic_addr);
-
-		setup_init(b, h, KVMREC__SETUP_KIND__SETUP_VAPIC_ADDR, a ? 1 : 0);
-		if (a)
-			b->u64s[0] = a->vapic_addr;
-		return 0;
-	}
-	default:
-		return -EINVAL;
-	}
-#undef ARG
+	return -EINVAL;
 }
 
 int decode_raw(struct decode_buf *b, const struct raw_hdr *h, uint32_t len,
