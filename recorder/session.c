@@ -693,15 +693,25 @@ static bool watch_done(struct watch *w, uint64_t now)
 	return w->exited || g_stop_sig || (w->deadline && now >= w->deadline);
 }
 
-/*
- * The parent's loop and the footer: drain until the watch says done, then
- * stop the backend, drain everything, close the trace.
- */
-static int session_record(struct session *s, const struct recorder_opts *o, struct watch *w)
+/* A failed flush is kept: the loop goes on draining the rings, the finish reports it. */
+static void session_flush(struct session *s)
 {
-	struct recorder_result *res = s->res;
-	uint64_t last_flush = mono_ns();
 	int ret;
+
+	if (!s->write_err && (ret = trace_writer_flush(s->w)) < 0) {
+		s->write_err = ret;
+		snprintf(s->res->error, sizeof(s->res->error), "%s", trace_writer_error(s->w));
+	}
+}
+
+/*
+ * The parent's loop, in the shape of kvmtool's kvm_cpu__start: read the
+ * clock, gather the kernel's and the backend's samples, drain up to the
+ * watermark, flush now and then, sleep; until the watch says done.
+ */
+static void session_loop(struct session *s, struct watch *w)
+{
+	uint64_t last_flush = mono_ns();
 
 	for (;;) {
 		uint64_t now;
@@ -726,20 +736,22 @@ static int session_record(struct session *s, const struct recorder_opts *o, stru
 			break;
 		drain(s, busy || now < WATERMARK_NS ? 0 : now - WATERMARK_NS, false);
 		if (now - last_flush >= FLUSH_NS) {
-			if (!s->write_err && (ret = trace_writer_flush(s->w)) < 0) {
-				s->write_err = ret;
-				snprintf(res->error, sizeof(res->error), "%s", trace_writer_error(s->w));
-			}
+			session_flush(s);
 			last_flush = now;
 		}
 		struct timespec ts = { 0, (long)POLL_NS };
 
 		nanosleep(&ts, NULL);
 	}
+}
+
+/* The watch said done: stop recording and take everything still in flight. */
+static void session_stop(struct session *s, struct watch *w)
+{
 	if (w->child)
 		launch_forward_signals(0);
-	res->wait_status = w->status;
-	res->vmm_ran = w->child;
+	s->res->wait_status = w->status;
+	s->res->vmm_ran = w->child;
 	if (s->bpf) {
 		/*
 		 * Detach, then take what the program wrote before it stopped and
@@ -754,32 +766,40 @@ static int session_record(struct session *s, const struct recorder_opts *o, stru
 	}
 	/* The VMM is gone or no longer recorded; what it published is all in the rings. */
 	drain(s, UINT64_MAX, true);
+}
 
-	char text[256];
-	Kvmrec__Footer f;
-
-	kvmrec__footer__init(&f);
+/* Why the recording ended, as the footer's end_reason (@text) and vmm_status say it. */
+static void session_end_reason(struct session *s, const struct recorder_opts *o,
+			       const struct watch *w, Kvmrec__Footer *f, char *text, size_t len)
+{
 	if (!w->child) {
 		if (w->exited)
-			snprintf(text, sizeof(text), "vmm exited");
+			snprintf(text, len, "vmm exited");
 		else if (g_stop_sig)
-			snprintf(text, sizeof(text), "stopped by signal %d; detached, the VMM runs on",
+			snprintf(text, len, "stopped by signal %d; detached, the VMM runs on",
 				 (int)g_stop_sig);
 		else
-			snprintf(text, sizeof(text), "--duration %g s elapsed; detached, the VMM runs on",
+			snprintf(text, len, "--duration %g s elapsed; detached, the VMM runs on",
 				 o->duration);
 		emit_note(s, "recorder", text);
 	} else if (WIFSIGNALED(w->status)) {
-		snprintf(text, sizeof(text), "vmm killed by signal %d", WTERMSIG(w->status));
+		snprintf(text, len, "vmm killed by signal %d", WTERMSIG(w->status));
 		emit_note(s, "signal", text);
-		f.has_vmm_status = 1;
-		f.vmm_status = -WTERMSIG(w->status);
+		f->has_vmm_status = 1;
+		f->vmm_status = -WTERMSIG(w->status);
 	} else {
-		snprintf(text, sizeof(text), "vmm exited with status %d", WEXITSTATUS(w->status));
-		f.has_vmm_status = 1;
-		f.vmm_status = WEXITSTATUS(w->status);
+		snprintf(text, len, "vmm exited with status %d", WEXITSTATUS(w->status));
+		f->has_vmm_status = 1;
+		f->vmm_status = WEXITSTATUS(w->status);
 	}
-	snprintf(res->end_reason, sizeof(res->end_reason), "%s", text);
+	snprintf(s->res->end_reason, sizeof(s->res->end_reason), "%s", text);
+}
+
+/* The notes and counts a reader needs to trust the trace: what never ran, what was lost. */
+static void session_account(struct session *s, Kvmrec__Footer *f)
+{
+	struct recorder_result *res = s->res;
+
 	if (!s->bpf && !__atomic_load_n(&s->ctl->attached_pid, __ATOMIC_ACQUIRE)) {
 		emit_note(s, "recorder", "the interposer never started in the VMM");
 		res->not_attached = true;
@@ -802,12 +822,28 @@ static int session_record(struct session *s, const struct recorder_opts *o, stru
 	res->stalls = total_stalls(s);
 	for (uint32_t c = 0; c < s->nkq; c++)
 		res->kevq_peak += s->kq[c].peak;
-	f.has_dropped = 1;
-	f.dropped = res->dropped;
-	f.has_kernel_lost = 1;
-	f.kernel_lost = res->kernel_lost;
-	f.has_ring_stalls = 1;
-	f.ring_stalls = res->stalls;
+	f->has_dropped = 1;
+	f->dropped = res->dropped;
+	f->has_kernel_lost = 1;
+	f->kernel_lost = res->kernel_lost;
+	f->has_ring_stalls = 1;
+	f->ring_stalls = res->stalls;
+}
+
+/* The footer, the trace closed (or abandoned after a write error), the session freed. */
+static int session_finish(struct session *s, const struct recorder_opts *o,
+			  const struct watch *w)
+{
+	struct recorder_result *res = s->res;
+	char text[256];
+	Kvmrec__Footer f;
+	struct stat st;
+	struct rusage ru;
+	int ret;
+
+	kvmrec__footer__init(&f);
+	session_end_reason(s, o, w, &f, text, sizeof(text));
+	session_account(s, &f);
 	f.end_reason = text;
 	if (s->write_err) {
 		trace_writer_abort(s->w);
@@ -820,16 +856,23 @@ static int session_record(struct session *s, const struct recorder_opts *o, stru
 		else
 			ret = 0;
 	}
-	struct stat st;
-
 	if (!stat(o->out, &st))
 		res->bytes = (uint64_t)st.st_size;
-	struct rusage ru;
-
 	if (!getrusage(RUSAGE_SELF, &ru))
 		res->peak_rss_kb = (uint64_t)ru.ru_maxrss;
 	session_free(s);
 	return ret;
+}
+
+/*
+ * The parent's loop and the footer: drain until the watch says done, then
+ * stop the backend, drain everything, close the trace.
+ */
+static int session_record(struct session *s, const struct recorder_opts *o, struct watch *w)
+{
+	session_loop(s, w);
+	session_stop(s, w);
+	return session_finish(s, o, w);
 }
 
 int recorder_bpf_usable(char *why, size_t whylen)
