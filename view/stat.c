@@ -642,7 +642,20 @@ static void print_ms(FILE *f, uint64_t ns)
 	fprintf(f, "%" PRIu64 ".%03" PRIu64 " ms", ns / 1000000, (ns / 1000) % 1000);
 }
 
-static void print_vcpu_text(const struct vcpu_stat *c, FILE *f)
+/* p50, p90, p99 and max of one histogram in us, or dashes when it is empty. */
+static void print_hist_us(FILE *f, const struct hist *h)
+{
+	if (!h->count) {
+		fprintf(f, "%11s%11s%11s%11s", "-", "-", "-", "-");
+		return;
+	}
+	print_us(f, hist_quantile(h, 0.50));
+	print_us(f, hist_quantile(h, 0.90));
+	print_us(f, hist_quantile(h, 0.99));
+	print_us(f, h->max);
+}
+
+static void print_vcpu_head(const struct vcpu_stat *c, FILE *f)
 {
 	if (c->id == -1)
 		fprintf(f, "\nAll vCPUs: ");
@@ -660,52 +673,40 @@ static void print_vcpu_text(const struct vcpu_stat *c, FILE *f)
 		print_ms(f, c->user_ns);
 		fprintf(f, " from exit to exit (no KVM_RUN entry times: recorded without --run-times)\n");
 	}
+}
 
-	if (c->exits) {
-		const struct reason_stat **o = sorted_reasons(c);
-		fprintf(f, "  %-22s %9s %8s |%11s%11s%11s%11s |%11s%11s%11s%11s\n",
-			"exit reason", "count", "share", "guest p50", "p90", "p99", "max",
-			c->timed ? "user p50" : "next p50", "p90", "p99", "max");
-		for (size_t i = 0; o && i < c->n_reasons; i++) {
-			const struct reason_stat *r = o[i];
-			uint64_t share = (r->count * 10000 + c->exits / 2) / c->exits;
-			fprintf(f, "  %-22s %9" PRIu64 " %4" PRIu64 ".%02" PRIu64 "%% |",
-				reason_name(r->reason), r->count, share / 100, share % 100);
-			if (r->guest.count) {
-				print_us(f, hist_quantile(&r->guest, 0.50));
-				print_us(f, hist_quantile(&r->guest, 0.90));
-				print_us(f, hist_quantile(&r->guest, 0.99));
-				print_us(f, r->guest.max);
-			} else {
-				fprintf(f, "%11s%11s%11s%11s", "-", "-", "-", "-");
-			}
-			fprintf(f, " |");
-			if (r->user.count) {
-				print_us(f, hist_quantile(&r->user, 0.50));
-				print_us(f, hist_quantile(&r->user, 0.90));
-				print_us(f, hist_quantile(&r->user, 0.99));
-				print_us(f, r->user.max);
-			} else {
-				fprintf(f, "%11s%11s%11s%11s", "-", "-", "-", "-");
-			}
-			if (r->errors)
-				fprintf(f, "  (%" PRIu64 " KVM_RUN errors)", r->errors);
-			fprintf(f, "\n");
-		}
-		if (c->timed)
-			fprintf(f, "  (times in us; user = from the exit to the next KVM_RUN entry)\n");
-		else
-			fprintf(f, "  (times in us; next = from the exit to the next exit, guest and userspace together)\n");
-		free(o);
+/* Exit reasons, most frequent first, with their share and time percentiles. */
+static void print_reason_table(const struct vcpu_stat *c, FILE *f)
+{
+	const struct reason_stat **o = sorted_reasons(c);
+
+	fprintf(f, "  %-22s %9s %8s |%11s%11s%11s%11s |%11s%11s%11s%11s\n",
+		"exit reason", "count", "share", "guest p50", "p90", "p99", "max",
+		c->timed ? "user p50" : "next p50", "p90", "p99", "max");
+	for (size_t i = 0; o && i < c->n_reasons; i++) {
+		const struct reason_stat *r = o[i];
+		uint64_t share = (r->count * 10000 + c->exits / 2) / c->exits;
+		fprintf(f, "  %-22s %9" PRIu64 " %4" PRIu64 ".%02" PRIu64 "%% |",
+			reason_name(r->reason), r->count, share / 100, share % 100);
+		print_hist_us(f, &r->guest);
+		fprintf(f, " |");
+		print_hist_us(f, &r->user);
+		if (r->errors)
+			fprintf(f, "  (%" PRIu64 " KVM_RUN errors)", r->errors);
+		fprintf(f, "\n");
 	}
+	if (c->timed)
+		fprintf(f, "  (times in us; user = from the exit to the next KVM_RUN entry)\n");
+	else
+		fprintf(f, "  (times in us; next = from the exit to the next exit, guest and userspace together)\n");
+	free(o);
+}
 
-	if (c->win_asked || c->win_exit)
-		fprintf(f, "  interrupt windows: asked on %" PRIu64 " KVM_RUN entries; open at %" PRIu64
-			" exits (%" PRIu64 " IRQ_WINDOW_OPEN, %" PRIu64
-			" other exits ready for injection)\n", c->win_asked, c->win_exit + c->win_ready,
-			c->win_exit, c->win_ready);
-
+/* Every vector with an injection or a kernel interrupt event, with the judge's findings. */
+static void print_vector_table(const struct vcpu_stat *c, FILE *f)
+{
 	bool any = false;
+
 	for (int v = 0; v < 256; v++) {
 		if (!vec_used(&c->vec[v]))
 			continue;
@@ -727,6 +728,19 @@ static void print_vcpu_text(const struct vcpu_stat *c, FILE *f)
 	}
 	if (!any)
 		fprintf(f, "  no interrupt injections or kernel interrupt events\n");
+}
+
+static void print_vcpu_text(const struct vcpu_stat *c, FILE *f)
+{
+	print_vcpu_head(c, f);
+	if (c->exits)
+		print_reason_table(c, f);
+	if (c->win_asked || c->win_exit)
+		fprintf(f, "  interrupt windows: asked on %" PRIu64 " KVM_RUN entries; open at %" PRIu64
+			" exits (%" PRIu64 " IRQ_WINDOW_OPEN, %" PRIu64
+			" other exits ready for injection)\n", c->win_asked, c->win_exit + c->win_ready,
+			c->win_exit, c->win_ready);
+	print_vector_table(c, f);
 	if (c->kvm_nmi || c->inj_nmi)
 		fprintf(f, "  NMI: %" PRIu64 " KVM_NMI, %" PRIu64 " kvm_inj_nmi\n", c->kvm_nmi, c->inj_nmi);
 	if (c->eoi_none)
