@@ -1002,23 +1002,9 @@ static void print_judge_json(const struct stat_report *s, FILE *f)
 	fprintf(f, "]}");
 }
 
-void stat_report_print_json(const struct stat_report *s, FILE *f)
+/* "vcpus": each vCPU, then "all": their total (null when it cannot be built). */
+static void json_vcpus(const struct stat_report *s, FILE *f)
 {
-	fprintf(f, "{\"trace\":");
-	json_out_str(f, s->path);
-	fprintf(f, ",\"vmm\":");
-	json_out_str(f, s->vmm);
-	fprintf(f, ",\"recorder\":");
-	json_out_str(f, s->recorder);
-	fprintf(f, ",\"kernel_events\":%s,\"kvm_inj_virq\":%s,\"events\":%" PRIu64
-		",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64 ",\"span_ns\":%" PRIu64,
-		s->kevents_on ? "true" : "false", s->inj_virq_seen ? "true" : "false", s->events,
-		s->first_seq, s->last_seq, s->last_ts - s->first_ts);
-	fprintf(f, ",\"records\":{\"exit\":%" PRIu64 ",\"inject\":%" PRIu64 ",\"lapic\":%" PRIu64
-		",\"kevent\":%" PRIu64 ",\"vcpu_events\":%" PRIu64 ",\"setup\":%" PRIu64
-		",\"note\":%" PRIu64 ",\"drop\":%" PRIu64 "}",
-		s->by_kind[0], s->by_kind[1], s->by_kind[2], s->by_kind[3], s->by_kind[4],
-		s->by_kind[5], s->by_kind[6], s->by_kind[7]);
 	fprintf(f, ",\"vcpus\":[");
 	for (size_t i = 0; i < s->n_vcpus; i++) {
 		if (i)
@@ -1032,7 +1018,11 @@ void stat_report_print_json(const struct stat_report *s, FILE *f)
 	else
 		fprintf(f, "null");
 	stat_total_free(t);
+}
 
+/* What the VMM raised (irq lines, MSIs) and what the kernel reported (event counts). */
+static void json_interrupt_sources(const struct stat_report *s, FILE *f)
+{
 	fprintf(f, ",\"irq_lines\":[");
 	bool first = true;
 	for (int g = 0; g <= STAT_MAX_GSI; g++) {
@@ -1062,8 +1052,12 @@ void stat_report_print_json(const struct stat_report *s, FILE *f)
 	}
 	if (s->kev_unknown)
 		fprintf(f, "%s\"other\":%" PRIu64, first ? "" : ",", s->kev_unknown);
-	fprintf(f, "},\"check_once\":");
-	print_judge_json(s, f);
+	fprintf(f, "}");
+}
+
+/* "lost": what the footer and the Drop records say was not recorded, and the damage. */
+static void json_lost(const struct stat_report *s, FILE *f)
+{
 	fprintf(f, ",\"lost\":{\"footer\":%s,\"dropped\":%" PRIu64 ",\"kernel_lost\":%" PRIu64
 		",\"ring_stalls\":%" PRIu64 ",\"drop_records\":%" PRIu64 ",\"drop_count\":%" PRIu64
 		",\"drop_what\":[", s->have_footer ? "true" : "false", s->f_dropped,
@@ -1083,5 +1077,30 @@ void stat_report_print_json(const struct stat_report *s, FILE *f)
 		json_out_str(f, s->end_reason);
 	else
 		fprintf(f, "null");
-	fprintf(f, "}}\n");
+	fprintf(f, "}");
+}
+
+void stat_report_print_json(const struct stat_report *s, FILE *f)
+{
+	fprintf(f, "{\"trace\":");
+	json_out_str(f, s->path);
+	fprintf(f, ",\"vmm\":");
+	json_out_str(f, s->vmm);
+	fprintf(f, ",\"recorder\":");
+	json_out_str(f, s->recorder);
+	fprintf(f, ",\"kernel_events\":%s,\"kvm_inj_virq\":%s,\"events\":%" PRIu64
+		",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64 ",\"span_ns\":%" PRIu64,
+		s->kevents_on ? "true" : "false", s->inj_virq_seen ? "true" : "false", s->events,
+		s->first_seq, s->last_seq, s->last_ts - s->first_ts);
+	fprintf(f, ",\"records\":{\"exit\":%" PRIu64 ",\"inject\":%" PRIu64 ",\"lapic\":%" PRIu64
+		",\"kevent\":%" PRIu64 ",\"vcpu_events\":%" PRIu64 ",\"setup\":%" PRIu64
+		",\"note\":%" PRIu64 ",\"drop\":%" PRIu64 "}",
+		s->by_kind[0], s->by_kind[1], s->by_kind[2], s->by_kind[3], s->by_kind[4],
+		s->by_kind[5], s->by_kind[6], s->by_kind[7]);
+	json_vcpus(s, f);
+	json_interrupt_sources(s, f);
+	fprintf(f, ",\"check_once\":");
+	print_judge_json(s, f);
+	json_lost(s, f);
+	fprintf(f, "}\n");
 }
