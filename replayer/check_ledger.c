@@ -520,70 +520,60 @@ static void append(char *buf, size_t size, const char *fmt, unsigned long long n
 	snprintf(buf + len, size - len, fmt, n);
 }
 
-void ledger_end(struct replay *r, bool complete)
+/*
+ * The requests vCPU @i still holds at the end of a complete trace: pending,
+ * undecided or lost. Returns how many were left undecided.
+ */
+static uint64_t ledger_end_vcpu(struct replay *r, int i)
 {
-	struct check_once_result *res = &r->res;
+	struct vcpu_state *v = &r->vcpu[i];
+	struct check_once_ref *req_at;
+	uint16_t *req = ledger(r, v, &req_at);
 	uint64_t open = 0;
 
-	res->truncated = !complete;
-	res->before_start = r->before_start;
-	res->pit_matched = r->pit_matched;
-	res->unpredictable = r->unpredictable;
-	res->requests_inferred = !r->have_accept && !r->saw_accept;
-	res->requests = r->other_requests +
-			(res->requests_inferred ? r->inferred_requests : r->lapic_requests);
-	for (int i = 0; i < REPLAY_MAX_VCPUS; i++) {
-		struct vcpu_state *v = &r->vcpu[i];
-		struct check_once_ref *req_at;
-		uint16_t *req = ledger(r, v, &req_at);
-
-		for (int vec = 0; vec < 256 && complete; vec++) {
-			if (!req[vec])
+	for (int vec = 0; vec < 256; vec++) {
+		if (!req[vec])
+			continue;
+		/*
+		 * Pending at the end: the vCPU's last KVM_GET_LAPIC, after
+		 * the request, still had it in IRR (one of them, if several);
+		 * or it came during the vCPU's last KVM_RUN, which the end
+		 * of the VM cut short: the guest had no exit left to show
+		 * its EOI by.
+		 */
+		if ((v->last_sync.seq > req_at[vec].seq &&
+		     v->sync_irr[vec].seq == v->last_sync.seq) ||
+		    (v->run_seq[0] && req_at[vec].seq > v->run_seq[1])) {
+			r->pending_at_end++;
+			if (r->opts.observer)
+				judge(r, &(struct judge_item){ .kind = JUDGE_PENDING,
+					.vcpu = i, .vector = vec, .at = req_at[vec],
+					.why = "still pending at the end of the trace" });
+			if (!--req[vec])
 				continue;
-			/*
-			 * Pending at the end: the vCPU's last KVM_GET_LAPIC, after
-			 * the request, still had it in IRR (one of them, if several);
-			 * or it came during the vCPU's last KVM_RUN, which the end
-			 * of the VM cut short: the guest had no exit left to show
-			 * its EOI by.
-			 */
-			if ((v->last_sync.seq > req_at[vec].seq &&
-			     v->sync_irr[vec].seq == v->last_sync.seq) ||
-			    (v->run_seq[0] && req_at[vec].seq > v->run_seq[1])) {
-				r->pending_at_end++;
-				if (r->opts.observer)
-					judge(r, &(struct judge_item){ .kind = JUDGE_PENDING,
-						.vcpu = i, .vector = vec, .at = req_at[vec],
-						.why = "still pending at the end of the trace" });
-				if (!--req[vec])
-					continue;
-			}
-			/*
-			 * Unless kvm_inj_virq showed this vCPU's kernel
-			 * deliveries, one shows only at its EOI (this host; and
-			 * APICv posts interrupts with neither), so a request
-			 * without one may have been delivered: undecided, not lost.
-			 */
-			if (!v->inj_kernel_seen) {
-				open += req[vec];
-				ledger_undecided(r, i, vec, req_at[vec],
-						 "requested, no delivery seen by the end, and no later KVM_GET_LAPIC shows it pending");
-				continue;
-			}
-			violation(r, v, i, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE,
-				  CHECK_EV_NONE);
 		}
+		/*
+		 * Unless kvm_inj_virq showed this vCPU's kernel
+		 * deliveries, one shows only at its EOI (this host; and
+		 * APICv posts interrupts with neither), so a request
+		 * without one may have been delivered: undecided, not lost.
+		 */
+		if (!v->inj_kernel_seen) {
+			open += req[vec];
+			ledger_undecided(r, i, vec, req_at[vec],
+					 "requested, no delivery seen by the end, and no later KVM_GET_LAPIC shows it pending");
+			continue;
+		}
+		violation(r, v, i, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE,
+			  CHECK_EV_NONE);
 	}
-	r->und_count[UND_NO_EOI_AT_END] = open;
-	/* A userspace irqchip has no kernel deliveries to miss. */
-	if (!r->have_inj && !r->have_eoi && !r->saw_inj && !r->saw_eoi &&
-	    r->irqchip != CHECK_IRQCHIP_USERSPACE) {
-		r->und_count[UND_NO_KERNEL_DELIVERY] = 1;
-		ledger_undecided(r, -1, -1, (struct check_once_ref){ 0, 0 },
-				 "no kvm_inj_virq or kvm_eoi in the trace: the kernel's deliveries are unseen");
-	}
-	/* The PIC's requests not yet acknowledged (the cascade line is not one). */
-	for (int irq = 0; irq < 16 && complete; irq++) {
+	return open;
+}
+
+/* The PIC's requests not yet acknowledged at the end (the cascade line is not one). */
+static void ledger_end_pic(struct replay *r)
+{
+	for (int irq = 0; irq < 16; irq++) {
 		if (irq == 2 || !((r->pic.chip[irq >> 3].irr >> (irq & 7)) & 1))
 			continue;
 		r->pending_at_end++;
@@ -593,10 +583,11 @@ void ledger_end(struct replay *r, bool complete)
 				.source = JUDGE_SRC_PIC,
 				.why = "still requested at the PIC at the end of the trace" });
 	}
-	res->vm_ran = r->ran;
-	res->pic_inferred = r->pic_inferred;
-	res->pending_at_end = r->pending_at_end;
-	res->coalesced = r->coalesced;
+}
+
+/* What the whole trace lacks, each named once as an undecided item. */
+static void ledger_end_gaps(struct replay *r)
+{
 	if (!r->ran)
 		ledger_undecided(r, -1, -1, (struct check_once_ref){ 0, 0 },
 				 "no KVM_RUN in the trace: no vCPU ever ran");
@@ -612,6 +603,12 @@ void ledger_end(struct replay *r, bool complete)
 				 r->first_window.seq ?
 				 "IRQ-window exit: what the VMM injected after it is not in the text (no kvm_inj_virq)" :
 				 "imported text without kvm_inj_virq: userspace injections are unseen");
+}
+
+/* The result's undecided text: every reason, in a fixed order; @open as ledger_end_vcpu counted. */
+static void ledger_end_text(struct replay *r, uint64_t open)
+{
+	struct check_once_result *res = &r->res;
 
 	res->undecided[0] = 0;
 	if (!r->ran)
@@ -649,7 +646,38 @@ void ledger_end(struct replay *r, bool complete)
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu requests had no delivery seen by the end (without kvm_inj_virq for the vCPU's kernel deliveries, one shows only at its EOI)",
 		       open);
+}
 
+void ledger_end(struct replay *r, bool complete)
+{
+	struct check_once_result *res = &r->res;
+	uint64_t open = 0;
+
+	res->truncated = !complete;
+	res->before_start = r->before_start;
+	res->pit_matched = r->pit_matched;
+	res->unpredictable = r->unpredictable;
+	res->requests_inferred = !r->have_accept && !r->saw_accept;
+	res->requests = r->other_requests +
+			(res->requests_inferred ? r->inferred_requests : r->lapic_requests);
+	for (int i = 0; i < REPLAY_MAX_VCPUS && complete; i++)
+		open += ledger_end_vcpu(r, i);
+	r->und_count[UND_NO_EOI_AT_END] = open;
+	/* A userspace irqchip has no kernel deliveries to miss. */
+	if (!r->have_inj && !r->have_eoi && !r->saw_inj && !r->saw_eoi &&
+	    r->irqchip != CHECK_IRQCHIP_USERSPACE) {
+		r->und_count[UND_NO_KERNEL_DELIVERY] = 1;
+		ledger_undecided(r, -1, -1, (struct check_once_ref){ 0, 0 },
+				 "no kvm_inj_virq or kvm_eoi in the trace: the kernel's deliveries are unseen");
+	}
+	if (complete)
+		ledger_end_pic(r);
+	res->vm_ran = r->ran;
+	res->pic_inferred = r->pic_inferred;
+	res->pending_at_end = r->pending_at_end;
+	res->coalesced = r->coalesced;
+	ledger_end_gaps(r);
+	ledger_end_text(r, open);
 	if (res->violations)
 		res->verdict = 1;
 	else if (res->undecided[0])
