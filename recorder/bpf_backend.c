@@ -50,6 +50,10 @@ _Static_assert(BREC_RUN_REQUEST_IRQ_WINDOW == KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_
 	       BREC_RUN_READY_FOR_INJECTION == KVMREC__RUN_FLAG__RUN_READY_FOR_INJECTION &&
 	       BREC_RUN_IF_FLAG == KVMREC__RUN_FLAG__RUN_IF_FLAG, "RunFlag bits");
 _Static_assert((int)BPF_BACKEND_NDROPS == (int)BREC_NDROPS, "drop reasons");
+#define BREC_EXIT_CHECK(name, val) \
+	_Static_assert(KVM_EXIT_##name == (val), "KVM_EXIT_" #name);
+BREC_EXIT_REASONS(BREC_EXIT_CHECK)
+#undef BREC_EXIT_CHECK
 
 #define MAX_THREADS 4096
 

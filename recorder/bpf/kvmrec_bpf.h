@@ -71,24 +71,21 @@ struct brec_prefix {
 #define BREC_RUN_READY_FOR_INJECTION 4u
 #define BREC_RUN_IF_FLAG 8u
 
+/*
+ * The exit reasons raw_exit_union_len() names, with their UAPI values: the
+ * BPF side gets them as constants, the loader checks each against
+ * <linux/kvm.h> at compile time.
+ */
+#define BREC_EXIT_REASONS(X) \
+	X(IO, 2) X(HYPERCALL, 3) X(DEBUG, 4) X(HLT, 5) X(MMIO, 6) \
+	X(IRQ_WINDOW_OPEN, 7) X(SHUTDOWN, 8) X(FAIL_ENTRY, 9) X(INTR, 10) \
+	X(SET_TPR, 11) X(TPR_ACCESS, 12) X(INTERNAL_ERROR, 17) \
+	X(SYSTEM_EVENT, 24) X(IOAPIC_EOI, 26) X(X86_RDMSR, 29) X(X86_WRMSR, 30)
+
 #ifdef __bpf__
-/* The exit reasons raw_exit_union_len() names (UAPI values). */
-#define KVM_EXIT_HYPERCALL 3
-#define KVM_EXIT_DEBUG 4
-#define KVM_EXIT_HLT 5
-#define KVM_EXIT_IO 2
-#define KVM_EXIT_MMIO 6
-#define KVM_EXIT_IRQ_WINDOW_OPEN 7
-#define KVM_EXIT_SHUTDOWN 8
-#define KVM_EXIT_FAIL_ENTRY 9
-#define KVM_EXIT_INTR 10
-#define KVM_EXIT_SET_TPR 11
-#define KVM_EXIT_TPR_ACCESS 12
-#define KVM_EXIT_INTERNAL_ERROR 17
-#define KVM_EXIT_SYSTEM_EVENT 24
-#define KVM_EXIT_IOAPIC_EOI 26
-#define KVM_EXIT_X86_RDMSR 29
-#define KVM_EXIT_X86_WRMSR 30
+#define BREC_EXIT_CONST(name, val) KVM_EXIT_##name = val,
+enum { BREC_EXIT_REASONS(BREC_EXIT_CONST) };
+#undef BREC_EXIT_CONST
 #endif
 
 #endif

@@ -451,6 +451,19 @@ def scenario_errors(env):
     if os.path.exists(env.path("e4.zst")):
         fail("the refused recorder left a trace behind")
 
+    # No BTF: the kernel's BTF hidden under an empty tmpfs in a mount namespace.
+    if subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode == 0:
+        p = subprocess.run(["unshare", "-m", "sh", "-c",
+                            'mount -t tmpfs none /sys/kernel/btf && exec "$0" "$@"',
+                            env.kvmrec, "record", "--backend", "bpf", "-o", env.path("e6.zst"),
+                            "--", "/bin/true"], capture_output=True, text=True, timeout=60)
+        if (p.returncode != 2 or "no kernel BTF" not in p.stderr or
+                len(p.stderr.strip().splitlines()) != 1 or os.path.exists(env.path("e6.zst"))):
+            fail("bpf without BTF: want exit 2, one line naming the missing BTF, no trace; "
+                 "got %d: %r" % (p.returncode, p.stderr))
+        print("no BTF: " + p.stderr.strip())
+    else:
+        print("no BTF: not checked (no mount namespaces here)")
     if os.geteuid() == 0:
         os.chmod(env.tmp, 0o777)
         p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
