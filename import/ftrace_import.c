@@ -82,7 +82,8 @@ static void learn(struct importer *im, const struct ftrace_line *l)
 	if (k.vcpu >= 0)
 		im->threads.vcpu[slot] = k.vcpu;
 	else if (k.id == KVMREC__KERNEL_EVENT_ID__KEV_EOI)
-		im->threads.vcpu[slot] = (int)k.args[0];	/* EOIs come from the vCPU itself */
+		/* EOIs come from the vCPU itself */
+		im->threads.vcpu[slot] = (int)kevent_args_get(k.id, k.args, k.nargs, KEV_F_APICID, 0);
 }
 
 /* Threads the text never names get the lowest free vCPU numbers, in order. */

@@ -12,6 +12,7 @@
 #include <asm/vmx.h>
 
 #include "ftrace_parse.h"
+#include "kevent_table.h"
 #include "trace_names.h"
 
 static const char *skip_ws(const char *s)
@@ -206,19 +207,17 @@ static int dm_parse(const char *s)
 	return -1;
 }
 
-static void set_args(struct ftrace_kev *k, unsigned int n, const int64_t *a)
+/* Stores field @f of the event being parsed (the table knows where it goes). */
+static void put(struct ftrace_kev *k, enum kev_field f, int64_t v)
 {
-	for (unsigned int i = 0; i < n; i++)
-		k->args[i] = a[i];
-	k->nargs = n;
+	kevent_args_set(k->id, k->args, f, v);
 }
 
 static int parse_exit(const char *f, struct ftrace_kev *k)
 {
 	char name[48];
 	unsigned long long rip = 0, i1 = 0, i2 = 0, intr = 0, err = 0;
-	int vcpu = -1, reason, n = 0;
-	int64_t a[7];
+	int vcpu = -1, n = 0;
 
 	if (sscanf(f, "vcpu %d reason %47s%n", &vcpu, name, &n) == 2 ||
 	    sscanf(f, "reason %47s%n", name, &n) == 1) {
@@ -235,15 +234,13 @@ static int parse_exit(const char *f, struct ftrace_kev *k)
 		return -1;
 	}
 	snprintf(k->exit_name, sizeof(k->exit_name), "%s", name);
-	reason = ftrace_exit_reason_parse(name);
-	a[0] = reason;
-	a[1] = (int64_t)rip;
-	a[2] = islower((unsigned char)name[0]) ? 2 : 1;	/* KVM_ISA_SVM : KVM_ISA_VMX */
-	a[3] = (int64_t)i1;
-	a[4] = (int64_t)i2;
-	a[5] = (int64_t)intr;
-	a[6] = (int64_t)err;
-	set_args(k, 7, a);
+	put(k, KEV_F_EXIT_REASON, ftrace_exit_reason_parse(name));
+	put(k, KEV_F_GUEST_RIP, (int64_t)rip);
+	put(k, KEV_F_ISA, islower((unsigned char)name[0]) ? 2 : 1);	/* KVM_ISA_SVM : KVM_ISA_VMX */
+	put(k, KEV_F_INFO1, (int64_t)i1);
+	put(k, KEV_F_INFO2, (int64_t)i2);
+	put(k, KEV_F_INTR_INFO, (int64_t)intr);
+	put(k, KEV_F_ERROR_CODE, (int64_t)err);
 	k->vcpu = vcpu;
 	return 0;
 }
@@ -252,38 +249,45 @@ static int parse_userspace_exit(const char *f, struct ftrace_kev *k)
 {
 	char name[48];
 	int num;
-	int64_t a[2] = { 0, 0 };
 
 	if (sscanf(f, "reason %47s (%d)", name, &num) != 2)
 		return -1;
 	snprintf(k->exit_name, sizeof(k->exit_name), "%s", name);
 	if (!strcmp(name, "restart"))
-		a[1] = -4;		/* -EINTR */
+		put(k, KEV_F_ERRNO, -4);	/* -EINTR */
 	else if (!strcmp(name, "error"))
-		a[1] = -num;
+		put(k, KEV_F_ERRNO, -num);
 	else
-		a[0] = num;
-	set_args(k, 2, a);
+		put(k, KEV_F_REASON, num);
+	return 0;
+}
+
+static int parse_eoi(const char *f, struct ftrace_kev *k)
+{
+	int apicid, vector;
+
+	if (sscanf(f, "apicid %x vector %d", &apicid, &vector) != 2)
+		return -1;
+	put(k, KEV_F_APICID, apicid);
+	put(k, KEV_F_VECTOR, vector);
 	return 0;
 }
 
 static int parse_inj_virq(const char *f, struct ftrace_kev *k)
 {
 	unsigned int irq;
-	int64_t a[3] = { 0, 0, 0 };
 
 	if (sscanf(f, "IRQ 0x%x", &irq) == 1) {
-		a[0] = irq;
+		put(k, KEV_F_IRQ, irq);
 	} else if (sscanf(f, "Soft/INTn 0x%x", &irq) == 1) {
-		a[0] = irq;
-		a[1] = 1;
+		put(k, KEV_F_IRQ, irq);
+		put(k, KEV_F_SOFT, 1);
 	} else if (sscanf(f, "irq %u", &irq) == 1) {
-		a[0] = irq;	/* 2016: decimal */
+		put(k, KEV_F_IRQ, irq);	/* 2016: decimal */
 	} else {
 		return -1;
 	}
-	a[2] = strstr(f, "reinjected") != NULL;
-	set_args(k, 3, a);
+	put(k, KEV_F_REINJECTED, strstr(f, "reinjected") != NULL);
 	return 0;
 }
 
@@ -291,18 +295,16 @@ static int parse_accept(const char *f, struct ftrace_kev *k)
 {
 	unsigned int apicid, vec;
 	char rest[64] = "";
-	int64_t a[5];
 	int dm;
 
 	if (sscanf(f, "apicid %x vec %u (%63[^)]", &apicid, &vec, rest) < 2)
 		return -1;
 	dm = dm_parse(rest);
-	a[0] = apicid;
-	a[1] = (dm < 0 ? 0 : dm) << 8;	/* APIC_DM_*, as the tracepoint's field holds it */
-	a[2] = strstr(rest, "level") != NULL;
-	a[3] = vec;
-	a[4] = strstr(f, "coalesced") != NULL;
-	set_args(k, 5, a);
+	put(k, KEV_F_APICID, apicid);
+	put(k, KEV_F_DM, (dm < 0 ? 0 : dm) << 8);	/* APIC_DM_*, as the tracepoint's field holds it */
+	put(k, KEV_F_TM, strstr(rest, "level") != NULL);
+	put(k, KEV_F_VEC, vec);
+	put(k, KEV_F_COALESCED, strstr(f, "coalesced") != NULL);
 	return 0;
 }
 
@@ -310,7 +312,6 @@ static int parse_apic(const char *f, struct ftrace_kev *k)
 {
 	char rw[16], reg[32];
 	unsigned long long val;
-	int64_t a[3];
 	int off;
 
 	if (sscanf(f, "%15s %31s = 0x%llx", rw, reg, &val) != 3)
@@ -318,10 +319,9 @@ static int parse_apic(const char *f, struct ftrace_kev *k)
 	off = apic_reg_parse(reg);
 	if (off < 0)
 		return -1;
-	a[0] = !strcmp(rw, "apic_write");
-	a[1] = off;
-	a[2] = (int64_t)val;
-	set_args(k, 3, a);
+	put(k, KEV_F_RW, !strcmp(rw, "apic_write"));
+	put(k, KEV_F_REG, off);
+	put(k, KEV_F_VAL, (int64_t)val);
 	return 0;
 }
 
@@ -330,7 +330,6 @@ static int parse_apic_ipi(const char *f, struct ftrace_kev *k)
 	unsigned int dst, vec;
 	char rest[96] = "";
 	uint32_t icr;
-	int64_t a[2];
 	int dm;
 
 	if (sscanf(f, "dst %x vec %u (%95[^)]", &dst, &vec, rest) < 2)
@@ -349,9 +348,8 @@ static int parse_apic_ipi(const char *f, struct ftrace_kev *k)
 		icr |= 2u << 18;
 	else if (strstr(rest, "|others"))
 		icr |= 3u << 18;
-	a[0] = icr;
-	a[1] = dst;
-	set_args(k, 2, a);
+	put(k, KEV_F_ICR_LOW, icr);
+	put(k, KEV_F_DEST_ID, dst);
 	return 0;
 }
 
@@ -360,17 +358,15 @@ static int parse_pio(const char *f, struct ftrace_kev *k)
 	char rw[16];
 	unsigned int port, size, count;
 	unsigned long long val = 0;
-	int64_t a[5];
 
 	if (sscanf(f, "%15s at 0x%x size %u count %u val 0x%llx", rw, &port, &size, &count,
 		   &val) < 4)
 		return -1;
-	a[0] = !strcmp(rw, "pio_write");
-	a[1] = port;
-	a[2] = size;
-	a[3] = count;
-	a[4] = (int64_t)val;
-	set_args(k, 5, a);
+	put(k, KEV_F_RW, !strcmp(rw, "pio_write"));
+	put(k, KEV_F_PORT, port);
+	put(k, KEV_F_SIZE, size);
+	put(k, KEV_F_COUNT, count);
+	put(k, KEV_F_VAL, (int64_t)val);
 	return 0;
 }
 
@@ -379,15 +375,13 @@ static int parse_mmio(const char *f, struct ftrace_kev *k)
 	char type[24];
 	unsigned int len;
 	unsigned long long gpa, val = 0;
-	int64_t a[4];
 
 	if (sscanf(f, "mmio %23s len %u gpa 0x%llx val 0x%llx", type, &len, &gpa, &val) < 3)
 		return -1;
-	a[0] = !strcmp(type, "write") ? 2 : !strcmp(type, "read") ? 1 : 0;
-	a[1] = len;
-	a[2] = (int64_t)gpa;
-	a[3] = (int64_t)val;
-	set_args(k, 4, a);
+	put(k, KEV_F_TYPE, !strcmp(type, "write") ? 2 : !strcmp(type, "read") ? 1 : 0);
+	put(k, KEV_F_LEN, len);
+	put(k, KEV_F_GPA, (int64_t)gpa);
+	put(k, KEV_F_VAL, (int64_t)val);
 	return 0;
 }
 
@@ -395,31 +389,39 @@ static int parse_msr(const char *f, struct ftrace_kev *k)
 {
 	char rw[16];
 	unsigned long long ecx, data;
-	int64_t a[4];
 
 	if (sscanf(f, "%15s %llx = 0x%llx", rw, &ecx, &data) != 3)
 		return -1;
-	a[0] = !strcmp(rw, "msr_write");
-	a[1] = (int64_t)ecx;
-	a[2] = (int64_t)data;
-	a[3] = strstr(f, "#GP") != NULL;
-	set_args(k, 4, a);
+	put(k, KEV_F_WRITE, !strcmp(rw, "msr_write"));
+	put(k, KEV_F_ECX, (int64_t)ecx);
+	put(k, KEV_F_DATA, (int64_t)data);
+	put(k, KEV_F_EXCEPTION, strstr(f, "#GP") != NULL);
+	return 0;
+}
+
+static int parse_set_irq(const char *f, struct ftrace_kev *k)
+{
+	int gsi, level, source;
+
+	if (sscanf(f, "gsi %d level %d source %d", &gsi, &level, &source) != 3)
+		return -1;
+	put(k, KEV_F_GSI, gsi);
+	put(k, KEV_F_LEVEL, level);
+	put(k, KEV_F_IRQ_SOURCE_ID, source);
 	return 0;
 }
 
 static int parse_pic_set_irq(const char *f, struct ftrace_kev *k)
 {
 	unsigned int chip, pin;
-	int64_t a[5];
 
 	if (sscanf(f, "chip %u pin %u", &chip, &pin) != 2 || pin > 7)
 		return -1;
-	a[0] = chip;
-	a[1] = pin;
-	a[2] = strstr(f, "(level") ? 1 << pin : 0;
-	a[3] = strstr(f, "masked") ? 1 << pin : 0;
-	a[4] = strstr(f, "coalesced") != NULL;
-	set_args(k, 5, a);
+	put(k, KEV_F_CHIP, chip);
+	put(k, KEV_F_PIN, pin);
+	put(k, KEV_F_ELCR, strstr(f, "(level") ? 1 << pin : 0);
+	put(k, KEV_F_IMR, strstr(f, "masked") ? 1 << pin : 0);
+	put(k, KEV_F_COALESCED, strstr(f, "coalesced") != NULL);
 	return 0;
 }
 
@@ -428,101 +430,64 @@ static int parse_msi_set_irq(const char *f, struct ftrace_kev *k)
 	unsigned long long dst;
 	unsigned int vec;
 	char rest[64] = "";
-	int64_t a[2];
 	int dm;
 
 	if (sscanf(f, "dst %llx vec %u (%63[^)]", &dst, &vec, rest) < 2)
 		return -1;
 	dm = dm_parse(rest);
-	a[0] = (int64_t)(0xfee00000ull | (dst & 0xff) << 12);
-	a[1] = (vec & 0xff) | (dm < 0 ? 0 : dm) << 8;
-	set_args(k, 2, a);
+	put(k, KEV_F_ADDRESS, (int64_t)(0xfee00000ull | (dst & 0xff) << 12));
+	put(k, KEV_F_DATA, (vec & 0xff) | (dm < 0 ? 0 : dm) << 8);
 	return 0;
 }
 
+static int parse_entry(const char *f, struct ftrace_kev *k)
+{
+	unsigned long long rip = 0;
+	const char *r = strstr(f, "rip 0x");
+	int vcpu;
+
+	if (sscanf(f, "vcpu %d", &vcpu) != 1)
+		return -1;
+	if (r)
+		sscanf(r, "rip 0x%llx", &rip);
+	put(k, KEV_F_VCPU_ID, vcpu);
+	put(k, KEV_F_RIP, (int64_t)rip);
+	k->vcpu = vcpu;
+	return 0;
+}
+
+static int parse_no_fields(const char *f, struct ftrace_kev *k)
+{
+	(void)f, (void)k;
+	return 0;
+}
+
+#define ID(x) KVMREC__KERNEL_EVENT_ID__KEV_##x
+
+/* The events kvmrec decodes from text; the others are kept as their text. */
+static int (*const parsers[KEVENT_ID_MAX + 1])(const char *f, struct ftrace_kev *k) = {
+	[ID(USERSPACE_EXIT)] = parse_userspace_exit,	[ID(EOI)] = parse_eoi,
+	[ID(APIC_ACCEPT_IRQ)] = parse_accept,		[ID(APIC)] = parse_apic,
+	[ID(APIC_IPI)] = parse_apic_ipi,		[ID(MSR)] = parse_msr,
+	[ID(PIO)] = parse_pio,				[ID(MMIO)] = parse_mmio,
+	[ID(SET_IRQ)] = parse_set_irq,			[ID(MSI_SET_IRQ)] = parse_msi_set_irq,
+	[ID(PIC_SET_IRQ)] = parse_pic_set_irq,		[ID(INJ_VIRQ)] = parse_inj_virq,
+	[ID(ENTRY)] = parse_entry,			[ID(EXIT)] = parse_exit,
+	[ID(INJ_NMI)] = parse_no_fields,
+};
+
 int ftrace_kevent_parse(const char *event, const char *f, struct ftrace_kev *k)
 {
-	int64_t a[3];
-	int x, y, z;
 	int ret;
 
 	memset(k, 0, sizeof(*k));
 	k->vcpu = -1;
 	k->id = trace_kevent_parse(event);
-	switch (k->id) {
-	case KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT:
-		ret = parse_userspace_exit(f, k);
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
-		ret = -1;
-		if (sscanf(f, "apicid %x vector %d", &x, &y) == 2) {
-			a[0] = x;
-			a[1] = y;
-			set_args(k, 2, a);
-			ret = 0;
-		}
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
-		ret = parse_accept(f, k);
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
-		ret = parse_apic(f, k);
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI:
-		ret = parse_apic_ipi(f, k);
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_MSR:
-		ret = parse_msr(f, k);
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
-		ret = parse_pio(f, k);
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_MMIO:
-		ret = parse_mmio(f, k);
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_SET_IRQ:
-		ret = -1;
-		if (sscanf(f, "gsi %d level %d source %d", &x, &y, &z) == 3) {
-			a[0] = x;
-			a[1] = y;
-			a[2] = z;
-			set_args(k, 3, a);
-			ret = 0;
-		}
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_MSI_SET_IRQ:
-		ret = parse_msi_set_irq(f, k);
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_PIC_SET_IRQ:
-		ret = parse_pic_set_irq(f, k);
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
-		ret = parse_inj_virq(f, k);
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_ENTRY:
-		ret = -1;
-		if (sscanf(f, "vcpu %d", &x) == 1) {
-			unsigned long long rip = 0;
-			const char *r = strstr(f, "rip 0x");
-
-			if (r)
-				sscanf(r, "rip 0x%llx", &rip);
-			a[0] = x;
-			a[1] = (int64_t)rip;
-			set_args(k, 2, a);
-			k->vcpu = x;
-			ret = 0;
-		}
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_EXIT:
-		ret = parse_exit(f, k);
-		break;
-	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_NMI:
-		ret = 0;
-		break;
-	default:
+	if (!parsers[k->id])
 		return 1;
-	}
+	/* Every field is there, 0 unless the text gives it. */
+	k->nargs = kevent_nfields(k->id);
+	ret = parsers[k->id](f, k);
 	if (ret < 0) {
 		k->id = KVMREC__KERNEL_EVENT_ID__KEV_UNKNOWN;
 		k->nargs = 0;

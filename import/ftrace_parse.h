@@ -2,7 +2,7 @@
 /*
  * ftrace_parse: one line of ftrace text (raw tracefs trace / trace_pipe,
  * trace-cmd report) to an event, and a kvm event's text to KernelEvent
- * arguments in the order proto/kvmrec.proto gives, for the 2016 formats
+ * arguments in the order trace/kevent_table.h gives, for the 2016 formats
  * ("kvm_inj_virq: irq 62", "kvm_exit: reason MSR_WRITE rip 0x... info 0 0")
  * and the current ones ("IRQ 0x3e", "vcpu 0 reason ... info1 ...").
  *
@@ -15,8 +15,9 @@
 #include <stdint.h>
 
 #include "kvmrec.pb-c.h"
+#include "kevent_table.h"
 
-#define FTRACE_MAX_ARGS 8
+#define FTRACE_MAX_ARGS KEVENT_MAX_FIELDS
 
 struct ftrace_line {
 	int pid;

@@ -11,11 +11,12 @@
 
 #include <stdint.h>
 #include "kvmrec.pb-c.h"
+#include "kevent_table.h"
 #include "lapic_sync.h"
 #include "raw.h"
 
 #define DECODE_MAX_ROUTES 128
-#define KEV_MAX_ARGS 8
+#define KEV_MAX_ARGS KEVENT_MAX_FIELDS
 
 /* One kernel tracepoint sample, fields already in KernelEvent.args order. */
 struct kev {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kevent_table.h"
 #include "kevents.h"
 
 #if defined(__has_feature)
@@ -44,36 +45,12 @@ const char *__lsan_default_options(void)
 #include <event-parse.h>
 #include <kbuffer.h>
 
-/* Wanted tracepoints and their fields in KernelEvent.args order ("a|b": either name). */
-static const struct kev_def {
-	const char *name;
-	uint32_t id;
-	const char *args[KEV_MAX_ARGS];
-} kev_defs[] = {
-	{ "kvm_userspace_exit", 1, { "reason", "errno" } },
-	{ "kvm_eoi", 2, { "apicid", "vector" } },
-	{ "kvm_apic_accept_irq", 3, { "apicid", "dm", "tm", "vec", "coalesced" } },
-	{ "kvm_apic", 4, { "rw", "reg", "val" } },
-	{ "kvm_apic_ipi", 5, { "icr_low", "dest_id" } },
-	{ "kvm_msr", 6, { "write", "ecx", "data", "exception" } },
-	{ "kvm_pio", 7, { "rw", "port", "size", "count", "val" } },
-	{ "kvm_mmio", 8, { "type", "len", "gpa", "val" } },
-	{ "kvm_set_irq", 9, { "gsi", "level", "irq_source_id" } },
-	{ "kvm_msi_set_irq", 10, { "address", "data" } },
-	{ "kvm_ioapic_set_irq", 11, { "e", "pin", "coalesced" } },
-	{ "kvm_pic_set_irq", 12, { "chip", "pin", "elcr", "imr", "coalesced" } },
-	{ "kvm_inj_virq", 13, { "irq|vector", "soft", "reinjected" } },
-	{ "kvm_entry", 14, { "vcpu_id", "rip" } },
-	{ "kvm_exit", 15, { "exit_reason", "guest_rip", "isa", "info1", "info2",
-			    "intr_info", "error_code" } },
-};
-#define NDEFS (sizeof(kev_defs) / sizeof(kev_defs[0]))
-
+/* One wanted tracepoint (a row of trace/kevent_table.h) as this kernel has it. */
 struct kev_fmt {
-	const struct kev_def *def;
+	const struct kevent_desc *desc;
 	int type;                       /* tep event id */
-	uint32_t nargs;
-	struct tep_format_field *f[KEV_MAX_ARGS];  /* NULL: field absent here, arg 0 */
+	/* By position in desc->fields; NULL: the field is absent here, stored as 0. */
+	struct tep_format_field *f[KEVENT_MAX_FIELDS];
 	bool available, enabled;
 	uint64_t seen;
 };
@@ -86,30 +63,26 @@ struct kevents {
 	struct tracefs_cpu **cpu;
 	void *page;
 	int page_size;
-	struct kev_fmt fmt[NDEFS];
+	struct kev_fmt fmt[KEVENT_ID_MAX];
+	size_t nfmt;
 	uint64_t missed;
 };
 
-static struct tep_format_field *find_field(struct tep_event *ev, const char *spec)
+/* The field by the table's name, else by the other name some kernels give it. */
+static struct tep_format_field *find_field(struct tep_event *ev, enum kev_field field)
 {
-	char buf[64];
-	char *save, *tok;
+	struct tep_format_field *f = tep_find_field(ev, kevent_field_name(field));
 
-	snprintf(buf, sizeof(buf), "%s", spec);
-	for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
-		struct tep_format_field *f = tep_find_field(ev, tok);
-
-		if (f)
-			return f;
-	}
-	return NULL;
+	if (!f && *kevent_field_alt(field))
+		f = tep_find_field(ev, kevent_field_alt(field));
+	return f;
 }
 
 /*
  * Only the formats we take, parsed by hand: tracefs_local_events() would parse
  * every kvm event and load kallsyms, seconds and megabytes we do not need.
  */
-static struct tep_handle *kev_formats(void)
+static struct tep_handle *kev_formats(const struct kevents *k)
 {
 	struct tep_handle *tep = tep_alloc();
 	enum tep_endian end = tep_is_bigendian() ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN;
@@ -129,10 +102,10 @@ static struct tep_handle *kev_formats(void)
 		return NULL;
 	}
 	free(buf);
-	for (size_t i = 0; i < NDEFS; i++) {
+	for (size_t i = 0; i < k->nfmt; i++) {
 		char file[128];
 
-		snprintf(file, sizeof(file), "events/kvm/%s/format", kev_defs[i].name);
+		snprintf(file, sizeof(file), "events/kvm/%s/format", k->fmt[i].desc->name);
 		buf = tracefs_instance_file_read(NULL, file, &size);
 		if (!buf)
 			continue;  /* not on this kernel */
@@ -201,13 +174,11 @@ static void kev_task_list(pid_t pid, char *buf, size_t len)
 	closedir(d);
 }
 
-int kevents_open(pid_t pid, struct kevents **out, char *why, size_t whylen)
+/* A private instance, so that the VMM's events reach no one else's buffers. */
+static int kev_instance(struct kevents *k, char *why, size_t whylen)
 {
-	struct kevents *k;
-	char name[64], pids[8192], inst_dir[4200];
-	int n_enabled = 0;
+	char name[64], inst_dir[4200];
 
-	*out = NULL;
 	if (!tracefs_tracing_dir()) {
 		snprintf(why, whylen, "tracefs is not mounted");
 		return -ENOENT;
@@ -219,25 +190,22 @@ int kevents_open(pid_t pid, struct kevents **out, char *why, size_t whylen)
 		return -EACCES;
 	}
 	kev_remove_stale(inst_dir);
-	k = calloc(1, sizeof(*k));
-	if (!k)
-		return -ENOMEM;
 	snprintf(name, sizeof(name), "kvmrec-%d", (int)getpid());
 	k->inst = tracefs_instance_create(name);
 	if (!k->inst) {
 		snprintf(why, whylen, "cannot create a tracefs instance (%s)", strerror(errno));
-		free(k);
 		return -EACCES;
 	}
-	k->tep = kev_formats();
-	if (!k->tep) {
-		snprintf(why, whylen, "cannot read the kvm tracepoint formats");
-		kevents_close(k);
-		return -EACCES;
-	}
+	return 0;
+}
+
+/* The mono clock (the interposer's), and only @pid's tasks. */
+static int kev_configure(struct kevents *k, pid_t pid, char *why, size_t whylen)
+{
+	char pids[8192];
+
 	if (tracefs_instance_file_write(k->inst, "trace_clock", "mono") < 0) {
 		snprintf(why, whylen, "tracefs has no mono clock");
-		kevents_close(k);
 		return -EINVAL;
 	}
 	tracefs_instance_file_write(k->inst, "buffer_size_kb", "4096");
@@ -245,39 +213,43 @@ int kevents_open(pid_t pid, struct kevents **out, char *why, size_t whylen)
 	if (tracefs_instance_file_write(k->inst, "set_event_pid", pids) < 0 ||
 	    tracefs_option_enable(k->inst, TRACEFS_OPTION_EVENT_FORK) < 0) {
 		snprintf(why, whylen, "cannot filter tracefs events by pid");
-		kevents_close(k);
 		return -EACCES;
 	}
-	for (size_t i = 0; i < NDEFS; i++) {
+	return 0;
+}
+
+/* Enables each wanted tracepoint this kernel has; the number enabled. */
+static int kev_enable(struct kevents *k)
+{
+	int n_enabled = 0;
+
+	for (size_t i = 0; i < k->nfmt; i++) {
 		struct kev_fmt *f = &k->fmt[i];
 		struct tep_event *ev;
 
-		f->def = &kev_defs[i];
 		f->type = -1;
-		ev = tep_find_event_by_name(k->tep, "kvm", f->def->name);
+		ev = tep_find_event_by_name(k->tep, "kvm", f->desc->name);
 		if (!ev)
 			continue;
 		f->available = true;
 		f->type = ev->id;
-		for (f->nargs = 0; f->nargs < KEV_MAX_ARGS && f->def->args[f->nargs]; f->nargs++)
-			f->f[f->nargs] = find_field(ev, f->def->args[f->nargs]);
-		if (tracefs_event_enable(k->inst, "kvm", f->def->name) == 0) {
+		for (unsigned int a = 0; a < f->desc->nfields; a++)
+			f->f[a] = find_field(ev, f->desc->fields[a]);
+		if (tracefs_event_enable(k->inst, "kvm", f->desc->name) == 0) {
 			f->enabled = true;
 			n_enabled++;
 		}
 	}
-	if (!n_enabled) {
-		snprintf(why, whylen, "no kvm tracepoint could be enabled");
-		kevents_close(k);
-		return -ENOENT;
-	}
+	return n_enabled;
+}
+
+static int kev_open_cpus(struct kevents *k, char *why, size_t whylen)
+{
 	k->kbuf = tep_kbuffer(k->tep);
 	k->ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
 	k->cpu = calloc((size_t)k->ncpus, sizeof(*k->cpu));
-	if (!k->kbuf || !k->cpu) {
-		kevents_close(k);
+	if (!k->kbuf || !k->cpu)
 		return -ENOMEM;
-	}
 	for (int c = 0; c < k->ncpus; c++) {
 		k->cpu[c] = tracefs_cpu_open(k->inst, c, true);
 		if (k->cpu[c] && tracefs_cpu_read_size(k->cpu[c]) > k->page_size)
@@ -286,8 +258,44 @@ int kevents_open(pid_t pid, struct kevents **out, char *why, size_t whylen)
 	k->page = malloc(k->page_size > 0 ? (size_t)k->page_size : 4096);
 	if (!k->page || k->page_size <= 0) {
 		snprintf(why, whylen, "cannot open the tracefs per-CPU buffers");
-		kevents_close(k);
 		return -EACCES;
+	}
+	return 0;
+}
+
+int kevents_open(pid_t pid, struct kevents **out, char *why, size_t whylen)
+{
+	struct kevents *k;
+	int ret;
+
+	*out = NULL;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	for (const struct kevent_desc *d = kevent_desc_next(NULL); d; d = kevent_desc_next(d))
+		if (d->traced)
+			k->fmt[k->nfmt++].desc = d;
+	ret = kev_instance(k, why, whylen);
+	if (ret < 0) {
+		free(k);
+		return ret;
+	}
+	k->tep = kev_formats(k);
+	if (!k->tep) {
+		snprintf(why, whylen, "cannot read the kvm tracepoint formats");
+		ret = -EACCES;
+	} else {
+		ret = kev_configure(k, pid, why, whylen);
+	}
+	if (!ret && !kev_enable(k)) {
+		snprintf(why, whylen, "no kvm tracepoint could be enabled");
+		ret = -ENOENT;
+	}
+	if (!ret)
+		ret = kev_open_cpus(k, why, whylen);
+	if (ret < 0) {
+		kevents_close(k);
+		return ret;
 	}
 	tracefs_instance_file_write(k->inst, "tracing_on", "1");
 	*out = k;
@@ -298,9 +306,9 @@ size_t kevents_available(const struct kevents *k, const char **names, size_t max
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < NDEFS && n < max; i++)
+	for (size_t i = 0; i < k->nfmt && n < max; i++)
 		if (k->fmt[i].available)
-			names[n++] = k->fmt[i].def->name;
+			names[n++] = k->fmt[i].desc->name;
 	return n;
 }
 
@@ -308,9 +316,9 @@ size_t kevents_enabled(const struct kevents *k, const char **names, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < NDEFS && n < max; i++)
+	for (size_t i = 0; i < k->nfmt && n < max; i++)
 		if (k->fmt[i].enabled)
-			names[n++] = k->fmt[i].def->name;
+			names[n++] = k->fmt[i].desc->name;
 	return n;
 }
 
@@ -341,8 +349,9 @@ static void kev_sample(struct kevents *k, int c, void *data, unsigned long long 
 	int type = tep_data_type(k->tep, &rec);
 	struct kev ev;
 
-	for (size_t i = 0; i < NDEFS; i++) {
+	for (size_t i = 0; i < k->nfmt; i++) {
 		struct kev_fmt *f = &k->fmt[i];
+		const struct kevent_desc *d = f->desc;
 
 		if (f->type != type || !f->enabled)
 			continue;
@@ -351,10 +360,10 @@ static void kev_sample(struct kevents *k, int c, void *data, unsigned long long 
 		ev.cpu = (uint32_t)c;
 		ev.pid = (uint32_t)tep_data_pid(k->tep, &rec);
 		ev.vcpu = -1;
-		ev.id = f->def->id;
-		ev.nargs = f->nargs;
-		for (uint32_t a = 0; a < f->nargs; a++)
-			ev.args[a] = field_value(f->f[a], data, rec.size);
+		ev.id = d->id;
+		ev.nargs = d->nfields;
+		for (unsigned int a = 0; a < d->nfields; a++)
+			kevent_args_set(d->id, ev.args, d->fields[a], field_value(f->f[a], data, rec.size));
 		f->seen++;
 		cb(ctx, &ev);
 		return;
@@ -406,12 +415,12 @@ void kevents_silent(const struct kevents *k, char *buf, size_t len)
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < NDEFS; i++) {
+	for (size_t i = 0; i < k->nfmt; i++) {
 		const struct kev_fmt *f = &k->fmt[i];
 
 		if (f->enabled && !f->seen && off < len)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "",
-						f->def->name);
+						f->desc->name);
 	}
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "check_wipe.h"
+#include "kevent_table.h"
 #include "lapic_page.h"
 #include "replay_state.h"
 #include "trace_names.h"
@@ -477,175 +478,241 @@ static void on_lapic(struct replay *r, const struct trace_event *ev, const Kvmre
 	policy_lapic_synced(r->model, &v->pv, pic_pending_irq(&r->pic) >= 0);
 }
 
-static int64_t arg(const Kvmrec__KernelEvent *k, size_t i)
+/* Field @f of @k; 0 when the event stops short of it (an older producer). */
+static int64_t arg(const Kvmrec__KernelEvent *k, enum kev_field f)
 {
-	return i < k->n_args ? k->args[i] : 0;
+	return kevent_get(k, f, 0);
 }
 
 /* IPI as kvm_apic_ipi shows it; a request only when accepts are not traced. */
 static void kev_ipi(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
 {
-	uint32_t icr = arg(k, 0);
+	uint32_t icr = arg(k, KEV_F_ICR_LOW);
 	struct vcpu_state *self = replay_vcpu(r, ev->vcpu);
 	struct apic_dest_msg m = {
 		.shorthand = (icr >> 18) & 3, .logical = icr & (1u << 11),
-		.x2apic = self && vcpu_apic(r, self)->x2apic, .dest = (uint32_t)arg(k, 1),
+		.x2apic = self && vcpu_apic(r, self)->x2apic, .dest = (uint32_t)arg(k, KEV_F_DEST_ID),
 		.self = ev->vcpu >= 0 ? (uint32_t)ev->vcpu : UINT32_MAX,
 	};
 
 	ipi_request(r, ev, &m, (icr >> 8) & 7, icr & 0xff);
 }
 
+/* kvm_apic_accept_irq: a request into the kernel LAPIC's IRR (fixed and lowest-priority only). */
+static void kev_accept(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
+{
+	int64_t dm = arg(k, KEV_F_DM), vec = arg(k, KEV_F_VEC), coalesced = arg(k, KEV_F_COALESCED);
+	struct vcpu_state *v;
+
+	r->saw_accept = true;
+	/*
+	 * dm is APIC_DM_* as the kernel passes it (0x000 fixed, 0x100
+	 * lowest priority, ...); vectors 0-15 are illegal and never delivered.
+	 */
+	if (dm > 0x100 || vec < 16 || vec > 255)
+		return;
+	v = replay_vcpu(r, (int32_t)arg(k, KEV_F_APICID));
+	if (!v)
+		return;
+	if (lapic_model_accept(&v->kern, vec & 0xff) || coalesced)
+		ledger_coalesced(r, v, vec, coalesced, ev);
+	else
+		ledger_request(r, v, vec, ev);
+	wipe_accept(v, vec);
+}
+
+static void kev_eoi(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
+{
+	int64_t vec = arg(k, KEV_F_VECTOR);
+	struct vcpu_state *v;
+
+	r->saw_eoi = true;
+	r->ran = true;
+	v = replay_vcpu(r, ev->vcpu >= 0 ? ev->vcpu : (int32_t)arg(k, KEV_F_APICID));
+	if (!v || vec < 0 || vec > 255)
+		return;
+	if (!lapic_vec_test(v->kern.isr, vec)) {
+		/* In service, yet no delivery seen: this EOI is its evidence. */
+		ledger_deliver(r, v - r->vcpu, vec, CHECK_PATH_KERNEL, CHECK_EV_EOI, ev);
+		lapic_model_deliver(&v->kern, vec);
+	}
+	lapic_model_eoi(&v->kern, vec);
+}
+
+static void kev_inj_virq(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
+{
+	struct vcpu_state *v = replay_vcpu(r, ev->vcpu);
+	int64_t vec = arg(k, KEV_F_IRQ) & 0xff;
+
+	r->saw_inj = true;
+	r->ran = true;
+	if (!v || arg(k, KEV_F_SOFT) || arg(k, KEV_F_REINJECTED))
+		return;	/* soft interrupt or re-injection: not a new delivery */
+	if (v->pending_user_vec == vec ||
+	    (v->from_user && !lapic_vec_test(v->kern.irr, vec))) {
+		v->pending_user_vec = -1;
+		if (!r->opts.what_if)
+			ledger_deliver(r, ev->vcpu, vec, CHECK_PATH_USER, CHECK_EV_INJ_VIRQ, ev);
+	} else {
+		ledger_deliver(r, ev->vcpu, vec, CHECK_PATH_KERNEL, CHECK_EV_INJ_VIRQ, ev);
+		lapic_model_deliver(&v->kern, vec);
+		v->inj_kernel_seen = true;
+	}
+}
+
+/* kvm_apic writes the kernel LAPIC model follows: TPR, and what routes IPIs. */
+static void kev_apic(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
+{
+	struct vcpu_state *v = replay_vcpu(r, ev->vcpu);
+	int64_t reg = arg(k, KEV_F_REG), val = arg(k, KEV_F_VAL);
+
+	if (!v || arg(k, KEV_F_RW) != 1)
+		return;
+	if (reg == LAPIC_REG_TPR)
+		lapic_model_set_tpr(&v->kern, val & 0xff);
+	else if (reg == LAPIC_REG_LDR && !vcpu_apic(r, v)->x2apic)
+		vcpu_apic(r, v)->ldr = val;
+	else if (reg == LAPIC_REG_DFR && !vcpu_apic(r, v)->x2apic)
+		vcpu_apic(r, v)->dfr = val;
+	else if (reg == LAPIC_REG_ID && !vcpu_apic(r, v)->x2apic)
+		apic_dest_set_id_reg(vcpu_apic(r, v), val);
+}
+
+static void kev_msr(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
+{
+	struct vcpu_state *v = replay_vcpu(r, ev->vcpu);
+	int64_t ecx = arg(k, KEV_F_ECX), data = arg(k, KEV_F_DATA);
+
+	if (!v || arg(k, KEV_F_WRITE) != 1)
+		return;
+	if (ecx == 0x808)	/* x2APIC TPR */
+		lapic_model_set_tpr(&v->kern, data & 0xff);
+	/* IA32_APIC_BASE: EXTD switches x2APIC mode. */
+	if (ecx == 0x1b && vcpu_apic(r, v)->x2apic != !!(data & (1 << 10)))
+		apic_dest_set_x2apic(vcpu_apic(r, v), data & (1 << 10));
+}
+
+/*
+ * kvm_pic_set_irq: the level is not in the event but in the kvm_set_irq
+ * before it; without one, a pulse.
+ */
+static void kev_pic_set_irq(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
+{
+	int64_t line = arg(k, KEV_F_CHIP) * 8 + arg(k, KEV_F_PIN);
+
+	if (r->set_irq_level >= 0) {
+		ledger_pic_line(r, line, r->set_irq_level, ev);
+	} else if (!arg(k, KEV_F_COALESCED)) {
+		ledger_pic_line(r, line, 1, ev);
+		ledger_pic_line(r, line, 0, ev);
+	}
+	r->set_irq_level = -1;
+}
+
+/* kvm_pio of an in-kernel PIC or PIT: the only trace of their port I/O. */
+static void kev_pio(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
+{
+	int64_t port = arg(k, KEV_F_PORT);
+	bool out = arg(k, KEV_F_RW) == 1;
+	uint8_t val = arg(k, KEV_F_VAL);
+
+	if (!r->pic_from_kvm_pio || arg(k, KEV_F_SIZE) != 1)
+		return;
+	if (out)
+		pit_ioport_write(&r->pit, port, val, ev->ts_ns);
+	if (!pic_is_port(port))
+		return;
+	if (out) {
+		ledger_pic_eoi(r, port, val, ev);
+		pic_ioport_write(&r->pic, port, val);
+	} else {
+		pic_ioport_read(&r->pic, port, &val);
+	}
+	replay_pic_changed(r);
+}
+
+static void kev_userspace_exit(struct replay *r, const struct trace_event *ev,
+			       const Kvmrec__KernelEvent *k)
+{
+	struct vcpu_state *v = replay_vcpu(r, ev->vcpu);
+	int64_t reason = arg(k, KEV_F_REASON);
+
+	if (!v)
+		return;
+	r->ran = true;
+	v->from_user = true;
+	if (!r->imported)
+		return;
+	v->last_exit = ref_of(ev);
+	v->last_exit_reason = reason;
+	if (reason == KVM_EXIT_IRQ_WINDOW_OPEN) {
+		v->window = v->last_exit;
+		v->window_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+		if (!r->first_window.seq) {
+			r->first_window = v->last_exit;
+			r->first_window_vcpu = ev->vcpu;
+		}
+	}
+}
+
+/* kvm_exit: the kernel's interrupt-window exit (isa 1 VMX, 2 SVM). */
+static void kev_exit(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
+{
+	struct vcpu_state *v = replay_vcpu(r, ev->vcpu);
+	int64_t isa = arg(k, KEV_F_ISA), reason = arg(k, KEV_F_EXIT_REASON);
+
+	if (v && r->imported &&
+	    ((isa == 1 && reason == EXIT_REASON_INTERRUPT_WINDOW) ||
+	     (isa == 2 && reason == SVM_EXIT_VINTR))) {
+		v->window = ref_of(ev);
+		v->window_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+	}
+}
+
 static void on_kevent(struct replay *r, const struct trace_event *ev, const Kvmrec__KernelEvent *k)
 {
-	int32_t vcpu = ev->vcpu;
 	struct vcpu_state *v;
-	int64_t vec;
 
 	switch (k->id) {
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
-		/* apicid, dm, tm, vec, coalesced: fixed and lowest-priority only. */
-		r->saw_accept = true;
-		/*
-		 * dm is APIC_DM_* as the kernel passes it (0x000 fixed, 0x100
-		 * lowest priority, ...); vectors 0-15 are illegal and never delivered.
-		 */
-		if (arg(k, 1) > 0x100 || arg(k, 3) < 16 || arg(k, 3) > 255)
-			break;
-		v = replay_vcpu(r, (int32_t)arg(k, 0));
-		if (!v)
-			break;
-		if (lapic_model_accept(&v->kern, arg(k, 3) & 0xff) || arg(k, 4))
-			ledger_coalesced(r, v, arg(k, 3), arg(k, 4), ev);
-		else
-			ledger_request(r, v, arg(k, 3), ev);
-		wipe_accept(v, arg(k, 3));
+		kev_accept(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
-		r->saw_eoi = true;
-		r->ran = true;
-		vec = arg(k, 1);
-		v = replay_vcpu(r, vcpu >= 0 ? vcpu : (int32_t)arg(k, 0));
-		if (!v)
-			break;
-		if (vec < 0 || vec > 255)
-			break;
-		if (!lapic_vec_test(v->kern.isr, vec)) {
-			/* In service, yet no delivery seen: this EOI is its evidence. */
-			ledger_deliver(r, v - r->vcpu, vec, CHECK_PATH_KERNEL, CHECK_EV_EOI, ev);
-			lapic_model_deliver(&v->kern, vec);
-		}
-		lapic_model_eoi(&v->kern, vec);
+		kev_eoi(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
-		r->saw_inj = true;
-		r->ran = true;
-		v = replay_vcpu(r, vcpu);
-		vec = arg(k, 0) & 0xff;
-		if (!v || arg(k, 1) || arg(k, 2))
-			break;	/* soft interrupt or re-injection: not a new delivery */
-		if (v->pending_user_vec == vec ||
-		    (v->from_user && !lapic_vec_test(v->kern.irr, vec))) {
-			v->pending_user_vec = -1;
-			if (!r->opts.what_if)
-				ledger_deliver(r, vcpu, vec, CHECK_PATH_USER, CHECK_EV_INJ_VIRQ, ev);
-		} else {
-			ledger_deliver(r, vcpu, vec, CHECK_PATH_KERNEL, CHECK_EV_INJ_VIRQ, ev);
-			lapic_model_deliver(&v->kern, vec);
-			v->inj_kernel_seen = true;
-		}
+		kev_inj_virq(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
-		v = replay_vcpu(r, vcpu);
-		if (!v || arg(k, 0) != 1)
-			break;
-		if (arg(k, 1) == LAPIC_REG_TPR)
-			lapic_model_set_tpr(&v->kern, arg(k, 2) & 0xff);
-		else if (arg(k, 1) == LAPIC_REG_LDR && !vcpu_apic(r, v)->x2apic)
-			vcpu_apic(r, v)->ldr = arg(k, 2);
-		else if (arg(k, 1) == LAPIC_REG_DFR && !vcpu_apic(r, v)->x2apic)
-			vcpu_apic(r, v)->dfr = arg(k, 2);
-		else if (arg(k, 1) == LAPIC_REG_ID && !vcpu_apic(r, v)->x2apic)
-			apic_dest_set_id_reg(vcpu_apic(r, v), arg(k, 2));
+		kev_apic(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_MSR:
-		v = replay_vcpu(r, vcpu);
-		if (v && arg(k, 0) == 1 && arg(k, 1) == 0x808)
-			lapic_model_set_tpr(&v->kern, arg(k, 2) & 0xff);
-		/* IA32_APIC_BASE: EXTD switches x2APIC mode. */
-		if (v && arg(k, 0) == 1 && arg(k, 1) == 0x1b &&
-		    vcpu_apic(r, v)->x2apic != !!(arg(k, 2) & (1 << 10)))
-			apic_dest_set_x2apic(vcpu_apic(r, v), arg(k, 2) & (1 << 10));
+		kev_msr(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI:
 		kev_ipi(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_MSI_SET_IRQ:
-		msi_request(r, ev, arg(k, 0), arg(k, 1));
+		msi_request(r, ev, arg(k, KEV_F_ADDRESS), arg(k, KEV_F_DATA));
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_SET_IRQ:
-		/* gsi, level: kvm_pic_set_irq, when it follows, is this line change. */
-		r->set_irq_level = arg(k, 1) ? 1 : 0;
+		/* kvm_pic_set_irq, when it follows, is this line change. */
+		r->set_irq_level = arg(k, KEV_F_LEVEL) ? 1 : 0;
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIC_SET_IRQ:
-		/*
-		 * chip, pin, elcr, imr, coalesced: the level is not in the event
-		 * but in the kvm_set_irq before it; without one, a pulse.
-		 */
-		if (r->set_irq_level >= 0) {
-			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), r->set_irq_level, ev);
-		} else if (!arg(k, 4)) {
-			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 1, ev);
-			ledger_pic_line(r, arg(k, 0) * 8 + arg(k, 1), 0, ev);
-		}
-		r->set_irq_level = -1;
+		kev_pic_set_irq(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
-		if (r->pic_from_kvm_pio && arg(k, 0) == 1 && arg(k, 2) == 1)
-			pit_ioport_write(&r->pit, arg(k, 1), arg(k, 4), ev->ts_ns);
-		if (r->pic_from_kvm_pio && pic_is_port(arg(k, 1)) && arg(k, 2) == 1) {
-			uint8_t val = arg(k, 4);
-
-			if (arg(k, 0) == 1) {
-				ledger_pic_eoi(r, arg(k, 1), val, ev);
-				pic_ioport_write(&r->pic, arg(k, 1), val);
-			}
-			else
-				pic_ioport_read(&r->pic, arg(k, 1), &val);
-			replay_pic_changed(r);
-		}
+		kev_pio(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT:
-		v = replay_vcpu(r, vcpu);
-		if (!v)
-			break;
-		r->ran = true;
-		v->from_user = true;
-		if (r->imported) {
-			v->last_exit = ref_of(ev);
-			v->last_exit_reason = arg(k, 0);
-			if (arg(k, 0) == KVM_EXIT_IRQ_WINDOW_OPEN) {
-				v->window = v->last_exit;
-				v->window_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
-				if (!r->first_window.seq) {
-					r->first_window = v->last_exit;
-					r->first_window_vcpu = vcpu;
-				}
-			}
-		}
+		kev_userspace_exit(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_EXIT:
-		/* exit_reason, guest_rip, isa (1 VMX, 2 SVM): the kernel's window exit. */
-		v = replay_vcpu(r, vcpu);
-		if (v && r->imported &&
-		    ((arg(k, 2) == 1 && arg(k, 0) == EXIT_REASON_INTERRUPT_WINDOW) ||
-		     (arg(k, 2) == 2 && arg(k, 0) == SVM_EXIT_VINTR))) {
-			v->window = ref_of(ev);
-			v->window_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
-		}
+		kev_exit(r, ev, k);
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_ENTRY:
-		v = replay_vcpu(r, vcpu);
+		v = replay_vcpu(r, ev->vcpu);
 		if (v)
 			v->from_user = false;
 		r->ran = true;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "kevent_table.h"
 #include "kref.h"
 
 enum { MMIO_READ_UNSATISFIED = 0, MMIO_READ = 1, MMIO_WRITE = 2 };
@@ -35,21 +36,21 @@ static int expand_exit(const Kvmrec__KernelRef *ref, const Kvmrec__RunExit *x,
 	k->args = args;
 	switch (ref->id) {
 	case KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT:
-		args[0] = x->reason;
-		args[1] = x->ret < 0 ? -(int64_t)x->err : x->ret;
-		k->n_args = 2;
+		kevent_args_set(ref->id, args, KEV_F_REASON, x->reason);
+		kevent_args_set(ref->id, args, KEV_F_ERRNO, x->ret < 0 ? -(int64_t)x->err : x->ret);
+		k->n_args = kevent_nfields(ref->id);
 		return 0;
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIO: {
 		const Kvmrec__ExitIo *io = x->io;
 
 		if (x->payload_case != KVMREC__RUN_EXIT__PAYLOAD_IO || !io)
 			return -EINVAL;
-		args[0] = io->out ? 1 : 0;
-		args[1] = io->port;
-		args[2] = io->size;
-		args[3] = io->count;
-		args[4] = le_value(io->has_data, &io->data, io->size);
-		k->n_args = 5;
+		kevent_args_set(ref->id, args, KEV_F_RW, io->out ? 1 : 0);
+		kevent_args_set(ref->id, args, KEV_F_PORT, io->port);
+		kevent_args_set(ref->id, args, KEV_F_SIZE, io->size);
+		kevent_args_set(ref->id, args, KEV_F_COUNT, io->count);
+		kevent_args_set(ref->id, args, KEV_F_VAL, le_value(io->has_data, &io->data, io->size));
+		k->n_args = kevent_nfields(ref->id);
 		return 0;
 	}
 	case KVMREC__KERNEL_EVENT_ID__KEV_MMIO: {
@@ -59,11 +60,12 @@ static int expand_exit(const Kvmrec__KernelRef *ref, const Kvmrec__RunExit *x,
 		if (x->payload_case != KVMREC__RUN_EXIT__PAYLOAD_MMIO || !m)
 			return -EINVAL;
 		type = ref->has_mmio_type ? ref->mmio_type : m->write ? MMIO_WRITE : MMIO_READ;
-		args[0] = type;
-		args[1] = m->len;
-		args[2] = (int64_t)m->addr;
-		args[3] = type == MMIO_READ_UNSATISFIED ? 0 : le_value(m->has_data, &m->data, m->len);
-		k->n_args = 4;
+		kevent_args_set(ref->id, args, KEV_F_TYPE, type);
+		kevent_args_set(ref->id, args, KEV_F_LEN, m->len);
+		kevent_args_set(ref->id, args, KEV_F_GPA, (int64_t)m->addr);
+		kevent_args_set(ref->id, args, KEV_F_VAL, type == MMIO_READ_UNSATISFIED ? 0 :
+				le_value(m->has_data, &m->data, m->len));
+		k->n_args = kevent_nfields(ref->id);
 		return 0;
 	}
 	default:
@@ -85,9 +87,9 @@ bool kref_after_exit(const Kvmrec__KernelEvent *k)
 		return false;
 	switch (k->id) {
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
-		return k->args[0] == 0;		/* rw: an IN completes on the next KVM_RUN */
+		return kevent_get(k, KEV_F_RW, -1) == 0;	/* an IN completes on the next KVM_RUN */
 	case KVMREC__KERNEL_EVENT_ID__KEV_MMIO:
-		return k->args[0] == MMIO_READ;	/* so does a read */
+		return kevent_get(k, KEV_F_TYPE, -1) == MMIO_READ;	/* so does a read */
 	default:
 		return false;
 	}
@@ -97,7 +99,7 @@ bool kref_match(const Kvmrec__KernelEvent *k, const Kvmrec__RunExit *x,
 		Kvmrec__KernelRef *ref)
 {
 	Kvmrec__KernelEvent e;
-	int64_t args[KREF_ARGS_MAX];
+	int64_t args[KREF_ARGS_MAX], type;
 
 	if (!k->has_id || k->name || k->n_fields || k->exit_name || k->base.n_unknown_fields)
 		return false;
@@ -106,23 +108,25 @@ bool kref_match(const Kvmrec__KernelEvent *k, const Kvmrec__RunExit *x,
 	ref->id = k->id;
 	ref->has_cpu = k->has_cpu;
 	ref->cpu = k->cpu;
+	/* Exactly the table's fields: an event with more or fewer is stored whole. */
+	if (k->n_args != kevent_nfields(k->id))
+		return false;
 	switch (k->id) {
 	case KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT:
-		if (k->n_args != 2)
-			return false;
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
-		if (k->n_args != 5 || x->payload_case != KVMREC__RUN_EXIT__PAYLOAD_IO)
+		if (x->payload_case != KVMREC__RUN_EXIT__PAYLOAD_IO)
 			return false;
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_MMIO:
-		if (k->n_args != 4 || x->payload_case != KVMREC__RUN_EXIT__PAYLOAD_MMIO || !x->mmio)
+		if (x->payload_case != KVMREC__RUN_EXIT__PAYLOAD_MMIO || !x->mmio)
 			return false;
-		if (k->args[0] != (x->mmio->write ? MMIO_WRITE : MMIO_READ)) {
-			if (k->args[0] < 0 || k->args[0] > UINT32_MAX)
+		type = kevent_get(k, KEV_F_TYPE, 0);
+		if (type != (x->mmio->write ? MMIO_WRITE : MMIO_READ)) {
+			if (type < 0 || type > UINT32_MAX)
 				return false;
 			ref->has_mmio_type = 1;
-			ref->mmio_type = (uint32_t)k->args[0];
+			ref->mmio_type = (uint32_t)type;
 		}
 		break;
 	default:

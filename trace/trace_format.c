@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "kevent_table.h"
 #include "lapic_sync.h"
 #include "trace_format.h"
 #include "trace_names.h"
@@ -84,15 +85,9 @@ static void put_vec256(FILE *f, const char *key, size_t n, const uint32_t *w)
 	fputc(']', f);
 }
 
-static void format_exit(FILE *f, const Kvmrec__RunExit *e)
+/* What the exit reason's part of kvm_run held. */
+static void format_exit_payload(FILE *f, const Kvmrec__RunExit *e)
 {
-	const char *name = trace_exit_reason_name(e->reason);
-
-	if (strcmp(name, "?"))
-		fprintf(f, " %s", name);
-	else
-		fprintf(f, " reason=%u", e->reason);
-
 	switch (e->payload_case) {
 	case KVMREC__RUN_EXIT__PAYLOAD_IO:
 		fprintf(f, " %s port=0x%x size=%u", e->io->out ? "out" : "in", e->io->port, e->io->size);
@@ -146,7 +141,11 @@ static void format_exit(FILE *f, const Kvmrec__RunExit *e)
 	default:
 		break;
 	}
+}
 
+/* The kvm_run fields around the exit: flags, CR8, APIC base, timing, result. */
+static void format_exit_state(FILE *f, const Kvmrec__RunExit *e)
+{
 	if (e->flags & KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW)
 		fputs(" req_irq_window", f);
 	if (e->flags & KVMREC__RUN_FLAG__RUN_IMMEDIATE_EXIT)
@@ -169,6 +168,18 @@ static void format_exit(FILE *f, const Kvmrec__RunExit *e)
 		fprintf(f, " run_ns=%" PRIu64, e->run_ns);
 	if (e->has_ret || e->err)
 		put_errno(f, 1, e->ret, e->err);
+}
+
+static void format_exit(FILE *f, const Kvmrec__RunExit *e)
+{
+	const char *name = trace_exit_reason_name(e->reason);
+
+	if (strcmp(name, "?"))
+		fprintf(f, " %s", name);
+	else
+		fprintf(f, " reason=%u", e->reason);
+	format_exit_payload(f, e);
+	format_exit_state(f, e);
 }
 
 static void format_inject(FILE *f, const Kvmrec__Injection *in)
@@ -251,12 +262,9 @@ static void format_lapic(FILE *f, const Kvmrec__LapicSync *ls)
 
 static void format_kevent(FILE *f, const Kvmrec__KernelEvent *k)
 {
-	const char *const *names = trace_kevent_args(k->id);
-	size_t n_names = 0;
+	struct kevent_arg a;
 
-	while (names[n_names])
-		n_names++;
-	if (k->id == KVMREC__KERNEL_EVENT_ID__KEV_UNKNOWN || !strcmp(trace_kevent_name(k->id), "unknown")) {
+	if (!kevent_desc(k->id)) {
 		fputc(' ', f);
 		if (k->name)
 			put_str(f, k->name);
@@ -265,23 +273,20 @@ static void format_kevent(FILE *f, const Kvmrec__KernelEvent *k)
 	} else {
 		fprintf(f, " %s", trace_kevent_name(k->id));
 	}
-	for (size_t i = 0; i < k->n_args; i++) {
-		int64_t v = k->args[i];
-
-		if (i < n_names)
-			fprintf(f, " %s=", names[i]);
+	for (size_t i = 0; kevent_arg_at(k, i, &a); i++) {
+		if (a.field != KEV_F_NR)
+			fprintf(f, " %s=", kevent_field_name(a.field));
 		else
 			fprintf(f, " arg%zu=", i);
 		/* Registers and addresses read best in hex; small numbers in decimal. */
-		if (v > 255 || v < -1)
-			fprintf(f, "0x%" PRIx64, (uint64_t)v);
+		if (a.value > 255 || a.value < -1)
+			fprintf(f, "0x%" PRIx64, (uint64_t)a.value);
 		else
-			fprintf(f, "%" PRId64, v);
-		if (i < n_names && k->id == KVMREC__KERNEL_EVENT_ID__KEV_APIC && !strcmp(names[i], "reg") &&
-		    *trace_lapic_reg_name((uint32_t)v))
-			fprintf(f, " (%s)", trace_lapic_reg_name((uint32_t)v));
-		if (i == 0 && k->id == KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT)
-			fprintf(f, " (%s)", trace_exit_reason_name((uint32_t)v));
+			fprintf(f, "%" PRId64, a.value);
+		if (a.field == KEV_F_REG && *trace_lapic_reg_name((uint32_t)a.value))
+			fprintf(f, " (%s)", trace_lapic_reg_name((uint32_t)a.value));
+		if (a.field == KEV_F_REASON)
+			fprintf(f, " (%s)", trace_exit_reason_name((uint32_t)a.value));
 	}
 	for (size_t i = 0; i < k->n_fields; i++) {
 		const Kvmrec__KernelField *kf = k->fields[i];

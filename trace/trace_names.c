@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * trace_names: static name tables for the numbers in a trace. The exit
- * reasons follow <linux/kvm.h>; the tracepoint argument orders follow the
- * KernelEventId comments in proto/kvmrec.proto.
+ * reasons follow <linux/kvm.h>; the tracepoints are in kevent_table.c.
  */
 #include <string.h>
 #include <strings.h>
@@ -44,63 +43,6 @@ int trace_exit_reason_parse(const char *name)
 		if (exit_reasons[i] && !strcasecmp(name, exit_reasons[i]))
 			return (int)i;
 	return -1;
-}
-
-struct kevent_desc {
-	const char *name;
-	const char *const *args;
-};
-
-#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
-static const struct kevent_desc kevents[] = {
-	[KVMREC__KERNEL_EVENT_ID__KEV_UNKNOWN] = { "unknown", ARGS(NULL) },
-	[KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT] = { "kvm_userspace_exit", ARGS("reason", "errno") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_EOI] = { "kvm_eoi", ARGS("apicid", "vector") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ] = { "kvm_apic_accept_irq",
-		ARGS("apicid", "dm", "tm", "vec", "coalesced") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_APIC] = { "kvm_apic", ARGS("rw", "reg", "val") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI] = { "kvm_apic_ipi", ARGS("icr_low", "dest_id") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_MSR] = { "kvm_msr", ARGS("write", "ecx", "data", "exception") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_PIO] = { "kvm_pio", ARGS("rw", "port", "size", "count", "val") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_MMIO] = { "kvm_mmio", ARGS("type", "len", "gpa", "val") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_SET_IRQ] = { "kvm_set_irq", ARGS("gsi", "level", "irq_source_id") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_MSI_SET_IRQ] = { "kvm_msi_set_irq", ARGS("address", "data") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_IOAPIC_SET_IRQ] = { "kvm_ioapic_set_irq",
-		ARGS("e", "pin", "coalesced") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_PIC_SET_IRQ] = { "kvm_pic_set_irq",
-		ARGS("chip", "pin", "elcr", "imr", "coalesced") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ] = { "kvm_inj_virq", ARGS("irq", "soft", "reinjected") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_ENTRY] = { "kvm_entry", ARGS("vcpu_id", "rip") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_EXIT] = { "kvm_exit",
-		ARGS("exit_reason", "guest_rip", "isa", "info1", "info2", "intr_info", "error_code") },
-	[KVMREC__KERNEL_EVENT_ID__KEV_INJ_NMI] = { "kvm_inj_nmi", ARGS(NULL) },
-	[KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ_OLD] = { "kvm_apic_accept_irq_old", ARGS(NULL) },
-};
-
-const char *trace_kevent_name(Kvmrec__KernelEventId id)
-{
-	/* Ids from a newer recorder, or a hole in the table, are "unknown". */
-	if ((unsigned int)id < ARRAY_SIZE(kevents) && kevents[id].name)
-		return kevents[id].name;
-	return "unknown";
-}
-
-Kvmrec__KernelEventId trace_kevent_parse(const char *name)
-{
-	if (!strncmp(name, "kvm:", 4))
-		name += 4;
-	for (unsigned int i = 1; i < ARRAY_SIZE(kevents); i++)
-		if (!strcmp(name, kevents[i].name))
-			return (Kvmrec__KernelEventId)i;
-	return KVMREC__KERNEL_EVENT_ID__KEV_UNKNOWN;
-}
-
-const char *const *trace_kevent_args(Kvmrec__KernelEventId id)
-{
-	if ((unsigned int)id < ARRAY_SIZE(kevents) && kevents[id].args)
-		return kevents[id].args;
-	return kevents[0].args;
 }
 
 static const char *const inject_kinds[] = {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * trace_names: names for the numbers a trace holds (KVM exit reasons, kernel
- * tracepoints and their argument order, LAPIC registers, ioctl kinds).
+ * trace_names: names for the numbers a trace holds (KVM exit reasons, LAPIC
+ * registers, ioctl kinds; kernel tracepoints come from kevent_table.h).
  * Pure tables; every function returns a static string, never NULL.
  */
 #ifndef KVMREC_TRACE_NAMES_H
@@ -9,13 +9,10 @@
 
 #include <stdint.h>
 #include "kvmrec.pb-c.h"
+#include "kevent_table.h"
 
 const char *trace_exit_reason_name(uint32_t reason);    /* "IO", "IRQ_WINDOW_OPEN", ... */
 int trace_exit_reason_parse(const char *name);           /* "KVM_EXIT_IO" or "IO" -> 2; -1 */
-const char *trace_kevent_name(Kvmrec__KernelEventId id); /* "kvm_eoi" */
-Kvmrec__KernelEventId trace_kevent_parse(const char *name);
-/* Argument names of a known tracepoint, in KernelEvent.args order; NULL-terminated. */
-const char *const *trace_kevent_args(Kvmrec__KernelEventId id);
 const char *trace_inject_kind_name(Kvmrec__InjectKind k);
 const char *trace_setup_kind_name(Kvmrec__SetupKind k);
 const char *trace_lapic_reg_name(uint32_t offset);      /* 0x80 -> "TPR"; "" if none */

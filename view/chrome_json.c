@@ -5,8 +5,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kevent_table.h"
 #include "chrome_json.h"
-#include "describe.h"
+#include "trace_format.h"
 #include "json_out.h"
 #include "lapic_page.h"
 #include "replay.h"
@@ -95,9 +96,9 @@ static struct cj_vcpu *cj_vcpu(struct cj *c, int32_t id)
 
 static void cj_args_event(struct cj *c, const struct trace_event *ev)
 {
-	char d[DESCRIBE_MAX];
+	char d[TRACE_FORMAT_SHORT_MAX];
 
-	describe_event(ev->rec, d, sizeof(d));
+	trace_format_short(ev->rec, d, sizeof(d));
 	fprintf(c->out, ",\"args\":{\"seq\":%" PRIu64 ",\"event\":", ev->seq);
 	json_out_str(c->out, d);
 	fprintf(c->out, "}}");
@@ -210,7 +211,7 @@ static void cj_exit(struct cj *c, const struct trace_event *ev)
 	struct cj_vcpu *v = cj_vcpu(c, ev->vcpu);
 	uint64_t run = x->has_run_ns ? x->run_ns : 0;
 	uint64_t entry = ev->ts_ns >= run ? ev->ts_ns - run : 0;
-	char d[DESCRIBE_MAX];
+	char d[TRACE_FORMAT_SHORT_MAX];
 
 	if (!v) {
 		cj_instant(c, ev, ev->vcpu, "exit", "exit", NULL);
@@ -233,7 +234,7 @@ static void cj_exit(struct cj *c, const struct trace_event *ev)
 		json_out_us(c->out, (long long)(entry - v->prev_exit_ts));
 		fprintf(c->out, ",\"args\":{\"after exit seq\":%" PRIu64 "}}", v->prev_seq);
 	}
-	describe_event(ev->rec, d, sizeof(d));
+	trace_format_short(ev->rec, d, sizeof(d));
 	if (x->has_run_ns)
 		cj_begin(c, "X", "guest", "guest", entry, cj_tid(v->id));
 	else
@@ -274,8 +275,8 @@ static void cj_inject(struct cj *c, const struct trace_event *ev)
 		cj_instant(c, ev, ev->vcpu, name, "inject", NULL);
 		return;
 	}
-	char d[DESCRIBE_MAX];
-	describe_label(ev->rec, d, sizeof(d));
+	char d[TRACE_FORMAT_SHORT_MAX];
+	trace_format_label(ev->rec, d, sizeof(d));
 	cj_instant(c, ev, v ? ev->vcpu : TRACE_VCPU_NONE, d, "inject", NULL);
 }
 
@@ -313,8 +314,8 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 
 	switch (k->id) {
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
-		vec = describe_kevent_arg(k, "vec", -1);
-		apic = describe_kevent_arg(k, "apicid", ev->vcpu);
+		vec = kevent_get(k, KEV_F_VEC, -1);
+		apic = kevent_get(k, KEV_F_APICID, ev->vcpu);
 		v = cj_vcpu(c, (int32_t)apic);
 		if (v && vec >= 0 && vec < 256) {
 			snprintf(buf, sizeof(buf), "accept %" PRId64, vec);
@@ -323,7 +324,7 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 		}
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
-		vec = describe_kevent_arg(k, "irq", -1);
+		vec = kevent_get(k, KEV_F_IRQ, -1);
 		v = cj_vcpu(c, ev->vcpu);
 		c->inj_virq_on = true;
 		if (v && vec >= 0 && vec < 256) {
@@ -333,8 +334,8 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 		}
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
-		vec = describe_kevent_arg(k, "vector", -1);
-		apic = describe_kevent_arg(k, "apicid", ev->vcpu);
+		vec = kevent_get(k, KEV_F_VECTOR, -1);
+		apic = kevent_get(k, KEV_F_APICID, ev->vcpu);
 		v = cj_vcpu(c, (int32_t)apic);
 		if (v && vec >= 0 && vec < 256) {
 			snprintf(buf, sizeof(buf), "EOI %" PRId64, vec);
@@ -348,10 +349,10 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
 		v = cj_vcpu(c, ev->vcpu);
-		if (v && describe_kevent_arg(k, "rw", 0) == 1 &&
-		    describe_kevent_arg(k, "reg", -1) == LAPIC_REG_TPR)
+		if (v && kevent_get(k, KEV_F_RW, 0) == 1 &&
+		    kevent_get(k, KEV_F_REG, -1) == LAPIC_REG_TPR)
 			cj_counter(c, v, &v->tpr, "TPR", "TPR",
-				   (int)(describe_kevent_arg(k, "val", 0) & 0xff), ev->ts_ns);
+				   (int)(kevent_get(k, KEV_F_VAL, 0) & 0xff), ev->ts_ns);
 		break;
 	default:
 		break;
@@ -362,7 +363,7 @@ static void cj_kevent(struct cj *c, const struct trace_event *ev)
 
 static void cj_event(struct cj *c, const struct trace_event *ev)
 {
-	char d[DESCRIBE_MAX];
+	char d[TRACE_FORMAT_SHORT_MAX];
 
 	switch (ev->rec->body_case) {
 	case KVMREC__RECORD__BODY_EXIT:
@@ -384,11 +385,11 @@ static void cj_event(struct cj *c, const struct trace_event *ev)
 		cj_args_event(c, ev);
 		return;
 	default:
-		describe_label(ev->rec, d, sizeof(d));
+		trace_format_label(ev->rec, d, sizeof(d));
 		if (ev->vcpu >= 0)
 			cj_vcpu(c, ev->vcpu);
 		cj_instant(c, ev, ev->vcpu >= 0 && c->n_vcpus ? ev->vcpu : TRACE_VCPU_NONE, d,
-			   describe_kind(ev->rec), NULL);
+			   trace_format_kind(ev->rec), NULL);
 		return;
 	}
 }

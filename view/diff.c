@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "describe.h"
+#include "trace_format.h"
 #include "diff.h"
 #include "trace_reader.h"
 
@@ -40,7 +40,7 @@ struct diff_ent {
 	struct exit_stream_key soft;    /* without the irq-window request */
 	struct exit_stream_key loose;   /* without it and without inputs */
 	bool window_req;
-	char text[DESCRIBE_MAX];
+	char text[TRACE_FORMAT_SHORT_MAX];
 };
 
 /* One trace, read as one vCPU's exit stream through a lookahead queue. */
@@ -69,7 +69,7 @@ struct diff_tally {
 	uint64_t inputs;
 	uint64_t soft_n, soft_seq_a, soft_seq_b;   /* first soft difference, 0: none */
 	bool soft_a_asked;
-	char soft_a[DESCRIBE_MAX], soft_b[DESCRIBE_MAX];
+	char soft_a[TRACE_FORMAT_SHORT_MAX], soft_b[TRACE_FORMAT_SHORT_MAX];
 	uint64_t first_n, first_seq_a, first_seq_b; /* first region, 0: none */
 	bool unsynced;                 /* gave up: no resync within the lookahead */
 };
@@ -192,7 +192,7 @@ static int side_fill(struct diff_side *s, const struct diff_opts *o, unsigned in
 		e->seq = ev.seq;
 		e->window_req = ev.rec->body_case == KVMREC__RECORD__BODY_EXIT &&
 				(ev.rec->exit->flags & KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW);
-		describe_event(ev.rec, e->text, sizeof(e->text));
+		trace_format_short(ev.rec, e->text, sizeof(e->text));
 		s->len++;
 	}
 	return ret < 0 ? ret : 0;

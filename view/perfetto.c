@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "describe.h"
+#include "kevent_table.h"
+#include "trace_format.h"
 #include "judge.h"
 #include "lapic_page.h"
 #include "perfetto.h"
@@ -479,12 +480,12 @@ static void pf_exit(struct pf *c, const struct trace_event *ev)
 static void pf_inject(struct pf *c, const struct trace_event *ev)
 {
 	const Kvmrec__Injection *in = ev->rec->inject;
-	char name[DESCRIBE_MAX];
+	char name[TRACE_FORMAT_SHORT_MAX];
 
 	if (in->kind == KVMREC__INJECT_KIND__INJECT_INTERRUPT) {
 		snprintf(name, sizeof(name), "KVM_INTERRUPT %u", in->vector & 0xff);
 	} else {
-		describe_label(ev->rec, name, sizeof(name));
+		trace_format_label(ev->rec, name, sizeof(name));
 	}
 	pf_instant(c, ev->vcpu >= 0 ? pf_vcpu(c, ev->vcpu) : NULL, ev, name);
 }
@@ -517,18 +518,19 @@ static void pf_lapic(struct pf *c, const struct trace_event *ev)
 static void pf_kevent(struct pf *c, const struct trace_event *ev)
 {
 	const Kvmrec__KernelEvent *k = ev->rec->kevent;
-	const char *what = NULL, *vec_arg = NULL, *apic_arg = NULL;
+	const char *what = NULL;
+	enum kev_field vec_f = KEV_F_NR, apic_f = KEV_F_NR;
 	char name[64];
 
 	switch (k->id) {
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
-		what = "accept", vec_arg = "vec", apic_arg = "apicid";
+		what = "accept", vec_f = KEV_F_VEC, apic_f = KEV_F_APICID;
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
-		what = "EOI", vec_arg = "vector", apic_arg = "apicid";
+		what = "EOI", vec_f = KEV_F_VECTOR, apic_f = KEV_F_APICID;
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
-		what = "inj_virq", vec_arg = "irq";
+		what = "inj_virq", vec_f = KEV_F_IRQ;
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_NMI:
 		what = "inj_nmi";
@@ -538,9 +540,9 @@ static void pf_kevent(struct pf *c, const struct trace_event *ev)
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC: {
 		struct pf_vcpu *v = pf_vcpu(c, ev->vcpu);
-		if (v && describe_kevent_arg(k, "rw", 0) == 1 &&
-		    describe_kevent_arg(k, "reg", -1) == LAPIC_REG_TPR)
-			pf_counter(c, v, PF_TPR, (int)(describe_kevent_arg(k, "val", 0) & 0xff),
+		if (v && kevent_get(k, KEV_F_RW, 0) == 1 &&
+		    kevent_get(k, KEV_F_REG, -1) == LAPIC_REG_TPR)
+			pf_counter(c, v, PF_TPR, (int)(kevent_get(k, KEV_F_VAL, 0) & 0xff),
 				   ev->ts_ns);
 		return;
 	}
@@ -564,11 +566,11 @@ static void pf_kevent(struct pf *c, const struct trace_event *ev)
 		return;
 	}
 
-	int32_t target = apic_arg ? (int32_t)describe_kevent_arg(k, apic_arg, ev->vcpu) : ev->vcpu;
-	int64_t vec = vec_arg ? describe_kevent_arg(k, vec_arg, -1) : -1;
-	if (vec_arg && (vec < 0 || vec > 255))
+	int32_t target = (int32_t)kevent_get(k, apic_f, ev->vcpu);
+	int64_t vec = kevent_get(k, vec_f, -1);
+	if (vec_f != KEV_F_NR && (vec < 0 || vec > 255))
 		snprintf(name, sizeof(name), "%s (none)", what);
-	else if (vec_arg)
+	else if (vec_f != KEV_F_NR)
 		snprintf(name, sizeof(name), "%s %" PRId64, what, vec);
 	else
 		snprintf(name, sizeof(name), "%s", what);
@@ -577,7 +579,7 @@ static void pf_kevent(struct pf *c, const struct trace_event *ev)
 
 static void pf_event_one(struct pf *c, const struct trace_event *ev)
 {
-	char d[DESCRIBE_MAX];
+	char d[TRACE_FORMAT_SHORT_MAX];
 
 	switch (ev->rec->body_case) {
 	case KVMREC__RECORD__BODY_EXIT:
@@ -596,7 +598,7 @@ static void pf_event_one(struct pf *c, const struct trace_event *ev)
 		pf_instant(c, NULL, ev, "DROPPED records");
 		return;
 	default:
-		describe_label(ev->rec, d, sizeof(d));
+		trace_format_label(ev->rec, d, sizeof(d));
 		pf_instant(c, ev->vcpu >= 0 ? pf_vcpu(c, ev->vcpu) : NULL, ev, d);
 		return;
 	}

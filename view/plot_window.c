@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kevent_table.h"
 #include "lapic_page.h"
 #include "plot_window.h"
 #include "trace_names.h"
@@ -22,8 +23,8 @@ static bool plot_keep(const Kvmrec__Record *rec, const struct plot_window_opts *
 		return false;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
 		/* TPR writes change what can be delivered; EOI writes repeat kvm_eoi. */
-		return describe_kevent_arg(k, "rw", 0) == 1 &&
-		       describe_kevent_arg(k, "reg", -1) == LAPIC_REG_TPR;
+		return kevent_get(k, KEV_F_RW, 0) == 1 &&
+		       kevent_get(k, KEV_F_REG, -1) == LAPIC_REG_TPR;
 	default:
 		return true;
 	}
@@ -53,7 +54,7 @@ static void plot_fill_lapic(struct plot_event *p, const Kvmrec__LapicSync *l)
 
 	p->kind = PLOT_LAPIC;
 	p->set = l->set;
-	describe_vec256(l->irr, l->n_irr, irr, sizeof(irr));
+	trace_format_vec256(l->irr, l->n_irr, irr, sizeof(irr));
 	snprintf(p->label, sizeof(p->label), "%s irr%.26s", l->set ? "SET_LAPIC" : "GET_LAPIC", irr);
 }
 
@@ -65,14 +66,14 @@ static void plot_fill_kevent(struct plot_event *p, const Kvmrec__KernelEvent *k,
 	switch (k->id) {
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
 		p->kind = PLOT_ACCEPT;
-		p->vcpu = (int32_t)describe_kevent_arg(k, "apicid", vcpu);
+		p->vcpu = (int32_t)kevent_get(k, KEV_F_APICID, vcpu);
 		snprintf(p->label, sizeof(p->label), "accept %" PRId64,
-			 describe_kevent_arg(k, "vec", -1));
+			 kevent_get(k, KEV_F_VEC, -1));
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
 		p->kind = PLOT_EOI;
-		p->vcpu = (int32_t)describe_kevent_arg(k, "apicid", vcpu);
-		v = describe_kevent_arg(k, "vector", -1);
+		p->vcpu = (int32_t)kevent_get(k, KEV_F_APICID, vcpu);
+		v = kevent_get(k, KEV_F_VECTOR, -1);
 		if (v < 0)
 			snprintf(p->label, sizeof(p->label), "EOI (none)");
 		else
@@ -81,12 +82,12 @@ static void plot_fill_kevent(struct plot_event *p, const Kvmrec__KernelEvent *k,
 	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
 		p->kind = PLOT_KERNEL;
 		snprintf(p->label, sizeof(p->label), "inj_virq %" PRId64,
-			 describe_kevent_arg(k, "irq", -1));
+			 kevent_get(k, KEV_F_IRQ, -1));
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
 		p->kind = PLOT_KERNEL;
 		snprintf(p->label, sizeof(p->label), "TPR=0x%" PRIx64,
-			 (uint64_t)describe_kevent_arg(k, "val", 0));
+			 (uint64_t)kevent_get(k, KEV_F_VAL, 0));
 		break;
 	default:
 		p->kind = PLOT_KERNEL;
@@ -104,7 +105,7 @@ static void plot_fill(struct plot_event *p, const struct trace_event *ev)
 	p->seq = ev->seq;
 	p->ts = ev->ts_ns;
 	p->vcpu = ev->vcpu;
-	describe_event(rec, p->text, sizeof(p->text));
+	trace_format_short(rec, p->text, sizeof(p->text));
 	switch (rec->body_case) {
 	case KVMREC__RECORD__BODY_EXIT:
 		plot_fill_exit(p, rec->exit);

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "describe.h"
+#include "trace_format.h"
 
 #define PLOT_WINDOW_MAX  240
 #define PLOT_LABEL_MAX   40
@@ -42,7 +42,7 @@ struct plot_event {
 	bool timed;              /* PLOT_EXIT: run_ns known (recorded with --run-times) */
 	bool set;                /* PLOT_LAPIC: KVM_SET_LAPIC */
 	char label[PLOT_LABEL_MAX];
-	char text[DESCRIBE_MAX];
+	char text[TRACE_FORMAT_SHORT_MAX];
 };
 
 struct plot_window_opts {

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/kvm.h>
-#include "describe.h"
+#include "kevent_table.h"
+#include "trace_format.h"
 #include "hist.h"
 #include "json_out.h"
 #include "replay.h"
@@ -338,7 +339,7 @@ static int stat_kevent(struct stat_report *s, const struct trace_event *ev)
 	switch (k->id) {
 	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
 		s->inj_virq_seen = true;
-		vec = describe_kevent_arg(k, "irq", -1);
+		vec = kevent_get(k, KEV_F_IRQ, -1);
 		if (vec < 0 || vec > 255)
 			break;
 		if (!(c = stat_vcpu(s, ev->vcpu)))
@@ -352,20 +353,20 @@ static int stat_kevent(struct stat_report *s, const struct trace_event *ev)
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
 		/* Counted on the destination: the sender may be another vCPU. */
-		vec = describe_kevent_arg(k, "vec", -1);
-		apic = describe_kevent_arg(k, "apicid", ev->vcpu);
+		vec = kevent_get(k, KEV_F_VEC, -1);
+		apic = kevent_get(k, KEV_F_APICID, ev->vcpu);
 		if (vec < 0 || vec > 255)
 			break;
 		if (!(c = stat_vcpu(s, (int32_t)apic)))
 			return -ENOMEM;
-		if (describe_kevent_arg(k, "coalesced", 0))
+		if (kevent_get(k, KEV_F_COALESCED, 0))
 			c->vec[vec].coalesced++;
 		else
 			c->vec[vec].accepted++;
 		break;
 	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
-		vec = describe_kevent_arg(k, "vector", -1);
-		apic = describe_kevent_arg(k, "apicid", ev->vcpu);
+		vec = kevent_get(k, KEV_F_VECTOR, -1);
+		apic = kevent_get(k, KEV_F_APICID, ev->vcpu);
 		if (!(c = stat_vcpu(s, (int32_t)apic)))
 			return -ENOMEM;
 		if (vec < 0 || vec > 255)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "kevent_table.h"
 #include "replay.h"
 
 struct scen {
@@ -64,35 +65,47 @@ static void feed(struct scen *s, int32_t vcpu, Kvmrec__Record *rec)
 	replay_feed(s->r, &ev);
 }
 
-static void kev(struct scen *s, Kvmrec__KernelEventId id, int n, int64_t a0, int64_t a1,
-		int64_t a2, int64_t a3, int64_t a4)
+struct kev_value {
+	enum kev_field field;
+	int64_t value;
+};
+
+/* A kernel event with every field of its row: 0 unless named. */
+static void kev_fields(struct scen *s, Kvmrec__KernelEventId id, const struct kev_value *v)
 {
 	Kvmrec__Record rec = KVMREC__RECORD__INIT;
 	Kvmrec__KernelEvent k = KVMREC__KERNEL_EVENT__INIT;
-	int64_t args[5] = { a0, a1, a2, a3, a4 };
+	int64_t args[KEVENT_MAX_FIELDS] = { 0 };
 
+	for (; v->field != KEV_F_NR; v++)
+		assert_int_equal(kevent_args_set(id, args, v->field, v->value), 0);
 	k.has_id = 1;
 	k.id = id;
-	k.n_args = n;
+	k.n_args = kevent_nfields(id);
 	k.args = args;
 	rec.body_case = KVMREC__RECORD__BODY_KEVENT;
 	rec.kevent = &k;
 	feed(s, 0, &rec);
 }
 
+/* kev(s, APIC_IPI, { KEV_F_ICR_LOW, 0x8f1 }, { KEV_F_DEST_ID, 0x81 }) */
+#define kev(s, id, ...) \
+	kev_fields(s, KVMREC__KERNEL_EVENT_ID__KEV_##id, \
+		   (const struct kev_value[]){ __VA_ARGS__, { KEV_F_NR, 0 } })
+
 static void accept_irq(struct scen *s, int vec, bool coalesced)
 {
-	kev(s, KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ, 5, 0, 0, 0, vec, coalesced);
+	kev(s, APIC_ACCEPT_IRQ, { KEV_F_VEC, vec }, { KEV_F_COALESCED, coalesced });
 }
 
 static void eoi(struct scen *s, int vec)
 {
-	kev(s, KVMREC__KERNEL_EVENT_ID__KEV_EOI, 2, 0, vec, 0, 0, 0);
+	kev(s, EOI, { KEV_F_VECTOR, vec });
 }
 
 static void inj_virq(struct scen *s, int vec)
 {
-	kev(s, KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ, 3, vec, 0, 0, 0, 0);
+	kev(s, INJ_VIRQ, { KEV_F_IRQ, vec });
 }
 
 static void kvm_interrupt(struct scen *s, int vec)
@@ -680,8 +693,8 @@ static void test_logical_ipis_are_not_vcpu_indexes(void **state)
 	(void)state;
 	begin(&s, false, true, NULL);
 	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
-	kev(&s, KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI, 2, 0x8f1, 0x81, 0, 0, 0);
-	kev(&s, KVMREC__KERNEL_EVENT_ID__KEV_APIC_IPI, 2, 0x0f1, 0xff, 0, 0, 0);
+	kev(&s, APIC_IPI, { KEV_F_ICR_LOW, 0x8f1 }, { KEV_F_DEST_ID, 0x81 });
+	kev(&s, APIC_IPI, { KEV_F_ICR_LOW, 0x0f1 }, { KEV_F_DEST_ID, 0xff });
 	accept_irq(&s, 0xf1, false);
 	eoi(&s, 0xf1);
 	assert_int_equal(end(&s, true), 0);

@@ -40,6 +40,12 @@ static void test_line_shapes(void **state)
 	assert_int_equal(ftrace_line_parse("", &l), 0);
 }
 
+/* A parsed field by name; INT64_MIN when the event has none. */
+static int64_t field(const struct ftrace_kev *k, enum kev_field f)
+{
+	return kevent_args_get(k->id, k->args, k->nargs, f, INT64_MIN);
+}
+
 static void test_kvm_exit_old_and_new(void **state)
 {
 	struct ftrace_kev k;
@@ -47,19 +53,19 @@ static void test_kvm_exit_old_and_new(void **state)
 	(void)state;
 	assert_int_equal(ftrace_kevent_parse("kvm_exit",
 		"reason IO_INSTRUCTION rip 0x4016ec info 3fd0008 0", &k), 0);
-	assert_int_equal(k.args[0], 30);
-	assert_int_equal(k.args[1], 0x4016ec);
-	assert_int_equal(k.args[3], 0x3fd0008);
+	assert_int_equal(field(&k, KEV_F_EXIT_REASON), 30);
+	assert_int_equal(field(&k, KEV_F_GUEST_RIP), 0x4016ec);
+	assert_int_equal(field(&k, KEV_F_INFO1), 0x3fd0008);
 	assert_string_equal(k.exit_name, "IO_INSTRUCTION");
 	assert_int_equal(ftrace_kevent_parse("kvm_exit",
 		"vcpu 1 reason EXTERNAL_INTERRUPT rip 0xffffffff81000000 info1 0x0000000000000000 "
 		"info2 0x0000000000000000 intr_info 0x800000ec error_code 0x00000000", &k), 0);
 	assert_int_equal(k.vcpu, 1);
-	assert_int_equal(k.args[0], 1);
-	assert_int_equal(k.args[5], 0x800000ec);
+	assert_int_equal(field(&k, KEV_F_EXIT_REASON), 1);
+	assert_int_equal(field(&k, KEV_F_INTR_INFO), 0x800000ec);
 	assert_int_equal(ftrace_kevent_parse("kvm_exit", "reason vintr rip 0x10 info 0 0", &k), 0);
-	assert_int_equal(k.args[0], 0x64);
-	assert_int_equal(k.args[2], 2);		/* SVM */
+	assert_int_equal(field(&k, KEV_F_EXIT_REASON), 0x64);
+	assert_int_equal(field(&k, KEV_F_ISA), 2);		/* SVM */
 }
 
 static void test_inj_virq_decimal_and_hex(void **state)
@@ -68,13 +74,13 @@ static void test_inj_virq_decimal_and_hex(void **state)
 
 	(void)state;
 	assert_int_equal(ftrace_kevent_parse("kvm_inj_virq", "irq 62", &k), 0);
-	assert_int_equal(k.args[0], 62);
+	assert_int_equal(field(&k, KEV_F_IRQ), 62);
 	assert_int_equal(ftrace_kevent_parse("kvm_inj_virq", "IRQ 0x3e", &k), 0);
-	assert_int_equal(k.args[0], 62);
+	assert_int_equal(field(&k, KEV_F_IRQ), 62);
 	assert_int_equal(ftrace_kevent_parse("kvm_inj_virq", "IRQ 0x20 [reinjected]", &k), 0);
-	assert_int_equal(k.args[2], 1);
+	assert_int_equal(field(&k, KEV_F_REINJECTED), 1);
 	assert_int_equal(ftrace_kevent_parse("kvm_inj_virq", "Soft/INTn 0x80", &k), 0);
-	assert_int_equal(k.args[1], 1);
+	assert_int_equal(field(&k, KEV_F_SOFT), 1);
 }
 
 static void test_apic_events(void **state)
@@ -83,39 +89,39 @@ static void test_apic_events(void **state)
 
 	(void)state;
 	assert_int_equal(ftrace_kevent_parse("kvm_eoi", "apicid 0 vector 62", &k), 0);
-	assert_int_equal(k.args[1], 62);
+	assert_int_equal(field(&k, KEV_F_VECTOR), 62);
 	assert_int_equal(ftrace_kevent_parse("kvm_eoi", "apicid 0 vector -1", &k), 0);
-	assert_int_equal(k.args[1], -1);
+	assert_int_equal(field(&k, KEV_F_VECTOR), -1);
 	assert_int_equal(ftrace_kevent_parse("kvm_apic", "apic_write APIC_EOI = 0x0", &k), 0);
-	assert_int_equal(k.args[0], 1);
-	assert_int_equal(k.args[1], 0xb0);
+	assert_int_equal(field(&k, KEV_F_RW), 1);
+	assert_int_equal(field(&k, KEV_F_REG), 0xb0);
 	assert_int_equal(ftrace_kevent_parse("kvm_apic", "apic_write APIC_TASKPRI = 0xf0", &k), 0);
-	assert_int_equal(k.args[1], 0x80);
-	assert_int_equal(k.args[2], 0xf0);
+	assert_int_equal(field(&k, KEV_F_REG), 0x80);
+	assert_int_equal(field(&k, KEV_F_VAL), 0xf0);
 	assert_int_equal(ftrace_kevent_parse("kvm_apic_accept_irq",
 		"apicid 1 vec 33 (LowPrio|level) (coalesced)", &k), 0);
-	assert_int_equal(k.args[0], 1);
-	assert_int_equal(k.args[1], 0x100);
-	assert_int_equal(k.args[2], 1);
-	assert_int_equal(k.args[3], 33);
-	assert_int_equal(k.args[4], 1);
+	assert_int_equal(field(&k, KEV_F_APICID), 1);
+	assert_int_equal(field(&k, KEV_F_DM), 0x100);
+	assert_int_equal(field(&k, KEV_F_TM), 1);
+	assert_int_equal(field(&k, KEV_F_VEC), 33);
+	assert_int_equal(field(&k, KEV_F_COALESCED), 1);
 	assert_int_equal(ftrace_kevent_parse("kvm_apic_ipi",
 		"dst 0 vec 62 (Fixed|physical|assert|edge|self)", &k), 0);
-	assert_int_equal(k.args[0], 0x4403e);
+	assert_int_equal(field(&k, KEV_F_ICR_LOW), 0x4403e);
 	assert_int_equal(ftrace_kevent_parse("kvm_msr", "msr_write 80b = 0x0", &k), 0);
-	assert_int_equal(k.args[1], 0x80b);
+	assert_int_equal(field(&k, KEV_F_ECX), 0x80b);
 	assert_int_equal(ftrace_kevent_parse("kvm_userspace_exit",
 		"reason KVM_EXIT_IRQ_WINDOW_OPEN (7)", &k), 0);
-	assert_int_equal(k.args[0], 7);
+	assert_int_equal(field(&k, KEV_F_REASON), 7);
 	assert_int_equal(ftrace_kevent_parse("kvm_pio",
 		"pio_write at 0x20 size 1 count 1 val 0x20 ", &k), 0);
-	assert_int_equal(k.args[1], 0x20);
-	assert_int_equal(k.args[4], 0x20);
+	assert_int_equal(field(&k, KEV_F_PORT), 0x20);
+	assert_int_equal(field(&k, KEV_F_VAL), 0x20);
 	assert_int_equal(ftrace_kevent_parse("kvm_pic_set_irq",
 		"chip 1 pin 2 (level|masked) (coalesced)", &k), 0);
-	assert_int_equal(k.args[2], 4);
-	assert_int_equal(k.args[3], 4);
-	assert_int_equal(k.args[4], 1);
+	assert_int_equal(field(&k, KEV_F_ELCR), 4);
+	assert_int_equal(field(&k, KEV_F_IMR), 4);
+	assert_int_equal(field(&k, KEV_F_COALESCED), 1);
 }
 
 static void test_unknown_and_malformed(void **state)

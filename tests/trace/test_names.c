@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Names and decoding: exit reasons agree with <linux/kvm.h>, tracepoint
- * argument orders with the proto comments, LAPIC registers with the SDM
+ * Names and decoding: exit reasons agree with <linux/kvm.h>, the tracepoint
+ * table with the proto comments and this kernel's tracefs formats, LAPIC registers with the SDM
  * offsets; lapic_sync_decode() reads a register page right; and a few events
  * print exactly as a reader of `kvmrec dump` expects.
  */
 #include <setjmp.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -49,27 +50,151 @@ static void test_exit_reasons_match_uapi(void **state)
 
 static void test_kernel_events(void **state)
 {
-	const char *const *a;
+	const struct kevent_desc *d;
+	int64_t args[KEVENT_MAX_FIELDS] = { 0 };
+	Kvmrec__KernelEvent k = KVMREC__KERNEL_EVENT__INIT;
+	Kvmrec__KernelField vec = KVMREC__KERNEL_FIELD__INIT, *fields[1] = { &vec };
+	int n = 0;
 
 	(void)state;
 	assert_string_equal(trace_kevent_name(KVMREC__KERNEL_EVENT_ID__KEV_EOI), "kvm_eoi");
 	assert_int_equal(trace_kevent_parse("kvm_apic_accept_irq"), KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ);
 	assert_int_equal(trace_kevent_parse("kvm:kvm_inj_virq"), KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ);
 	assert_int_equal(trace_kevent_parse("kvm_fpu"), KVMREC__KERNEL_EVENT_ID__KEV_UNKNOWN);
-	a = trace_kevent_args(KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ);
-	assert_string_equal(a[0], "apicid");
-	assert_string_equal(a[3], "vec");
-	assert_null(a[5]);
-	a = trace_kevent_args(KVMREC__KERNEL_EVENT_ID__KEV_PIO);
-	assert_string_equal(a[0], "rw");
-	assert_string_equal(a[4], "val");
-	assert_null(a[5]);
-	assert_null(trace_kevent_args(KVMREC__KERNEL_EVENT_ID__KEV_INJ_NMI)[0]);
-	/* Every id in the schema has a name that parses back. */
+	d = kevent_desc(KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ);
+	assert_int_equal(d->nfields, 5);
+	assert_string_equal(kevent_field_name(d->fields[0]), "apicid");
+	assert_string_equal(kevent_field_name(d->fields[3]), "vec");
+	assert_int_equal(kevent_field_pos(KVMREC__KERNEL_EVENT_ID__KEV_PIO, KEV_F_VAL), 4);
+	assert_int_equal(kevent_field_pos(KVMREC__KERNEL_EVENT_ID__KEV_PIO, KEV_F_VEC), -1);
+	assert_int_equal(kevent_nfields(KVMREC__KERNEL_EVENT_ID__KEV_INJ_NMI), 0);
+	assert_true(kevent_field_hex(KEV_F_PORT));
+	assert_false(kevent_field_hex(KEV_F_VEC));
+	/* Every id in the schema has a row whose name parses back; rows come in id order. */
 	for (int id = 1; id <= KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ_OLD; id++)
 		assert_int_equal(trace_kevent_parse(trace_kevent_name(id)), id);
+	for (d = kevent_desc_next(NULL); d; d = kevent_desc_next(d))
+		assert_int_equal(d->id, ++n);
+	assert_int_equal(n, KEVENT_ID_MAX);
 	assert_string_equal(trace_kevent_name(999), "unknown");
-	assert_non_null(trace_kevent_args(999));
+	assert_null(kevent_desc(999));
+	assert_null(kevent_desc(KVMREC__KERNEL_EVENT_ID__KEV_UNKNOWN));
+
+	/* Producers store by name; readers get by name, or their default past the end. */
+	assert_int_equal(kevent_args_set(KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ, args, KEV_F_VEC, 62), 0);
+	assert_int_equal(kevent_args_set(KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ, args, KEV_F_PORT, 1), -EINVAL);
+	k.id = KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ;
+	k.args = args;
+	k.n_args = 5;
+	assert_int_equal(kevent_get(&k, KEV_F_VEC, -1), 62);
+	assert_int_equal(kevent_get(&k, KEV_F_PORT, -7), -7);
+	k.n_args = 3;
+	assert_int_equal(kevent_get(&k, KEV_F_VEC, -1), -1);
+	/* An event the table does not know: its fields by name. */
+	k.id = 999;
+	vec.name = "vec";
+	vec.has_value = 1;
+	vec.value = 33;
+	k.n_fields = 1;
+	k.fields = fields;
+	assert_int_equal(kevent_get(&k, KEV_F_VEC, -1), 33);
+	assert_int_equal(kevent_get(&k, KEV_F_IRQ, -1), -1);
+}
+
+/* Drops " (...)" notes from a proto comment: "rw (1 = write), reg" -> "rw, reg". */
+static void strip_notes(char *c)
+{
+	char *o = c;
+
+	for (int depth = 0; *c; c++) {
+		if (*c == '(' || (*c == ' ' && c[1] == '('))
+			depth += *c == '(';
+		else if (*c == ')')
+			depth--;
+		else if (!depth)
+			*o++ = *c;
+	}
+	*o = 0;
+}
+
+/*
+ * The schema documents each KernelEventId's args ("KEV_EOI = 2; // apicid,
+ * vector"); the table is what the code uses. They must say the same.
+ */
+static void test_kernel_events_match_proto(void **state)
+{
+	FILE *f = fopen(KVMREC_PROTO_FILE, "r");
+	char line[512], want[256];
+	int rows = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char name[64], *c;
+		int id;
+
+		if (sscanf(line, " KEV_%63[A-Z_0-9] = %d;", name, &id) != 2 || id == 0)
+			continue;
+		c = strstr(line, "//");
+		assert_non_null(c);
+		c += 2;
+		while (*c == ' ')
+			c++;
+		c[strcspn(c, "\n")] = 0;
+		strip_notes(c);
+		want[0] = 0;
+		for (unsigned int i = 0; i < kevent_nfields(id); i++)
+			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s", i ? ", " : "",
+				 kevent_field_name(kevent_desc(id)->fields[i]));
+		if (!kevent_nfields(id))
+			assert_true(!*c || !strcmp(c, "reserved"));	/* "(none)" is a note */
+		else
+			assert_string_equal(c, want);
+		rows++;
+	}
+	fclose(f);
+	assert_int_equal(rows, KEVENT_ID_MAX);
+}
+
+/* Every field the recorder reads exists in this kernel's format of the event. */
+static void test_kernel_events_match_tracefs(void **state)
+{
+	char path[256], *buf = NULL;
+	int checked = 0;
+
+	(void)state;
+	for (const struct kevent_desc *d = kevent_desc_next(NULL); d; d = kevent_desc_next(d)) {
+		size_t len = 0;
+		FILE *f;
+
+		if (!d->traced)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/tracing/events/kvm/%s/format", d->name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		buf = calloc(1, 1 << 16);
+		assert_non_null(buf);
+		len = fread(buf, 1, (1 << 16) - 1, f);
+		fclose(f);
+		buf[len] = 0;
+		for (unsigned int i = 0; i < d->nfields; i++) {
+			char field[64], alt[64];
+
+			snprintf(field, sizeof(field), " %s;", kevent_field_name(d->fields[i]));
+			snprintf(alt, sizeof(alt), " %s;", kevent_field_alt(d->fields[i]));
+			if (d->optional >> i & 1)
+				continue;
+			if (!strstr(buf, field) && !(*kevent_field_alt(d->fields[i]) && strstr(buf, alt)))
+				fail_msg("%s has no field %s", d->name, kevent_field_name(d->fields[i]));
+		}
+		free(buf);
+		checked++;
+	}
+	if (!checked) {
+		print_message("no kvm tracepoint formats under /sys/kernel/tracing: not checked\n");
+		skip();
+	}
 }
 
 static void test_lapic_registers(void **state)
@@ -154,7 +279,7 @@ static void test_event_lines(void **state)
 	Kvmrec__LapicSync ls = KVMREC__LAPIC_SYNC__INIT;
 	struct trace_event ev = { .seq = 12, .ts_ns = 3123456789ull, .vcpu = 0, .tid = 4242, .rec = &rec };
 	uint8_t data = 0x41, page[LAPIC_PAGE_SIZE] = { 0 };
-	int64_t args[] = { 0, 62 };
+	int64_t args[KEVENT_MAX_FIELDS] = { 0 };
 
 	(void)state;
 	rec.body_case = KVMREC__RECORD__BODY_EXIT;
@@ -199,7 +324,8 @@ static void test_event_lines(void **state)
 	rec.kevent = &kev;
 	kev.has_id = 1;
 	kev.id = KVMREC__KERNEL_EVENT_ID__KEV_EOI;
-	kev.n_args = 2;
+	kevent_args_set(kev.id, args, KEV_F_VECTOR, 62);
+	kev.n_args = kevent_nfields(kev.id);
 	kev.args = args;
 	ev.vcpu = TRACE_VCPU_NONE;
 	assert_string_equal(format(&ev),
@@ -222,6 +348,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exit_reasons_match_uapi),
 		cmocka_unit_test(test_kernel_events),
+		cmocka_unit_test(test_kernel_events_match_proto),
+		cmocka_unit_test(test_kernel_events_match_tracefs),
 		cmocka_unit_test(test_lapic_registers),
 		cmocka_unit_test(test_lapic_sync_decode),
 		cmocka_unit_test(test_event_lines),

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* describe: one line of text per event (see describe.h). */
+/*
+ * trace_format_short: the short form of an event (trace_format.h), for
+ * diff context, plot labels and export names.
+ */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "describe.h"
+#include "kevent_table.h"
+#include "trace_format.h"
 #include "trace_names.h"
 
 struct sbuf {
@@ -43,7 +47,7 @@ static void sb_hex(struct sbuf *s, const ProtobufCBinaryData *d)
 		sb_printf(s, "..(%zu bytes)", d->len);
 }
 
-size_t describe_vec256(const uint32_t *words, size_t nwords, char *buf, size_t n)
+size_t trace_format_vec256(const uint32_t *words, size_t nwords, char *buf, size_t n)
 {
 	struct sbuf s = { buf, n, 0 };
 	int first = 1;
@@ -62,20 +66,7 @@ size_t describe_vec256(const uint32_t *words, size_t nwords, char *buf, size_t n
 	return s.len;
 }
 
-int64_t describe_kevent_arg(const Kvmrec__KernelEvent *k, const char *name, int64_t def)
-{
-	const char *const *names = trace_kevent_args(k->id);
-
-	for (size_t i = 0; names && names[i]; i++)
-		if (!strcmp(names[i], name))
-			return i < k->n_args ? k->args[i] : def;
-	for (size_t i = 0; i < k->n_fields; i++)
-		if (k->fields[i]->name && !strcmp(k->fields[i]->name, name))
-			return k->fields[i]->value;
-	return def;
-}
-
-static void describe_exit(struct sbuf *s, const Kvmrec__RunExit *x)
+static void short_exit(struct sbuf *s, const Kvmrec__RunExit *x)
 {
 	if (x->has_ret && x->ret < 0) {
 		sb_printf(s, "KVM_RUN error %d (errno %u), reason %s", x->ret, x->err,
@@ -143,7 +134,7 @@ static void describe_exit(struct sbuf *s, const Kvmrec__RunExit *x)
 		sb_printf(s, " cr8 %" PRIu64, x->cr8);
 }
 
-static void describe_inject(struct sbuf *s, const Kvmrec__Injection *in)
+static void short_inject(struct sbuf *s, const Kvmrec__Injection *in)
 {
 	switch (in->kind) {
 	case KVMREC__INJECT_KIND__INJECT_INTERRUPT:
@@ -171,7 +162,7 @@ static void describe_inject(struct sbuf *s, const Kvmrec__Injection *in)
 		sb_printf(s, " failed (errno %u)", in->err);
 }
 
-static void describe_lapic(struct sbuf *s, const Kvmrec__LapicSync *l)
+static void short_lapic(struct sbuf *s, const Kvmrec__LapicSync *l)
 {
 	char v[128];
 
@@ -181,13 +172,13 @@ static void describe_lapic(struct sbuf *s, const Kvmrec__LapicSync *l)
 		return;
 	}
 	sb_printf(s, " tpr 0x%x", l->tpr);
-	describe_vec256(l->irr, l->n_irr, v, sizeof(v));
+	trace_format_vec256(l->irr, l->n_irr, v, sizeof(v));
 	sb_printf(s, " irr %s", v);
-	describe_vec256(l->isr, l->n_isr, v, sizeof(v));
+	trace_format_vec256(l->isr, l->n_isr, v, sizeof(v));
 	sb_printf(s, " isr %s", v);
 }
 
-static void describe_kevent(struct sbuf *s, const Kvmrec__KernelEvent *k)
+static void short_kevent(struct sbuf *s, const Kvmrec__KernelEvent *k)
 {
 	if (k->id == KVMREC__KERNEL_EVENT_ID__KEV_UNKNOWN) {
 		sb_printf(s, "%s", k->name ? k->name : "kernel event");
@@ -200,35 +191,29 @@ static void describe_kevent(struct sbuf *s, const Kvmrec__KernelEvent *k)
 		}
 		return;
 	}
-	const char *const *names = trace_kevent_args(k->id);
+	struct kevent_arg a;
 
 	sb_printf(s, "%s", trace_kevent_name(k->id));
 	if (k->exit_name && *k->exit_name)
 		sb_printf(s, " %s", k->exit_name);
 	/* A newer recorder may give more args than this reader has names for. */
-	size_t named = 0;
+	for (size_t i = 0; kevent_arg_at(k, i, &a); i++) {
+		const char *name = a.field != KEV_F_NR ? kevent_field_name(a.field) : "arg";
 
-	while (names && names[named])
-		named++;
-	for (size_t i = 0; i < k->n_args; i++) {
-		const char *name = i < named ? names[i] : "arg";
-		int64_t a = k->args[i];
 		/* Registers, ports and addresses read better in hex. */
-		if (!strcmp(name, "reg") || !strcmp(name, "port") || !strcmp(name, "gpa") ||
-		    !strcmp(name, "address") || !strcmp(name, "icr_low") || !strcmp(name, "ecx") ||
-		    !strcmp(name, "val") || !strcmp(name, "data"))
-			sb_printf(s, " %s 0x%" PRIx64, name, (uint64_t)a);
+		if (kevent_field_hex(a.field))
+			sb_printf(s, " %s 0x%" PRIx64, name, (uint64_t)a.value);
 		else
-			sb_printf(s, " %s %" PRId64, name, a);
-		if (!strcmp(name, "reg")) {
-			const char *r = trace_lapic_reg_name((uint32_t)a);
+			sb_printf(s, " %s %" PRId64, name, a.value);
+		if (a.field == KEV_F_REG) {
+			const char *r = trace_lapic_reg_name((uint32_t)a.value);
 			if (*r)
 				sb_printf(s, "(%s)", r);
 		}
 	}
 }
 
-static void describe_setup(struct sbuf *s, const Kvmrec__VmSetup *v)
+static void short_setup(struct sbuf *s, const Kvmrec__VmSetup *v)
 {
 	sb_printf(s, "setup %s", trace_setup_kind_name(v->kind));
 	if (v->has_cap)
@@ -241,7 +226,7 @@ static void describe_setup(struct sbuf *s, const Kvmrec__VmSetup *v)
 		sb_printf(s, " = %" PRId64, v->ret);
 }
 
-static void describe_vcpu_events(struct sbuf *s, const Kvmrec__VcpuEvents *e)
+static void short_vcpu_events(struct sbuf *s, const Kvmrec__VcpuEvents *e)
 {
 	sb_printf(s, "%s", e->set ? "KVM_SET_VCPU_EVENTS" : "KVM_GET_VCPU_EVENTS");
 	if (e->interrupt_injected)
@@ -254,35 +239,14 @@ static void describe_vcpu_events(struct sbuf *s, const Kvmrec__VcpuEvents *e)
 		sb_printf(s, " exception %u", e->exception_nr);
 }
 
-const char *describe_kind(const Kvmrec__Record *rec)
+const char *trace_format_kind(const Kvmrec__Record *rec)
 {
-	switch (rec->body_case) {
-	case KVMREC__RECORD__BODY_EXIT:
-		return "exit";
-	case KVMREC__RECORD__BODY_INJECT:
-		return "inject";
-	case KVMREC__RECORD__BODY_LAPIC:
-		return "lapic";
-	case KVMREC__RECORD__BODY_KEVENT:
-		return "kevent";
-	case KVMREC__RECORD__BODY_VCPU_EVENTS:
-		return "vcpu_events";
-	case KVMREC__RECORD__BODY_SETUP:
-		return "setup";
-	case KVMREC__RECORD__BODY_NOTE:
-		return "note";
-	case KVMREC__RECORD__BODY_DROP:
-		return "drop";
-	case KVMREC__RECORD__BODY_HEADER:
-		return "header";
-	case KVMREC__RECORD__BODY_FOOTER:
-		return "footer";
-	default:
-		return "empty";
-	}
+	const char *kind = trace_body_kind_name(rec->body_case);
+
+	return strcmp(kind, "unknown") ? kind : "empty";
 }
 
-size_t describe_event(const Kvmrec__Record *rec, char *buf, size_t n)
+size_t trace_format_short(const Kvmrec__Record *rec, char *buf, size_t n)
 {
 	struct sbuf s = { buf, n, 0 };
 
@@ -291,22 +255,22 @@ size_t describe_event(const Kvmrec__Record *rec, char *buf, size_t n)
 	buf[0] = 0;
 	switch (rec->body_case) {
 	case KVMREC__RECORD__BODY_EXIT:
-		describe_exit(&s, rec->exit);
+		short_exit(&s, rec->exit);
 		break;
 	case KVMREC__RECORD__BODY_INJECT:
-		describe_inject(&s, rec->inject);
+		short_inject(&s, rec->inject);
 		break;
 	case KVMREC__RECORD__BODY_LAPIC:
-		describe_lapic(&s, rec->lapic);
+		short_lapic(&s, rec->lapic);
 		break;
 	case KVMREC__RECORD__BODY_KEVENT:
-		describe_kevent(&s, rec->kevent);
+		short_kevent(&s, rec->kevent);
 		break;
 	case KVMREC__RECORD__BODY_VCPU_EVENTS:
-		describe_vcpu_events(&s, rec->vcpu_events);
+		short_vcpu_events(&s, rec->vcpu_events);
 		break;
 	case KVMREC__RECORD__BODY_SETUP:
-		describe_setup(&s, rec->setup);
+		short_setup(&s, rec->setup);
 		break;
 	case KVMREC__RECORD__BODY_NOTE:
 		sb_printf(&s, "note %s: %s", rec->note->key ? rec->note->key : "",
@@ -317,7 +281,7 @@ size_t describe_event(const Kvmrec__Record *rec, char *buf, size_t n)
 			  rec->drop->what ? rec->drop->what : "");
 		break;
 	default:
-		sb_printf(&s, "%s", describe_kind(rec));
+		sb_printf(&s, "%s", trace_format_kind(rec));
 		break;
 	}
 	/* Serial output and imported names may hold control characters. */
@@ -327,9 +291,9 @@ size_t describe_event(const Kvmrec__Record *rec, char *buf, size_t n)
 	return s.len;
 }
 
-size_t describe_label(const Kvmrec__Record *rec, char *buf, size_t n)
+size_t trace_format_label(const Kvmrec__Record *rec, char *buf, size_t n)
 {
-	describe_event(rec, buf, n);
+	trace_format_short(rec, buf, n);
 	char *sp = strchr(buf, ' ');
 	/* "setup irqfd ..." names itself by its first two words. */
 	if (sp && rec->body_case == KVMREC__RECORD__BODY_SETUP)
