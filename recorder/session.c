@@ -478,11 +478,16 @@ static void drain(struct session *s, uint64_t watermark, bool final)
 			break;
 		struct raw_hdr *entry = NULL;
 		struct lane *l = &s->lanes[best];
+		struct ring *br = ring_slot(s->ctl, best);
+		/* A thread that ended has published all it will: its lane holds the entry or nothing. */
+		bool gone = __atomic_load_n(&br->state, __ATOMIC_ACQUIRE) == RING_DONE &&
+			    !ring_avail(br);
 
 		if (decode_run_wants_entry(bh, blen) &&
-		    !lane_find_entry(l, bh, final || bh->ts + ENTRY_WAIT_NS < watermark, &entry))
+		    !lane_find_entry(l, bh, final || gone || bh->ts + ENTRY_WAIT_NS < watermark,
+				     &entry))
 			break;  /* the exit waits for its data; so does everything after it */
-		emit_lane_record(s, ring_slot(s->ctl, best), l, bh, blen, entry);
+		emit_lane_record(s, br, l, bh, blen, entry);
 	}
 	emit_drops(s);
 	/* A thread that ended and was drained gives its slot back. */

@@ -65,7 +65,7 @@ struct policy_vcpu {
 const struct policy_knob_info *policy_knob(enum policy_knob k);
 /*
  * "qemu-2.7", "qemu-fixed" (aliases "fixed", "qemu"), "stale-setlapic", or
- * "kvmrec-vmm": the one the trace header names, resolved by replay_begin();
+ * "kvmrec-vmm": the one the trace header names, resolved by the VMM's profile (profile.h);
  * NULL if unknown.
  */
 const struct policy *policy_find(const char *name);

@@ -61,68 +61,40 @@ static bool hdr_lists(const Kvmrec__Header *h, const char *ev)
 	return false;
 }
 
-/* kvmrec-vmm's --policy VALUE / --policy=VALUE from the recorded argv; the last wins. */
-static const char *argv_policy(const Kvmrec__Header *h)
-{
-	const char *pol = NULL;
-
-	for (size_t i = 1; i < h->n_vmm_argv; i++) {
-		const char *a = h->vmm_argv[i];
-
-		if (!strcmp(a, "--"))
-			break;
-		if (!strcmp(a, "--policy") && i + 1 < h->n_vmm_argv)
-			pol = h->vmm_argv[++i];
-		else if (!strncmp(a, "--policy=", 9))
-			pol = a + 9;
-	}
-	return pol;
-}
-
 void replay_begin(struct replay *r, const Kvmrec__Header *h)
 {
-	const char *argv0 = h->n_vmm_argv ? h->vmm_argv[0] : "";
-	const char *base = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
-	const char *pol;
+	const char *base = profile_argv0_base(h);
 
+	r->profile = profile_choose(h);
 	r->imported = h->recorder && !strncmp(h->recorder, "import", 6);
 	r->mid_run = h->has_mid_run && h->mid_run;
-	r->vmm_is_kvmrec = strstr(base, "kvmrec-vmm") != NULL;
 	r->have_accept = hdr_lists(h, "kvm_apic_accept_irq");
 	r->have_inj = hdr_lists(h, "kvm_inj_virq");
 	r->have_eoi = hdr_lists(h, "kvm_eoi");
-	/*
-	 * kvmrec-vmm's PIC lines move only through its test port, which the
-	 * trace has; an in-kernel PIC's through kvm_pic_set_irq.
-	 */
+	/* An in-kernel PIC's lines move through kvm_pic_set_irq. */
 	r->hdr_pic_events = hdr_lists(h, "kvm_pic_set_irq");
 	r->hdr_pio_events = hdr_lists(h, "kvm_pio");
-	r->pic_lines_visible = r->vmm_is_kvmrec || (r->imported && r->hdr_pic_events);
+	r->pic_lines_visible = r->profile->pic_lines_in_trace ||
+			       (r->imported && r->hdr_pic_events);
 	/* Attached mid-run: line changes before the trace began are unknown. */
 	if (r->mid_run)
 		r->pic_lines_visible = false;
 	/* A recorded trace has the PIC's port I/O as exits; an import has only kvm_pio. */
 	r->pic_from_kvm_pio = r->imported;
 
-	pol = argv_policy(h);
 	if (r->opts.model && !policy_is_from_trace(r->opts.model)) {
 		r->model = r->opts.model;
 		snprintf(r->model_origin, sizeof(r->model_origin), "--model");
-	} else if (r->vmm_is_kvmrec && pol && policy_find(pol) && !policy_is_from_trace(policy_find(pol))) {
-		r->model = policy_find(pol);
-		snprintf(r->model_origin, sizeof(r->model_origin),
-			 "trace header: kvmrec-vmm --policy %s", pol);
-	} else if (r->vmm_is_kvmrec) {
-		r->model = policy_find("qemu-fixed");
-		snprintf(r->model_origin, sizeof(r->model_origin),
-			 "trace header: kvmrec-vmm, its default --policy fixed");
+	} else if (r->profile->argv_policy) {
+		r->model = r->profile->argv_policy(h, r->model_origin, sizeof(r->model_origin));
 	} else {
-		r->model = policy_find("qemu-fixed");
+		r->model = policy_find(r->profile->default_model);
 		snprintf(r->model_origin, sizeof(r->model_origin), "default");
 		if (r->opts.model)
 			snprintf(r->model_error, sizeof(r->model_error),
-				 "--model %s does not apply: the trace's VMM is not kvmrec-vmm (%s)",
-				 r->opts.model->name, *base ? base : "no VMM argv in the header");
+				 "--model %s does not apply: the trace's VMM is not %s (%s)",
+				 r->opts.model->name, r->opts.model->name,
+				 *base ? base : "no VMM argv in the header");
 	}
 }
 
@@ -298,23 +270,19 @@ static void run_exit_vcpu_state(struct replay *r, struct vcpu_state *v,
 		v->window_asked = ref_of(ev);
 }
 
-/* An IO exit to a device the checker models: the test port, the 8254, the 8259. */
+/* An IO exit to a device the checker models: the VMM's private ports, the 8254, the 8259. */
 static void run_exit_io(struct replay *r, const struct trace_event *ev, const Kvmrec__ExitIo *io)
 {
 	uint32_t port = io->port;
 	const uint8_t *b = io->data.data;
 	size_t n = io->has_data ? io->data.len : 0;
+	struct profile_line lines[2];
+	int nl;
 
-	if (io->out && port == TESTDEV_IRQ_PORT && r->vmm_is_kvmrec && n >= 4) {
-		uint32_t cmd = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
-		unsigned int op = (cmd >> 16) & 0xff, chip = (cmd >> 8) & 0xff;
-		unsigned int line = cmd & 0xff;
-
-		if (chip == 0 && op <= 2) {
-			ledger_pic_line(r, line, op != 0, ev);
-			if (op == 2)
-				ledger_pic_line(r, line, 0, ev);
-		}
+	/* The VMM's private ports first: its PIC lines (profile.h). */
+	if (io->out && (nl = profile_port_out(r->profile, port, b, n, lines)) >= 0) {
+		for (int i = 0; i < nl; i++)
+			ledger_pic_line(r, lines[i].irq, lines[i].level, ev);
 	} else if ((port == 0x40 || port == 0x43) && io->out && !r->pic_from_kvm_pio) {
 		for (size_t i = 0; i < n; i++)
 			pit_ioport_write(&r->pit, port, b[i], ev->ts_ns);
@@ -742,7 +710,7 @@ static void on_setup(struct replay *r, const Kvmrec__VmSetup *s)
 		r->pic_from_kvm_pio = r->hdr_pio_events;
 	}
 	r->pic_lines_visible = !r->mid_run &&
-			       (r->vmm_is_kvmrec || (r->imported && r->hdr_pic_events) ||
+			       (r->profile->pic_lines_in_trace || (r->imported && r->hdr_pic_events) ||
 				(r->kernel_pic && r->hdr_pic_events));
 }
 

@@ -10,9 +10,8 @@
 #include "apic_dest.h"
 #include "lapic_model.h"
 #include "pit8254.h"
+#include "profile.h"
 #include "replay.h"
-
-#define TESTDEV_IRQ_PORT	0xe0	/* vmm/guest_abi.h */
 
 enum undecided_bit {
 	UND_NO_KERNEL_DELIVERY,
@@ -79,7 +78,7 @@ struct replay {
 	char model_origin[160];
 	bool imported;
 	bool mid_run;		/* attached to a running VMM: its past is not in the trace */
-	bool vmm_is_kvmrec;
+	const struct vmm_profile *profile;	/* what is known of the VMM */
 	bool pic_lines_visible;
 	bool pic_from_kvm_pio;
 	bool have_accept, have_inj, have_eoi;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "synth.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
 
@@ -33,100 +34,23 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-struct gen {
-	struct trace_writer *w;
-	uint64_t ts, n;
-	int err;
-};
-
-static void put(struct gen *g, Kvmrec__Record *rec)
+/* A port write as kvmrec-vmm's exits show it: the kernel's kvm_pio, then the exit. */
+static void pio_out(struct synth *g, uint32_t port, const uint8_t *data, uint32_t len,
+		    uint32_t flags)
 {
-	struct trace_event ev = { 0, g->ts += 700, 0, 4242, rec };
-
-	if (!g->err)
-		g->err = trace_writer_append(g->w, &ev);
-	g->n++;
-}
-
-static void kev(struct gen *g, Kvmrec__KernelEventId id, size_t n, const int64_t *a)
-{
-	Kvmrec__Record rec = KVMREC__RECORD__INIT;
-	Kvmrec__KernelEvent k = KVMREC__KERNEL_EVENT__INIT;
-
-	k.has_id = 1;
-	k.id = id;
-	k.n_args = n;
-	k.args = (int64_t *)a;
-	rec.body_case = KVMREC__RECORD__BODY_KEVENT;
-	rec.kevent = &k;
-	put(g, &rec);
-}
-
-static void pio_exit(struct gen *g, uint32_t port, const uint8_t *data, uint32_t len,
-		     uint32_t reason, uint32_t flags)
-{
-	Kvmrec__Record rec = KVMREC__RECORD__INIT;
-	Kvmrec__RunExit x = KVMREC__RUN_EXIT__INIT;
-	Kvmrec__ExitIo io = KVMREC__EXIT_IO__INIT;
-	int64_t pio[5] = { 1, port, len, 1, data ? data[0] : 0 };
-
-	if (reason == 2) {
-		kev(g, KVMREC__KERNEL_EVENT_ID__KEV_PIO, 5, pio);
-		io.has_out = io.has_size = io.has_port = io.has_data = 1;
-		io.out = 1;
-		io.size = len;
-		io.port = port;
-		io.data.data = (uint8_t *)data;
-		io.data.len = len;
-		x.payload_case = KVMREC__RUN_EXIT__PAYLOAD_IO;
-		x.io = &io;
-	}
-	x.has_reason = x.has_flags = 1;
-	x.reason = reason;
-	x.flags = flags;
-	rec.body_case = KVMREC__RECORD__BODY_EXIT;
-	rec.exit = &x;
-	put(g, &rec);
-}
-
-static void inject(struct gen *g, uint32_t vec)
-{
-	Kvmrec__Record rec = KVMREC__RECORD__INIT;
-	Kvmrec__Injection in = KVMREC__INJECTION__INIT;
-
-	in.has_kind = in.has_vector = 1;
-	in.kind = KVMREC__INJECT_KIND__INJECT_INTERRUPT;
-	in.vector = vec;
-	rec.body_case = KVMREC__RECORD__BODY_INJECT;
-	rec.inject = &in;
-	put(g, &rec);
-}
-
-static void lapic_get(struct gen *g)
-{
-	Kvmrec__Record rec = KVMREC__RECORD__INIT;
-	Kvmrec__LapicSync l = KVMREC__LAPIC_SYNC__INIT;
-	uint32_t irr[8] = { 0 }, isr[8] = { 0 };
-
-	l.n_irr = l.n_isr = 8;
-	l.irr = irr;
-	l.isr = isr;
-	l.has_spiv = 1;
-	l.spiv = 0x1ff;
-	rec.body_case = KVMREC__RECORD__BODY_LAPIC;
-	rec.lapic = &l;
-	put(g, &rec);
+	SYNTH_KEV(g, 0, PIO, { KEV_F_RW, 1 }, { KEV_F_PORT, port }, { KEV_F_SIZE, len },
+		  { KEV_F_COUNT, 1 }, { KEV_F_VAL, data[0] });
+	synth_io(g, 0, true, port, data, len, flags);
 }
 
 static int generate(const char *path, uint64_t target)
 {
 	Kvmrec__Header hdr = KVMREC__HEADER__INIT;
-	struct trace_writer_opts o = { .overwrite = true };
 	char *argv[] = { "kvmrec-vmm", "--policy", "fixed", "bench.elf" };
 	char *enabled[] = { "kvm_apic_accept_irq", "kvm_eoi", "kvm_pio" };
 	static const uint8_t icw[][2] = { { 0x20, 0x11 }, { 0x21, 0x20 }, { 0x21, 0x04 }, { 0x21, 0x01 } };
 	uint8_t sink[4] = { 0 }, pulse3[4] = { 3, 0, 2, 0 }, eoi_cmd = 0x20;
-	struct gen g = { 0 };
+	struct synth g;
 	int ret;
 
 	hdr.recorder = "synthetic";
@@ -134,40 +58,39 @@ static int generate(const char *path, uint64_t target)
 	hdr.n_vmm_argv = 4;
 	hdr.kernel_events_enabled = enabled;
 	hdr.n_kernel_events_enabled = 3;
-	ret = trace_writer_open(path, &hdr, &o, &g.w);
+	ret = synth_open(&g, path, &hdr, 700, 700);
 	if (ret < 0) {
 		fprintf(stderr, "replay_bench: %s\n", trace_writer_error(NULL));
 		return ret;
 	}
+	g.tid[0] = 4242;
 	for (size_t i = 0; i < 4; i++)
-		pio_exit(&g, icw[i][0], &icw[i][1], 1, 2, 12);
-	for (uint64_t i = 0; g.n < target && !g.err; i++) {
+		pio_out(&g, icw[i][0], &icw[i][1], 1, 12);
+	for (uint64_t i = 0; g.seq < target && !g.err; i++) {
 		sink[0] = i;
-		pio_exit(&g, 0xe8, sink, 4, 2, 12);
+		pio_out(&g, 0xe8, sink, 4, 12);
 		if (i % 64 == 0) {
-			int64_t acc[5] = { 0, 0, 0, 0x40, 0 }, eoi[2] = { 0, 0x40 }, none[2] = { 0, -1 };
-
-			kev(&g, KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ, 5, acc);
-			kev(&g, KVMREC__KERNEL_EVENT_ID__KEV_EOI, 2, eoi);
-			kev(&g, KVMREC__KERNEL_EVENT_ID__KEV_EOI, 2, none);
+			synth_accept(&g, 0, 0x40, false);
+			synth_eoi(&g, 0, 0x40);
+			synth_eoi(&g, 0, -1);
 		}
 		if (i % 256 == 0) {
-			pio_exit(&g, 0xe0, pulse3, 4, 2, 12 | 1);
-			pio_exit(&g, 0, NULL, 0, 7, 12 | 1);	/* window open */
-			inject(&g, 0x23);
-			pio_exit(&g, 0x20, &eoi_cmd, 1, 2, 12);
+			pio_out(&g, 0xe0, pulse3, 4, 12 | 1);
+			synth_exit(&g, 0, 7, 12 | 1);	/* window open */
+			synth_interrupt(&g, 0, 0x23);
+			pio_out(&g, 0x20, &eoi_cmd, 1, 12);
 		}
 		if (i % 1024 == 0) {
-			pio_exit(&g, 0, NULL, 0, 12, 12);	/* TPR access */
-			lapic_get(&g);
+			synth_exit(&g, 0, 12, 12);	/* TPR access */
+			synth_lapic_sync(&g, 0, false, 0);
 		}
 	}
-	if (g.err) {
+	if (g.err)
 		fprintf(stderr, "replay_bench: %s\n", trace_writer_error(g.w));
-		trace_writer_abort(g.w);
-		return g.err;
-	}
-	return trace_writer_close(g.w, NULL);
+	ret = synth_close(&g, true);
+	if (ret && !g.err)
+		fprintf(stderr, "replay_bench: %s\n", trace_writer_error(NULL));
+	return ret;
 }
 
 /* Peak RSS of a child that only replays @path: the replay's own footprint. */

@@ -16,14 +16,22 @@
 
 #include "kevent_table.h"
 #include "replay.h"
+#include "synth.h"
 
 struct scen {
 	struct replay *r;
-	uint64_t seq, ts;
+	struct synth b;		/* the events, fed to r as they are made */
 	Kvmrec__Header hdr;
 	char *argv[4];
 	char *enabled[4];
 };
+
+static void feed(void *ctx, const struct trace_event *ev)
+{
+	struct scen *s = ctx;
+
+	replay_feed(s->r, ev);
+}
 
 static void begin_observed(struct scen *s, bool kvmrec_vmm, bool kernel_events,
 			   const char *model, const struct judge_observer *observer)
@@ -32,6 +40,7 @@ static void begin_observed(struct scen *s, bool kvmrec_vmm, bool kernel_events,
 	Kvmrec__Header h = KVMREC__HEADER__INIT;
 
 	memset(s, 0, sizeof(*s));
+	synth_feed_init(&s->b, feed, s, 1000, 1000);
 	s->hdr = h;
 	s->hdr.recorder = "preload";
 	if (kvmrec_vmm) {
@@ -58,142 +67,6 @@ static void begin(struct scen *s, bool kvmrec_vmm, bool kernel_events, const cha
 	begin_observed(s, kvmrec_vmm, kernel_events, model, NULL);
 }
 
-static void feed(struct scen *s, int32_t vcpu, Kvmrec__Record *rec)
-{
-	struct trace_event ev = { ++s->seq, s->ts += 1000, vcpu, 1, rec };
-
-	replay_feed(s->r, &ev);
-}
-
-struct kev_value {
-	enum kev_field field;
-	int64_t value;
-};
-
-/* A kernel event with every field of its row: 0 unless named. */
-static void kev_fields(struct scen *s, Kvmrec__KernelEventId id, const struct kev_value *v)
-{
-	Kvmrec__Record rec = KVMREC__RECORD__INIT;
-	Kvmrec__KernelEvent k = KVMREC__KERNEL_EVENT__INIT;
-	int64_t args[KEVENT_MAX_FIELDS] = { 0 };
-
-	for (; v->field != KEV_F_NR; v++)
-		assert_int_equal(kevent_args_set(id, args, v->field, v->value), 0);
-	k.has_id = 1;
-	k.id = id;
-	k.n_args = kevent_nfields(id);
-	k.args = args;
-	rec.body_case = KVMREC__RECORD__BODY_KEVENT;
-	rec.kevent = &k;
-	feed(s, 0, &rec);
-}
-
-/* kev(s, APIC_IPI, { KEV_F_ICR_LOW, 0x8f1 }, { KEV_F_DEST_ID, 0x81 }) */
-#define kev(s, id, ...) \
-	kev_fields(s, KVMREC__KERNEL_EVENT_ID__KEV_##id, \
-		   (const struct kev_value[]){ __VA_ARGS__, { KEV_F_NR, 0 } })
-
-static void accept_irq(struct scen *s, int vec, bool coalesced)
-{
-	kev(s, APIC_ACCEPT_IRQ, { KEV_F_VEC, vec }, { KEV_F_COALESCED, coalesced });
-}
-
-static void eoi(struct scen *s, int vec)
-{
-	kev(s, EOI, { KEV_F_VECTOR, vec });
-}
-
-static void inj_virq(struct scen *s, int vec)
-{
-	kev(s, INJ_VIRQ, { KEV_F_IRQ, vec });
-}
-
-static void kvm_interrupt(struct scen *s, int vec)
-{
-	Kvmrec__Record rec = KVMREC__RECORD__INIT;
-	Kvmrec__Injection in = KVMREC__INJECTION__INIT;
-
-	in.has_kind = 1;
-	in.kind = KVMREC__INJECT_KIND__INJECT_INTERRUPT;
-	in.has_vector = 1;
-	in.vector = vec;
-	rec.body_case = KVMREC__RECORD__BODY_INJECT;
-	rec.inject = &in;
-	feed(s, 0, &rec);
-}
-
-/* A KVM_RUN return: @flags as RunFlag, an OUT of @len bytes if @port. */
-static void run_exit(struct scen *s, uint32_t reason, uint32_t flags, int port,
-		     const uint8_t *data, size_t len)
-{
-	Kvmrec__Record rec = KVMREC__RECORD__INIT;
-	Kvmrec__RunExit x = KVMREC__RUN_EXIT__INIT;
-	Kvmrec__ExitIo io = KVMREC__EXIT_IO__INIT;
-
-	x.has_reason = 1;
-	x.reason = reason;
-	x.has_flags = 1;
-	x.flags = flags;
-	if (port >= 0) {
-		io.has_out = 1;
-		io.out = 1;
-		io.has_size = 1;
-		io.size = len == 4 ? 4 : 1;
-		io.has_port = 1;
-		io.port = port;
-		io.has_data = 1;
-		io.data.data = (uint8_t *)data;
-		io.data.len = len;
-		x.payload_case = KVMREC__RUN_EXIT__PAYLOAD_IO;
-		x.io = &io;
-	}
-	rec.body_case = KVMREC__RECORD__BODY_EXIT;
-	rec.exit = &x;
-	feed(s, 0, &rec);
-}
-
-static void outb(struct scen *s, int port, uint8_t v)
-{
-	run_exit(s, 2, 4 | 8, port, &v, 1);
-}
-
-/* kvmrec-vmm's interrupt test port: pulse PIC line @line. */
-static void pulse(struct scen *s, int line)
-{
-	uint8_t cmd[4] = { line, 0, 2, 0 };
-
-	run_exit(s, 2, 4 | 8, 0xe0, cmd, 4);
-}
-
-/* The guest's ICW1-4: master PIC at vector 0x20, slave on IRQ 2, 8086 mode. */
-static void pic_setup(struct scen *s)
-{
-	outb(s, 0x20, 0x11);
-	outb(s, 0x21, 0x20);
-	outb(s, 0x21, 0x04);
-	outb(s, 0x21, 0x01);
-}
-
-/* KVM_GET_LAPIC or KVM_SET_LAPIC (@set) of a page with only @vec in IRR (0: none). */
-static void lapic_sync(struct scen *s, bool set, int vec)
-{
-	Kvmrec__Record rec = KVMREC__RECORD__INIT;
-	Kvmrec__LapicSync l = KVMREC__LAPIC_SYNC__INIT;
-	uint32_t irr[8] = { 0 }, isr[8] = { 0 };
-
-	if (vec)
-		irr[vec / 32] = 1u << (vec % 32);
-	l.has_set = 1;
-	l.set = set;
-	l.n_irr = 8;
-	l.irr = irr;
-	l.n_isr = 8;
-	l.isr = isr;
-	rec.body_case = KVMREC__RECORD__BODY_LAPIC;
-	rec.lapic = &l;
-	feed(s, 0, &rec);
-}
-
 /* As begin(), for bisect's what-if: the model's decisions are what happens. */
 static void begin_what_if(struct scen *s, const char *model)
 {
@@ -210,6 +83,7 @@ static int end(struct scen *s, bool complete)
 {
 	int v;
 
+	assert_int_equal(s->b.err, 0);	/* every event was made as asked */
 	replay_end(s->r, complete);
 	v = replay_result(s->r)->verdict;
 	return v;
@@ -222,9 +96,9 @@ static void test_raised_again_after_eoi_passes(void **state)
 	(void)state;
 	begin(&s, false, true, NULL);
 	for (int i = 0; i < 5; i++) {
-		accept_irq(&s, 0x40, false);
-		eoi(&s, 0x40);
-		eoi(&s, -1);	/* kvm-pvm's second EOI trace */
+		synth_accept(&s.b, 0, 0x40, false);
+		synth_eoi(&s.b, 0, 0x40);
+		synth_eoi(&s.b, 0, -1);	/* kvm-pvm's second EOI trace */
 	}
 	assert_int_equal(end(&s, true), 0);
 	assert_int_equal(replay_result(s.r)->deliveries, 5);
@@ -237,13 +111,13 @@ static void test_raised_again_in_service_passes(void **state)
 
 	(void)state;
 	begin(&s, false, true, NULL);
-	accept_irq(&s, 0x41, false);
-	inj_virq(&s, 0x41);
-	accept_irq(&s, 0x41, false);	/* in service, IRR set again */
-	accept_irq(&s, 0x41, true);	/* coalesced: no new request */
-	eoi(&s, 0x41);
-	inj_virq(&s, 0x41);
-	eoi(&s, 0x41);
+	synth_accept(&s.b, 0, 0x41, false);
+	synth_inj_virq(&s.b, 0, 0x41);
+	synth_accept(&s.b, 0, 0x41, false);	/* in service, IRR set again */
+	synth_accept(&s.b, 0, 0x41, true);	/* coalesced: no new request */
+	synth_eoi(&s.b, 0, 0x41);
+	synth_inj_virq(&s.b, 0, 0x41);
+	synth_eoi(&s.b, 0, 0x41);
 	assert_int_equal(end(&s, true), 0);
 	replay_free(s.r);
 }
@@ -255,12 +129,12 @@ static void test_userspace_second_injection_fails(void **state)
 
 	(void)state;
 	begin(&s, false, true, NULL);
-	accept_irq(&s, 62, false);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
-	kvm_interrupt(&s, 62);		/* the VMM injects the kernel's vector */
-	run_exit(&s, 7, 4 | 8, -1, NULL, 0);
-	eoi(&s, -1);			/* its EOI: nothing in the kernel ISR */
-	eoi(&s, 62);			/* the kernel delivered it too */
+	synth_accept(&s.b, 0, 62, false);
+	synth_exit(&s.b, 0, 2, 4 | 8);
+	synth_interrupt(&s.b, 0, 62);		/* the VMM injects the kernel's vector */
+	synth_exit(&s.b, 0, 7, 4 | 8);
+	synth_eoi(&s.b, 0, -1);			/* its EOI: nothing in the kernel ISR */
+	synth_eoi(&s.b, 0, 62);			/* the kernel delivered it too */
 	assert_int_equal(end(&s, true), 1);
 	x = &replay_result(s.r)->first;
 	assert_int_equal(x->kind, CHECK_ONCE_DOUBLE);
@@ -279,10 +153,10 @@ static void test_lost_with_inj_virq(void **state)
 
 	(void)state;
 	begin(&s, false, true, NULL);
-	accept_irq(&s, 0x30, false);	/* kvm_inj_virq fires here: deliveries are seen */
-	inj_virq(&s, 0x30);
-	eoi(&s, 0x30);
-	accept_irq(&s, 0x50, false);
+	synth_accept(&s.b, 0, 0x30, false);	/* kvm_inj_virq fires here: deliveries are seen */
+	synth_inj_virq(&s.b, 0, 0x30);
+	synth_eoi(&s.b, 0, 0x30);
+	synth_accept(&s.b, 0, 0x50, false);
 	assert_int_equal(end(&s, true), 1);
 	assert_int_equal(replay_result(s.r)->first.kind, CHECK_ONCE_LOST);
 	replay_free(s.r);
@@ -294,8 +168,8 @@ static void test_truncated_is_not_lost(void **state)
 
 	(void)state;
 	begin(&s, false, true, NULL);
-	inj_virq(&s, 0x31);
-	accept_irq(&s, 0x31, false);
+	synth_inj_virq(&s.b, 0, 0x31);
+	synth_accept(&s.b, 0, 0x31, false);
 	assert_int_equal(end(&s, false), 1);	/* the 0x31 before any request */
 	assert_int_equal(replay_result(s.r)->first.kind, CHECK_ONCE_SPURIOUS);
 	assert_true(replay_result(s.r)->truncated);
@@ -308,7 +182,7 @@ static void test_no_kernel_events_undecided(void **state)
 
 	(void)state;
 	begin(&s, false, false, NULL);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	synth_exit(&s.b, 0, 2, 4 | 8);
 	assert_int_equal(end(&s, true), 125);
 	assert_non_null(strstr(replay_result(s.r)->undecided, "kernel deliveries are not in the trace"));
 	replay_free(s.r);
@@ -334,11 +208,11 @@ static void test_mid_run_requests_before_start_pass(void **state)
 
 	(void)state;
 	begin_mid_run(&s);
-	eoi(&s, 0x30);
-	run_exit(&s, 7, 4 | 8, -1, NULL, 0);
-	kvm_interrupt(&s, 0x31);
-	accept_irq(&s, 0x30, false);	/* a new request, delivered once */
-	eoi(&s, 0x30);
+	synth_eoi(&s.b, 0, 0x30);
+	synth_exit(&s.b, 0, 7, 4 | 8);
+	synth_interrupt(&s.b, 0, 0x31);
+	synth_accept(&s.b, 0, 0x30, false);	/* a new request, delivered once */
+	synth_eoi(&s.b, 0, 0x30);
 	assert_int_equal(end(&s, true), 0);
 	assert_int_equal(replay_result(s.r)->before_start, 2);
 	replay_free(s.r);
@@ -351,11 +225,11 @@ static void test_mid_run_double_still_fails(void **state)
 
 	(void)state;
 	begin_mid_run(&s);
-	accept_irq(&s, 62, false);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
-	kvm_interrupt(&s, 62);
-	run_exit(&s, 7, 4 | 8, -1, NULL, 0);
-	eoi(&s, 62);
+	synth_accept(&s.b, 0, 62, false);
+	synth_exit(&s.b, 0, 2, 4 | 8);
+	synth_interrupt(&s.b, 0, 62);
+	synth_exit(&s.b, 0, 7, 4 | 8);
+	synth_eoi(&s.b, 0, 62);
 	assert_int_equal(end(&s, true), 1);
 	assert_int_equal(replay_result(s.r)->first.kind, CHECK_ONCE_DOUBLE);
 	replay_free(s.r);
@@ -368,9 +242,9 @@ static void test_mid_run_unprogrammed_pic_undecided(void **state)
 
 	(void)state;
 	begin_mid_run(&s);
-	eoi(&s, -1);
-	kvm_interrupt(&s, 0x20);
-	kvm_interrupt(&s, 0x20);
+	synth_eoi(&s.b, 0, -1);
+	synth_interrupt(&s.b, 0, 0x20);
+	synth_interrupt(&s.b, 0, 0x20);
 	assert_int_equal(end(&s, true), 125);
 	assert_non_null(strstr(replay_result(s.r)->undecided, "began mid-run"));
 	replay_free(s.r);
@@ -383,16 +257,16 @@ static void test_pic_again_and_again_passes_extra_fails(void **state)
 
 	(void)state;
 	begin(&s, true, true, "qemu-fixed");
-	pic_setup(&s);
+	synth_pic_init(&s.b, 0, 0x20, 4 | 8);
 	for (int i = 0; i < 4; i++) {
-		pulse(&s, 3);
-		run_exit(&s, 7, 4 | 8 | 1, -1, NULL, 0);	/* window open */
-		kvm_interrupt(&s, 0x23);
-		outb(&s, 0x20, 0x20);			/* EOI */
+		synth_pulse(&s.b, 0, 3, 4 | 8);
+		synth_exit(&s.b, 0, 7, 4 | 8 | 1);	/* window open */
+		synth_interrupt(&s.b, 0, 0x23);
+		synth_outb(&s.b, 0, 0x20, 0x20, 4 | 8);			/* EOI */
 	}
 	assert_int_equal(replay_result(s.r)->violations, 0);
 	assert_int_equal(replay_result(s.r)->deliveries, 4);
-	kvm_interrupt(&s, 0x23);			/* no new edge */
+	synth_interrupt(&s.b, 0, 0x23);			/* no new edge */
 	assert_int_equal(end(&s, true), 1);
 	assert_int_equal(replay_result(s.r)->first.kind, CHECK_ONCE_DOUBLE);
 	replay_free(s.r);
@@ -434,12 +308,12 @@ static void test_observer_told_request_delivery_violation(void **state)
 
 	(void)state;
 	begin_observed(&s, false, true, NULL, &o);
-	accept_irq(&s, 62, false);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
-	kvm_interrupt(&s, 62);
-	run_exit(&s, 7, 4 | 8, -1, NULL, 0);
-	eoi(&s, -1);
-	eoi(&s, 62);
+	synth_accept(&s.b, 0, 62, false);
+	synth_exit(&s.b, 0, 2, 4 | 8);
+	synth_interrupt(&s.b, 0, 62);
+	synth_exit(&s.b, 0, 7, 4 | 8);
+	synth_eoi(&s.b, 0, -1);
+	synth_eoi(&s.b, 0, 62);
 	assert_int_equal(end(&s, true), 1);
 	assert_int_equal(t.n, 3);
 	assert_item(&t, 0, JUDGE_REQUEST, 62, 1, 0);
@@ -464,13 +338,13 @@ static void test_observer_told_every_violation(void **state)
 
 	(void)state;
 	begin_observed(&s, true, true, "qemu-fixed", &o);
-	pic_setup(&s);
-	pulse(&s, 3);
-	run_exit(&s, 7, 4 | 8 | 1, -1, NULL, 0);
-	kvm_interrupt(&s, 0x23);
-	outb(&s, 0x20, 0x20);
-	kvm_interrupt(&s, 0x23);
-	kvm_interrupt(&s, 0x23);
+	synth_pic_init(&s.b, 0, 0x20, 4 | 8);
+	synth_pulse(&s.b, 0, 3, 4 | 8);
+	synth_exit(&s.b, 0, 7, 4 | 8 | 1);
+	synth_interrupt(&s.b, 0, 0x23);
+	synth_outb(&s.b, 0, 0x20, 0x20, 4 | 8);
+	synth_interrupt(&s.b, 0, 0x23);
+	synth_interrupt(&s.b, 0, 0x23);
 	assert_int_equal(end(&s, true), 1);
 	for (int i = 0; i < t.n; i++) {
 		violations += t.item[i].kind == JUDGE_VIOLATION;
@@ -484,7 +358,7 @@ static void test_observer_told_every_violation(void **state)
 	assert_int_equal(violations, 2);
 	assert_int_equal(replay_result(s.r)->violations, 2);
 	assert_int_equal(t.item[t.n - 1].kind, JUDGE_VIOLATION);
-	assert_int_equal(t.item[t.n - 1].at.seq, s.seq);
+	assert_int_equal(t.item[t.n - 1].at.seq, s.b.seq);
 	replay_free(s.r);
 }
 
@@ -497,12 +371,12 @@ static void test_observer_told_undecided_request(void **state)
 
 	(void)state;
 	begin_observed(&s, false, true, NULL, &o);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
-	accept_irq(&s, 0x41, false);
-	accept_irq(&s, 0x50, false);
-	eoi(&s, 0x41);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);	/* the guest ran on past 0x50: */
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);	/* not a request cut short by the end */
+	synth_exit(&s.b, 0, 2, 4 | 8);
+	synth_accept(&s.b, 0, 0x41, false);
+	synth_accept(&s.b, 0, 0x50, false);
+	synth_eoi(&s.b, 0, 0x41);
+	synth_exit(&s.b, 0, 2, 4 | 8);	/* the guest ran on past 0x50: */
+	synth_exit(&s.b, 0, 2, 4 | 8);	/* not a request cut short by the end */
 	assert_int_equal(end(&s, true), 125);
 	assert_int_equal(t.n, 4);
 	assert_item(&t, 2, JUDGE_DELIVERY, 0x41, 4, 2);
@@ -523,11 +397,11 @@ static void test_stale_set_lapic_erases_request(void **state)
 
 	(void)state;
 	begin(&s, false, true, NULL);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
-	lapic_sync(&s, false, 0);	/* seq 2: the read */
-	accept_irq(&s, 0x61, false);	/* seq 3 */
-	lapic_sync(&s, true, 0);	/* seq 4: the stale write */
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	synth_exit(&s.b, 0, 2, 4 | 8);
+	synth_lapic_sync(&s.b, 0, false, 0);	/* seq 2: the read */
+	synth_accept(&s.b, 0, 0x61, false);	/* seq 3 */
+	synth_lapic_sync(&s.b, 0, true, 0);	/* seq 4: the stale write */
+	synth_exit(&s.b, 0, 2, 4 | 8);
 	assert_int_equal(end(&s, true), 1);
 	x = &replay_result(s.r)->first;
 	assert_int_equal(x->kind, CHECK_ONCE_LOST);
@@ -545,15 +419,15 @@ static void test_set_lapic_not_erasing_passes(void **state)
 
 	(void)state;
 	begin(&s, false, true, NULL);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
-	accept_irq(&s, 0x61, false);
-	lapic_sync(&s, true, 0x61);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
-	eoi(&s, 0x61);
-	accept_irq(&s, 0x62, false);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);	/* ran: 0x62 may be in service by now */
-	lapic_sync(&s, true, 0);
-	eoi(&s, 0x62);
+	synth_exit(&s.b, 0, 2, 4 | 8);
+	synth_accept(&s.b, 0, 0x61, false);
+	synth_lapic_sync(&s.b, 0, true, 0x61);
+	synth_exit(&s.b, 0, 2, 4 | 8);
+	synth_eoi(&s.b, 0, 0x61);
+	synth_accept(&s.b, 0, 0x62, false);
+	synth_exit(&s.b, 0, 2, 4 | 8);	/* ran: 0x62 may be in service by now */
+	synth_lapic_sync(&s.b, 0, true, 0);
+	synth_eoi(&s.b, 0, 0x62);
 	assert_int_equal(end(&s, true), 0);
 	assert_int_equal(replay_result(s.r)->deliveries, 2);
 	replay_free(s.r);
@@ -569,29 +443,15 @@ static void test_what_if_without_stale_setlapic_delivers(void **state)
 	(void)state;
 	for (int i = 0; i < 2; i++) {
 		begin_what_if(&s, models[i]);
-		lapic_sync(&s, true, 0);	/* set-up, before the first run: always made */
-		run_exit(&s, 2, 4 | 8, -1, NULL, 0);
-		lapic_sync(&s, false, 0);
-		accept_irq(&s, 0x61, false);
-		lapic_sync(&s, true, 0);
-		run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+		synth_lapic_sync(&s.b, 0, true, 0);	/* set-up, before the first run: always made */
+		synth_exit(&s.b, 0, 2, 4 | 8);
+		synth_lapic_sync(&s.b, 0, false, 0);
+		synth_accept(&s.b, 0, 0x61, false);
+		synth_lapic_sync(&s.b, 0, true, 0);
+		synth_exit(&s.b, 0, 2, 4 | 8);
 		assert_int_equal(end(&s, true), want[i]);
 		replay_free(s.r);
 	}
-}
-
-static void setup(struct scen *s, Kvmrec__SetupKind kind, uint32_t cap)
-{
-	Kvmrec__Record rec = KVMREC__RECORD__INIT;
-	Kvmrec__VmSetup st = KVMREC__VM_SETUP__INIT;
-
-	st.has_kind = 1;
-	st.kind = kind;
-	st.has_cap = cap != 0;
-	st.cap = cap;
-	rec.body_case = KVMREC__RECORD__BODY_SETUP;
-	rec.setup = &st;
-	feed(s, -1, &rec);
 }
 
 /* This host's kvm_apic_accept_irq: coalesced=0 for accepts into a set IRR bit. */
@@ -602,11 +462,11 @@ static void test_accepts_into_set_irr_are_coalesces(void **state)
 	(void)state;
 	begin(&s, false, true, NULL);
 	for (int i = 0; i < 3; i++) {
-		accept_irq(&s, 0xef, false);
-		accept_irq(&s, 0xef, false);
-		accept_irq(&s, 0xef, false);
-		eoi(&s, 0xef);
-		eoi(&s, -1);
+		synth_accept(&s.b, 0, 0xef, false);
+		synth_accept(&s.b, 0, 0xef, false);
+		synth_accept(&s.b, 0, 0xef, false);
+		synth_eoi(&s.b, 0, 0xef);
+		synth_eoi(&s.b, 0, -1);
 	}
 	assert_int_equal(end(&s, true), 0);
 	assert_int_equal(replay_result(s.r)->requests, 3);
@@ -621,10 +481,10 @@ static void test_coalesce_guess_answers_a_second_eoi(void **state)
 
 	(void)state;
 	begin(&s, false, true, NULL);
-	accept_irq(&s, 0xef, false);
-	accept_irq(&s, 0xef, false);	/* delivered in between, unseen */
-	eoi(&s, 0xef);
-	eoi(&s, 0xef);
+	synth_accept(&s.b, 0, 0xef, false);
+	synth_accept(&s.b, 0, 0xef, false);	/* delivered in between, unseen */
+	synth_eoi(&s.b, 0, 0xef);
+	synth_eoi(&s.b, 0, 0xef);
 	assert_int_equal(end(&s, true), 0);
 	assert_int_equal(replay_result(s.r)->deliveries, 2);
 	replay_free(s.r);
@@ -636,12 +496,12 @@ static void test_in_kernel_mode_model_does_not_apply(void **state)
 
 	(void)state;
 	begin(&s, false, true, "qemu-2.7");
-	setup(&s, KVMREC__SETUP_KIND__SETUP_CREATE_VM, 0);
-	setup(&s, KVMREC__SETUP_KIND__SETUP_CREATE_IRQCHIP, 0);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
-	accept_irq(&s, 0x40, false);
-	eoi(&s, 0x40);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	synth_setup(&s.b, KVMREC__SETUP_KIND__SETUP_CREATE_VM, 0, 0);
+	synth_setup(&s.b, KVMREC__SETUP_KIND__SETUP_CREATE_IRQCHIP, 0, 0);
+	synth_exit(&s.b, 0, 2, 4 | 8);
+	synth_accept(&s.b, 0, 0x40, false);
+	synth_eoi(&s.b, 0, 0x40);
+	synth_exit(&s.b, 0, 2, 4 | 8);
 	assert_int_equal(end(&s, true), 0);
 	assert_int_equal(replay_result(s.r)->irqchip, CHECK_IRQCHIP_KERNEL);
 	assert_false(replay_policy_applies(s.r));
@@ -657,10 +517,10 @@ static void test_userspace_lapic_vector_is_named_undecided(void **state)
 
 	(void)state;
 	begin(&s, false, true, "qemu-fixed");
-	setup(&s, KVMREC__SETUP_KIND__SETUP_CREATE_VM, 0);
-	run_exit(&s, 7, 4 | 8, -1, NULL, 0);
-	kvm_interrupt(&s, 0xec);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
+	synth_setup(&s.b, KVMREC__SETUP_KIND__SETUP_CREATE_VM, 0, 0);
+	synth_exit(&s.b, 0, 7, 4 | 8);
+	synth_interrupt(&s.b, 0, 0xec);
+	synth_exit(&s.b, 0, 2, 4 | 8);
 	assert_int_equal(end(&s, true), 125);
 	assert_int_equal(replay_result(s.r)->irqchip, CHECK_IRQCHIP_USERSPACE);
 	assert_non_null(replay_model_error(s.r));	/* --model has nothing to describe */
@@ -678,7 +538,7 @@ static void test_no_kvm_run_is_undecided(void **state)
 
 	(void)state;
 	begin(&s, false, true, NULL);
-	setup(&s, KVMREC__SETUP_KIND__SETUP_CREATE_VM, 0);
+	synth_setup(&s.b, KVMREC__SETUP_KIND__SETUP_CREATE_VM, 0, 0);
 	assert_int_equal(end(&s, true), 125);
 	assert_int_equal(replay_result(s.r)->n_undecided, 1);
 	assert_non_null(strstr(replay_result(s.r)->undecided_items[0].why, "no KVM_RUN"));
@@ -692,11 +552,11 @@ static void test_logical_ipis_are_not_vcpu_indexes(void **state)
 
 	(void)state;
 	begin(&s, false, true, NULL);
-	run_exit(&s, 2, 4 | 8, -1, NULL, 0);
-	kev(&s, APIC_IPI, { KEV_F_ICR_LOW, 0x8f1 }, { KEV_F_DEST_ID, 0x81 });
-	kev(&s, APIC_IPI, { KEV_F_ICR_LOW, 0x0f1 }, { KEV_F_DEST_ID, 0xff });
-	accept_irq(&s, 0xf1, false);
-	eoi(&s, 0xf1);
+	synth_exit(&s.b, 0, 2, 4 | 8);
+	SYNTH_KEV(&s.b, 0, APIC_IPI, { KEV_F_ICR_LOW, 0x8f1 }, { KEV_F_DEST_ID, 0x81 });
+	SYNTH_KEV(&s.b, 0, APIC_IPI, { KEV_F_ICR_LOW, 0x0f1 }, { KEV_F_DEST_ID, 0xff });
+	synth_accept(&s.b, 0, 0xf1, false);
+	synth_eoi(&s.b, 0, 0xf1);
 	assert_int_equal(end(&s, true), 0);
 	assert_int_equal(replay_result(s.r)->n_undecided, 0);
 	replay_free(s.r);

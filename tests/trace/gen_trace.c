@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * gen_trace OUT EVENTS [FLUSH_EVERY [SEED]]: writes a synthetic trace of every
- * event kind (tests/trace/synth.h), for CLI tests and the fuzz seed corpus.
+ * event kind (tests/synth/stream.h), for CLI tests and the fuzz seed corpus.
  * gen_trace --recode IN OUT: writes IN's events again with this writer and
  * prints "EVENTS events, KREFS references, BYTES bytes" (the lossless test).
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "synth.h"
+#include "stream.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
 
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 		flush = strtoull(argv[3], NULL, 0);
 	if (argc > 4)
 		seed = strtoull(argv[4], NULL, 0);
-	ret = synth_write(argv[1], seed, n, flush);
+	ret = synth_stream_write(argv[1], seed, n, flush);
 	if (ret) {
 		fprintf(stderr, "gen_trace: %s: %s\n", argv[1], strerror(-ret));
 		return 1;

@@ -17,7 +17,7 @@
 #include <zstd.h>
 #include <cmocka.h>
 
-#include "synth.h"
+#include "stream.h"
 #include "trace_reader.h"
 #include "trace_varint.h"
 
@@ -68,7 +68,7 @@ static uint64_t read_prefix(struct trace_reader *r, int *last)
 		assert_int_equal(ev.ts_ns, want[i].ev.ts_ns);
 		assert_int_equal(ev.vcpu, want[i].ev.vcpu);
 		assert_int_equal(ev.tid, want[i].ev.tid);
-		len = synth_pack_body(ev.rec, buf, sizeof(buf));
+		len = synth_stream_pack_body(ev.rec, buf, sizeof(buf));
 		assert_int_equal(len, want[i].len);
 		assert_memory_equal(buf, want[i].body, len);
 		i++;
@@ -186,7 +186,7 @@ static void test_intact(void **state)
 
 static int setup(void **state)
 {
-	struct synth s = { .seed = SEED };
+	struct synth_stream s = { .seed = SEED };
 	size_t off = 0;
 	uint64_t events = 0;
 	FILE *f;
@@ -196,7 +196,7 @@ static int setup(void **state)
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, NAME);
-	if (synth_write(path, SEED, N_EVENTS, FLUSH_EVERY))
+	if (synth_stream_write(path, SEED, N_EVENTS, FLUSH_EVERY))
 		return -1;
 	f = fopen(path, "rb");
 	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) <= 0)
@@ -209,9 +209,9 @@ static int setup(void **state)
 	fclose(f);
 
 	for (uint64_t i = 0; i < N_EVENTS; i++) {
-		synth_event(&s, i, &want[i].ev);
+		synth_stream_event(&s, i, &want[i].ev);
 		want[i].ev.seq = i + 1;
-		want[i].len = synth_pack_body(want[i].ev.rec, want[i].body, sizeof(want[i].body));
+		want[i].len = synth_stream_pack_body(want[i].ev.rec, want[i].body, sizeof(want[i].body));
 		if (!want[i].len)
 			return -1;
 	}

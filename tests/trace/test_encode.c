@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "synth.h"
+#include "stream.h"
 #include "trace_encode.h"
 
 #define N_EVENTS 20000
@@ -21,12 +21,12 @@
 static void test_same_bytes_as_protobuf_c(void **state)
 {
 	static uint8_t want[BUF], got[BUF];
-	struct synth s = { .seed = 5 };
+	struct synth_stream s = { .seed = 5 };
 	struct trace_event ev;
 
 	(void)state;
 	for (uint64_t i = 0; i < N_EVENTS; i++) {
-		synth_event(&s, i, &ev);
+		synth_stream_event(&s, i, &ev);
 		Kvmrec__Record *rec = ev.rec;
 		/* The writer sets these per record; cover both states of each. */
 		rec->has_ts_delta = i & 1;

@@ -18,7 +18,7 @@
 #include <zstd.h>
 #include <cmocka.h>
 
-#include "synth.h"
+#include "stream.h"
 #include "trace_reader.h"
 #include "trace_varint.h"
 #include "trace_writer.h"
@@ -162,7 +162,7 @@ static void test_data_after_footer(void **state)
 	size_t na, nb;
 
 	(void)state;
-	assert_int_equal(synth_write(tmp("a.zst"), 1, 50, 0), 0);
+	assert_int_equal(synth_stream_write(tmp("a.zst"), 1, 50, 0), 0);
 	a = fopen(tmp("a.zst"), "rb");
 	na = fread(buf, 1, sizeof(buf) / 2, a);
 	fclose(a);
@@ -183,7 +183,7 @@ static void test_writer_refuses_to_overwrite(void **state)
 	FILE *f;
 
 	(void)state;
-	synth_header(&hdr);
+	synth_stream_header(&hdr);
 	put_file(tmp("precious"), "precious data", 13);
 	assert_int_equal(trace_writer_open(tmp("precious"), &hdr, &opts, &w), -EEXIST);
 	assert_null(w);
@@ -219,7 +219,7 @@ static void test_writer_disk_full(void **state)
 	(void)state;
 	if (access("/dev/full", W_OK))
 		skip();
-	synth_header(&hdr);
+	synth_stream_header(&hdr);
 	assert_int_equal(trace_writer_open("/dev/full", &hdr, &opts, &w), -ENOSPC);
 	assert_null(w);
 	assert_string_equal(trace_writer_error(NULL), "/dev/full: write failed: No space left on device");
@@ -240,7 +240,7 @@ static void test_writer_refuses_huge_record(void **state)
 	assert_non_null(big);
 	memset(big, 'x', TRACE_RECORD_MAX);
 	big[TRACE_RECORD_MAX] = 0;
-	synth_header(&hdr);
+	synth_stream_header(&hdr);
 	assert_int_equal(trace_writer_open(tmp("big.zst"), &hdr, &opts, &w), 0);
 	rec.body_case = KVMREC__RECORD__BODY_NOTE;
 	rec.note = &note;
@@ -273,7 +273,7 @@ static void test_long_names(void **state)
 
 	/* Two components of under 255 bytes in a directory that does not exist. */
 	snprintf(path, sizeof(path), "%s/no-such-dir-%0200d/%0150d.zst", dir, 0, 0);
-	synth_header(&hdr);
+	synth_stream_header(&hdr);
 	assert_int_equal(trace_writer_open(path, &hdr, NULL, &w), -ENOENT);
 	assert_null(w);
 	assert_true(strlen(trace_writer_error(NULL)) > 100);

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "synth.h"
+#include "stream.h"
 #include "trace_format.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
@@ -40,7 +40,7 @@ static void start(void)
 	struct trace_writer_opts opts = { .overwrite = true };
 	Kvmrec__Header hdr;
 
-	synth_header(&hdr);
+	synth_stream_header(&hdr);
 	for (size_t i = 0; i < t.n; i++)
 		free(t.text[i]);
 	memset(&t, 0, sizeof(t));

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "synth.h"
+#include "stream.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
 
@@ -26,7 +26,7 @@ static char path[64];
 static void check_stream(const char *file, uint64_t n)
 {
 	static uint8_t a[8192], b[8192];
-	struct synth s = { .seed = SEED };
+	struct synth_stream s = { .seed = SEED };
 	struct trace_reader *r;
 	struct trace_event ev, want;
 	uint64_t kinds[128] = { 0 }, payloads[32] = { 0 };
@@ -41,13 +41,13 @@ static void check_stream(const char *file, uint64_t n)
 	while ((ret = trace_reader_next(r, &ev)) == 1) {
 		size_t la, lb;
 
-		synth_event(&s, i, &want);
+		synth_stream_event(&s, i, &want);
 		assert_int_equal(ev.seq, i + 1);
 		assert_int_equal(ev.ts_ns, want.ts_ns);
 		assert_int_equal(ev.vcpu, want.vcpu);
 		assert_int_equal(ev.tid, want.tid);
-		la = synth_pack_body(ev.rec, a, sizeof(a));
-		lb = synth_pack_body(want.rec, b, sizeof(b));
+		la = synth_stream_pack_body(ev.rec, a, sizeof(a));
+		lb = synth_stream_pack_body(want.rec, b, sizeof(b));
 		assert_true(la > 0);
 		assert_int_equal(la, lb);
 		assert_memory_equal(a, b, la);
@@ -84,7 +84,7 @@ static void check_stream(const char *file, uint64_t n)
 static void test_million_events_of_every_kind(void **state)
 {
 	(void)state;
-	assert_int_equal(synth_write(path, SEED, N_EVENTS, 0), 0);
+	assert_int_equal(synth_stream_write(path, SEED, N_EVENTS, 0), 0);
 	check_stream(path, N_EVENTS);
 }
 
@@ -92,7 +92,7 @@ static void test_million_events_of_every_kind(void **state)
 static void test_small_frames_and_stdin(void **state)
 {
 	(void)state;
-	assert_int_equal(synth_write(path, SEED, 5000, 7), 0);
+	assert_int_equal(synth_stream_write(path, SEED, 5000, 7), 0);
 	check_stream(path, 5000);
 	assert_non_null(freopen(path, "r", stdin));
 	check_stream("-", 5000);
@@ -101,7 +101,7 @@ static void test_small_frames_and_stdin(void **state)
 static void test_empty_trace(void **state)
 {
 	(void)state;
-	assert_int_equal(synth_write(path, SEED, 0, 0), 0);
+	assert_int_equal(synth_stream_write(path, SEED, 0, 0), 0);
 	check_stream(path, 0);
 }
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "synth.h"
+#include "stream.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
 
@@ -31,14 +31,14 @@ static struct trace_writer *open_fresh(void)
 	struct trace_writer *w;
 	Kvmrec__Header hdr;
 
-	synth_header(&hdr);
+	synth_stream_header(&hdr);
 	assert_int_equal(trace_writer_open(path, &hdr, &opts, &w), 0);
 	return w;
 }
 
 static void test_frame_ends_after_100ms_of_trace_time(void **state)
 {
-	struct synth s = { .seed = 1 };
+	struct synth_stream s = { .seed = 1 };
 	struct trace_writer *w = open_fresh();
 	struct trace_event ev;
 	uint64_t before;
@@ -47,18 +47,18 @@ static void test_frame_ends_after_100ms_of_trace_time(void **state)
 	/* Header frame is out at once. */
 	before = trace_writer_frames(w);
 	assert_int_equal(before, 1);
-	synth_event(&s, 0, &ev);
+	synth_stream_event(&s, 0, &ev);
 	ev.ts_ns = 2000000000ull;
 	assert_int_equal(trace_writer_append(w, &ev), 0);
-	synth_event(&s, 1, &ev);
+	synth_stream_event(&s, 1, &ev);
 	ev.ts_ns = 2000000000ull + TRACE_FRAME_NS / 2;
 	assert_int_equal(trace_writer_append(w, &ev), 0);
 	/* A step back (a merged kernel event) does not end the frame. */
-	synth_event(&s, 2, &ev);
+	synth_stream_event(&s, 2, &ev);
 	ev.ts_ns = 2000000000ull - 5000;
 	assert_int_equal(trace_writer_append(w, &ev), 0);
 	assert_int_equal(trace_writer_frames(w), before);
-	synth_event(&s, 3, &ev);
+	synth_stream_event(&s, 3, &ev);
 	ev.ts_ns = 2000000000ull + TRACE_FRAME_NS;
 	assert_int_equal(trace_writer_append(w, &ev), 0);
 	assert_true(trace_writer_frames(w) > before);
@@ -68,7 +68,7 @@ static void test_frame_ends_after_100ms_of_trace_time(void **state)
 
 static void test_frame_ends_at_frame_bytes(void **state)
 {
-	struct synth s = { .seed = 2 };
+	struct synth_stream s = { .seed = 2 };
 	struct trace_writer *w = open_fresh();
 	struct trace_event ev;
 	uint64_t before = trace_writer_frames(w), i;
@@ -79,7 +79,7 @@ static void test_frame_ends_at_frame_bytes(void **state)
 	/* Same timestamp throughout: only size (or 100 ms of wall clock) can end the frame. */
 	for (i = 0; trace_writer_frames(w) == before; i++) {
 		assert_true(i < TRACE_FRAME_BYTES);
-		synth_event(&s, i, &ev);
+		synth_stream_event(&s, i, &ev);
 		ev.ts_ns = 7;
 		assert_int_equal(trace_writer_append(w, &ev), 0);
 	}
@@ -92,13 +92,13 @@ static void test_frame_ends_at_frame_bytes(void **state)
 
 static void test_flush_writes_the_open_frame(void **state)
 {
-	struct synth s = { .seed = 3 };
+	struct synth_stream s = { .seed = 3 };
 	struct trace_writer *w = open_fresh();
 	struct trace_event ev;
 	uint64_t before = trace_writer_frames(w);
 
 	(void)state;
-	synth_event(&s, 0, &ev);
+	synth_stream_event(&s, 0, &ev);
 	assert_int_equal(trace_writer_append(w, &ev), 0);
 	assert_int_equal(trace_writer_frames(w), before);
 	assert_int_equal(trace_writer_flush(w), 0);
@@ -113,7 +113,7 @@ static void test_flush_writes_the_open_frame(void **state)
 /* The footer keeps what the recorder says about the end; counts are the writer's. */
 static void test_footer_extra(void **state)
 {
-	struct synth s = { .seed = 4 };
+	struct synth_stream s = { .seed = 4 };
 	struct trace_writer *w = open_fresh();
 	Kvmrec__Footer extra = KVMREC__FOOTER__INIT;
 	const Kvmrec__Footer *f;
@@ -122,7 +122,7 @@ static void test_footer_extra(void **state)
 
 	(void)state;
 	for (int i = 0; i < 10; i++) {
-		synth_event(&s, (uint64_t)i, &ev);
+		synth_stream_event(&s, (uint64_t)i, &ev);
 		assert_int_equal(trace_writer_append(w, &ev), 0);
 		assert_int_equal(ev.seq, (uint64_t)i + 1);
 	}
@@ -150,7 +150,7 @@ static void test_footer_extra(void **state)
 /* A recorder SIGKILLed mid-run: every event it flushed is there, then "truncated". */
 static void test_sigkill_mid_run(void **state)
 {
-	struct synth s = { .seed = 5 };
+	struct synth_stream s = { .seed = 5 };
 	struct trace_reader *r;
 	struct trace_event ev;
 	int pipefd[2], status, ret;
@@ -165,7 +165,7 @@ static void test_sigkill_mid_run(void **state)
 		struct trace_writer *w = open_fresh();
 
 		for (uint64_t i = 0;; i++) {
-			synth_event(&s, i, &ev);
+			synth_stream_event(&s, i, &ev);
 			if (trace_writer_append(w, &ev))
 				_exit(1);
 			if (i == 4999) {

@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "synth.h"
+#include "seed_trace.h"
 
 int main(int argc, char **argv)
 {
-	struct synth_opts o = { .loops = 20 };
+	struct seed_trace_opts o = { .loops = 20 };
 	uint64_t dup = 0;
 
 	if (argc < 4) {
@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--loops") && i + 1 < argc)
 			o.loops = (unsigned int)strtoul(argv[++i], NULL, 0);
 	}
-	int ret = synth_write(argv[1], &o, &dup);
+	int ret = seed_trace_write(argv[1], &o, &dup);
 	if (ret < 0) {
 		fprintf(stderr, "view_synth: %s: %s\n", argv[1], strerror(-ret));
 		return 1;

@@ -17,16 +17,16 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "diff.h"
-#include "synth.h"
+#include "seed_trace.h"
 
-static char *tmp_trace(const struct synth_opts *o)
+static char *tmp_trace(const struct seed_trace_opts *o)
 {
 	char *path = strdup("/tmp/kvmrec-view-diff-XXXXXX");
 	int fd = mkstemp(path);
 
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(synth_write(path, o, NULL), 0);
+	assert_int_equal(seed_trace_write(path, o, NULL), 0);
 	return path;
 }
 
@@ -49,8 +49,8 @@ static int run_diff(const char *a, const char *b, bool kernel, char **text, char
 
 static void timing_only_is_same(void **state)
 {
-	struct synth_opts o1 = { .qemu27 = true, .ts_seed = 1, .loops = 12 };
-	struct synth_opts o2 = { .qemu27 = true, .ts_seed = 2, .loops = 12 };
+	struct seed_trace_opts o1 = { .qemu27 = true, .ts_seed = 1, .loops = 12 };
+	struct seed_trace_opts o2 = { .qemu27 = true, .ts_seed = 2, .loops = 12 };
 	char *a = tmp_trace(&o1), *b = tmp_trace(&o2), *text, err[256] = "";
 
 	(void)state;
@@ -70,8 +70,8 @@ static void timing_only_is_same(void **state)
 
 static void qemu27_vs_fixed_differs_on_vcpu0(void **state)
 {
-	struct synth_opts o1 = { .qemu27 = true, .ts_seed = 3, .loops = 12 };
-	struct synth_opts o2 = { .qemu27 = false, .ts_seed = 8, .loops = 12 };
+	struct seed_trace_opts o1 = { .qemu27 = true, .ts_seed = 3, .loops = 12 };
+	struct seed_trace_opts o2 = { .qemu27 = false, .ts_seed = 8, .loops = 12 };
 	char *a = tmp_trace(&o1), *b = tmp_trace(&o2), *text, err[256] = "";
 	char *t1, *t2;
 
@@ -113,8 +113,8 @@ static void qemu27_vs_fixed_differs_on_vcpu0(void **state)
  */
 static void inputs_alone(void **state)
 {
-	struct synth_opts o1 = { .ts_seed = 1, .loops = 12, .rtc = 0x10 };
-	struct synth_opts o2 = { .ts_seed = 2, .loops = 12, .rtc = 0x20 };
+	struct seed_trace_opts o1 = { .ts_seed = 1, .loops = 12, .rtc = 0x10 };
+	struct seed_trace_opts o2 = { .ts_seed = 2, .loops = 12, .rtc = 0x20 };
 	char *a = tmp_trace(&o1), *b = tmp_trace(&o2), *text, err[256] = "";
 
 	(void)state;
@@ -144,8 +144,8 @@ static void inputs_alone(void **state)
 /* Every region is reported, not just the first; inputs between them too. */
 static void regions_resync(void **state)
 {
-	struct synth_opts o1 = { .ts_seed = 1, .loops = 12, .rtc = 0x10, .extra_at = { 3, 9 } };
-	struct synth_opts o2 = { .ts_seed = 2, .loops = 12, .rtc = 0x20 };
+	struct seed_trace_opts o1 = { .ts_seed = 1, .loops = 12, .rtc = 0x10, .extra_at = { 3, 9 } };
+	struct seed_trace_opts o2 = { .ts_seed = 2, .loops = 12, .rtc = 0x20 };
 	char *a = tmp_trace(&o1), *b = tmp_trace(&o2), *text, err[256] = "";
 
 	(void)state;
@@ -168,8 +168,8 @@ static void regions_resync(void **state)
 
 static void lost_records_undecided(void **state)
 {
-	struct synth_opts o1 = { .qemu27 = false, .ts_seed = 1, .loops = 4 };
-	struct synth_opts o2 = { .qemu27 = false, .ts_seed = 1, .loops = 4, .drops = 3 };
+	struct seed_trace_opts o1 = { .qemu27 = false, .ts_seed = 1, .loops = 4 };
+	struct seed_trace_opts o2 = { .qemu27 = false, .ts_seed = 1, .loops = 4, .drops = 3 };
 	char *a = tmp_trace(&o1), *b = tmp_trace(&o2), *text, err[256] = "";
 
 	(void)state;
@@ -184,8 +184,8 @@ static void lost_records_undecided(void **state)
 
 static void truncated_is_an_error(void **state)
 {
-	struct synth_opts o1 = { .qemu27 = false, .ts_seed = 1, .loops = 4 };
-	struct synth_opts o2 = { .qemu27 = false, .ts_seed = 1, .loops = 4, .no_footer = true };
+	struct seed_trace_opts o1 = { .qemu27 = false, .ts_seed = 1, .loops = 4 };
+	struct seed_trace_opts o2 = { .qemu27 = false, .ts_seed = 1, .loops = 4, .no_footer = true };
 	char *a = tmp_trace(&o1), *b = tmp_trace(&o2), *text, err[256] = "";
 
 	(void)state;

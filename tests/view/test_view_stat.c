@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "stat.h"
-#include "synth.h"
+#include "seed_trace.h"
 #include "trace_reader.h"
 
 struct run {
@@ -56,20 +56,20 @@ static void run_free(struct run *r)
 	free(r->json);
 }
 
-static char *tmp_trace(const struct synth_opts *o)
+static char *tmp_trace(const struct seed_trace_opts *o)
 {
 	char *path = strdup("/tmp/kvmrec-view-stat-XXXXXX");
 	int fd = mkstemp(path);
 
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(synth_write(path, o, NULL), 0);
+	assert_int_equal(seed_trace_write(path, o, NULL), 0);
 	return path;
 }
 
 static void qemu27_names_vector_62(void **state)
 {
-	struct synth_opts o = { .qemu27 = true, .ts_seed = 4, .loops = 10 };
+	struct seed_trace_opts o = { .qemu27 = true, .ts_seed = 4, .loops = 10 };
 	char *path = tmp_trace(&o);
 	struct run a, b;
 
@@ -97,7 +97,7 @@ static void qemu27_names_vector_62(void **state)
 
 static void fixed_has_no_violation(void **state)
 {
-	struct synth_opts o = { .qemu27 = false, .ts_seed = 4, .loops = 10 };
+	struct seed_trace_opts o = { .qemu27 = false, .ts_seed = 4, .loops = 10 };
 	char *path = tmp_trace(&o);
 	struct run a;
 
@@ -121,7 +121,7 @@ static void fixed_has_no_violation(void **state)
  */
 static void linux_irq0_pic_then_ioapic_is_no_violation(void **state)
 {
-	struct synth_opts o = { .linux_irq0 = true, .ts_seed = 4, .loops = 3 };
+	struct seed_trace_opts o = { .linux_irq0 = true, .ts_seed = 4, .loops = 3 };
 	char *path = tmp_trace(&o);
 	struct run a;
 
@@ -141,7 +141,7 @@ static void linux_irq0_pic_then_ioapic_is_no_violation(void **state)
 
 static void drops_and_damage_are_said(void **state)
 {
-	struct synth_opts o = { .qemu27 = true, .ts_seed = 5, .loops = 10, .drops = 7 };
+	struct seed_trace_opts o = { .qemu27 = true, .ts_seed = 5, .loops = 10, .drops = 7 };
 	char *path = tmp_trace(&o);
 	struct run a;
 

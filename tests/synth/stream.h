@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * synth: a deterministic stream of synthetic trace events for tests and
+ * stream: a deterministic stream of synthetic trace events for tests and
  * benchmarks. Event i depends only on (seed, i), so a reader can regenerate
  * what a writer was given. Every Record body kind and every RunExit payload
  * kind appears within any SYNTH_CYCLE consecutive events.
  */
-#ifndef KVMREC_TEST_SYNTH_H
-#define KVMREC_TEST_SYNTH_H
+#ifndef KVMREC_TESTS_SYNTH_STREAM_H
+#define KVMREC_TESTS_SYNTH_STREAM_H
 
 #include <stddef.h>
 
@@ -15,7 +15,7 @@
 
 #define SYNTH_CYCLE 32
 
-struct synth {
+struct synth_stream {
 	uint64_t seed;
 	/* Storage the current event points into. */
 	Kvmrec__Record rec;
@@ -48,10 +48,10 @@ struct synth {
 };
 
 /* Fills @ev (position and body) with event @i of stream @s. */
-void synth_event(struct synth *s, uint64_t i, struct trace_event *ev);
+void synth_stream_event(struct synth_stream *s, uint64_t i, struct trace_event *ev);
 
 /* A Header for synthetic traces; strings are static. */
-void synth_header(Kvmrec__Header *hdr);
+void synth_stream_header(Kvmrec__Header *hdr);
 
 
 
@@ -59,11 +59,11 @@ void synth_header(Kvmrec__Header *hdr);
  * Writes a synthetic trace of @n events to @path, ending a frame every
  * @flush_every events (0: only as the writer decides). Returns 0 or -errno.
  */
-int synth_write(const char *path, uint64_t seed, uint64_t n, uint64_t flush_every);
+int synth_stream_write(const char *path, uint64_t seed, uint64_t n, uint64_t flush_every);
 
 /*
  * Packs @rec without its position fields (seq/ts/vcpu/tid deltas, frame mark) into @buf
  * of @cap bytes; returns the length, or 0 if it does not fit.
  */
-size_t synth_pack_body(Kvmrec__Record *rec, uint8_t *buf, size_t cap);
+size_t synth_stream_pack_body(Kvmrec__Record *rec, uint8_t *buf, size_t cap);
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * synth: synthetic traces for the view tests, written with the real
- * trace_writer. The shape is the seed's: one vCPU that gets vectors 32 and 62
- * accepted by the in-kernel LAPIC, a TPR-access exit with a KVM_GET_LAPIC that
+ * seed_trace: synthetic traces for the view tests, made with the trace
+ * builder (tests/synth/synth.h). The shape is the seed's: one vCPU that gets
+ * vectors 32 and 62 accepted by the in-kernel LAPIC, a TPR-access exit with a KVM_GET_LAPIC that
  * sees 62 pending, the kernel delivering (EOI of) 62, and - under the QEMU 2.7
  * rule - an irq-window request, IRQ_WINDOW_OPEN exit and a KVM_INTERRUPT of 62
  * again. A second vCPU does plain port I/O so the traces have two streams.
@@ -12,13 +12,13 @@
  * EOIs it at the PIC), later through the IOAPIC to the in-kernel LAPIC
  * (accept, EOI). Two requests, two deliveries: nothing is wrong.
  */
-#ifndef KVMREC_TESTS_VIEW_SYNTH_H
-#define KVMREC_TESTS_VIEW_SYNTH_H
+#ifndef KVMREC_TESTS_VIEW_SEED_TRACE_H
+#define KVMREC_TESTS_VIEW_SEED_TRACE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-struct synth_opts {
+struct seed_trace_opts {
 	bool qemu27;          /* the double injection */
 	bool linux_irq0;      /* vector 0x30 from the PIC, then from the IOAPIC */
 	uint64_t ts_seed;     /* varies timestamps, thread ids and EINTR exits only */
@@ -37,6 +37,6 @@ struct synth_opts {
 };
 
 /* Writes @path. Returns 0 or -errno. Sets *seq_dup to the KVM_INTERRUPT's seq. */
-int synth_write(const char *path, const struct synth_opts *o, uint64_t *seq_dup);
+int seed_trace_write(const char *path, const struct seed_trace_opts *o, uint64_t *seq_dup);
 
 #endif

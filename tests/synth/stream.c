@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* synth: every kind of trace event, reproducibly, from an index. */
+/* stream: every kind of trace event, reproducibly, from an index. */
 #include <string.h>
 #include <stdio.h>
 
-#include "synth.h"
+#include "stream.h"
 #include "trace_writer.h"
 
 static uint64_t mix(uint64_t x)
@@ -15,7 +15,7 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-static void exit_payload(struct synth *s, unsigned int k, uint64_t h)
+static void exit_payload(struct synth_stream *s, unsigned int k, uint64_t h)
 {
 	Kvmrec__RunExit *e = &s->exit;
 
@@ -160,7 +160,7 @@ static void exit_payload(struct synth *s, unsigned int k, uint64_t h)
 	}
 }
 
-static void fill_exit(struct synth *s, unsigned int k, uint64_t h)
+static void fill_exit(struct synth_stream *s, unsigned int k, uint64_t h)
 {
 	Kvmrec__RunExit *e = &s->exit;
 
@@ -187,7 +187,7 @@ static void fill_exit(struct synth *s, unsigned int k, uint64_t h)
 	s->rec.exit = e;
 }
 
-static void fill_other(struct synth *s, unsigned int k, uint64_t h)
+static void fill_other(struct synth_stream *s, unsigned int k, uint64_t h)
 {
 	Kvmrec__Record *r = &s->rec;
 
@@ -343,7 +343,7 @@ static void fill_other(struct synth *s, unsigned int k, uint64_t h)
 	}
 }
 
-void synth_event(struct synth *s, uint64_t i, struct trace_event *ev)
+void synth_stream_event(struct synth_stream *s, uint64_t i, struct trace_event *ev)
 {
 	uint64_t h = mix(s->seed ^ (i * 0x2545f4914f6cdd1dull));
 	unsigned int slot = (unsigned int)(i % SYNTH_CYCLE);
@@ -372,7 +372,7 @@ void synth_event(struct synth *s, uint64_t i, struct trace_event *ev)
 	ev->rec = &s->rec;
 }
 
-void synth_header(Kvmrec__Header *hdr)
+void synth_stream_header(Kvmrec__Header *hdr)
 {
 	static char *argv[] = { "kvmrec-vmm", "--policy", "qemu-2.7", "guest.elf" };
 	static const char *avail[] = { "kvm_eoi", "kvm_apic", "kvm_pio" };
@@ -393,22 +393,22 @@ void synth_header(Kvmrec__Header *hdr)
 	hdr->recorder = "synthetic";
 }
 
-int synth_write(const char *path, uint64_t seed, uint64_t n, uint64_t flush_every)
+int synth_stream_write(const char *path, uint64_t seed, uint64_t n, uint64_t flush_every)
 {
 	/* The trace id too depends only on the seed: the same call, the same bytes. */
 	struct trace_writer_opts opts = { .overwrite = true, .trace_id = 0x73796e7468000000ull + seed };
-	struct synth s = { .seed = seed };
+	struct synth_stream s = { .seed = seed };
 	struct trace_writer *w;
 	struct trace_event ev;
 	Kvmrec__Header hdr;
 	int ret;
 
-	synth_header(&hdr);
+	synth_stream_header(&hdr);
 	ret = trace_writer_open(path, &hdr, &opts, &w);
 	if (ret)
 		return ret;
 	for (uint64_t i = 0; i < n; i++) {
-		synth_event(&s, i, &ev);
+		synth_stream_event(&s, i, &ev);
 		ret = trace_writer_append(w, &ev);
 		if (!ret && flush_every && (i + 1) % flush_every == 0)
 			ret = trace_writer_flush(w);
@@ -420,7 +420,7 @@ int synth_write(const char *path, uint64_t seed, uint64_t n, uint64_t flush_ever
 	return trace_writer_close(w, NULL);
 }
 
-size_t synth_pack_body(Kvmrec__Record *rec, uint8_t *buf, size_t cap)
+size_t synth_stream_pack_body(Kvmrec__Record *rec, uint8_t *buf, size_t cap)
 {
 	Kvmrec__Record copy = *rec;
 
