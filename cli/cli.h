@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * cli: the kvmrec command-line front end. Each subcommand is one file,
- * cmd_<name>.c, exporting cmd_<name>(argc, argv) with argv[0] the subcommand
- * name; it returns one of the exit codes below and prints its own errors as
- * one line on stderr ("kvmrec NAME: FILE: problem").
+ * cmd_<name>.c, exporting its option table <name>_cli (cli/opts.h) and
+ * cmd_<name>(argc, argv) with argv[0] the subcommand name, which parses the
+ * options, calls one library function and returns one of the exit codes
+ * below; it prints its own errors as one line on stderr ("kvmrec NAME:
+ * FILE: problem").
  */
 #ifndef KVMREC_CLI_H
 #define KVMREC_CLI_H
@@ -22,6 +24,23 @@ enum kvmrec_exit {
 	"Exit status: 0 ok/pass, 1 check failed, 2 usage error or bad input,\n" \
 	"125 cannot decide (the trace lacks the evidence).\n"
 
+/*
+ * A subcommand: its option table (cli/opts.h), the one source of its parser,
+ * its --help, the synopsis `kvmrec --help` lists, the man pages and the bash
+ * completion (docs/man/README.md); and the function that runs it.
+ */
+struct cli_cmd;
+struct cli_command {
+	const struct cli_cmd *cli;
+	int (*run)(int argc, char **argv);
+};
+
+extern const struct cli_command cli_commands[];
+extern const unsigned int cli_ncommands;
+
+extern const struct cli_cmd record_cli, replay_cli, bisect_cli, dump_cli, stat_cli,
+	diff_cli, import_cli, export_cli, plot_cli;
+
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_bisect(int argc, char **argv);
@@ -32,30 +51,11 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 
-/*
- * Each subcommand's --help text: the one source of `kvmrec --help`, the man
- * pages and the bash completion (docs/man/README.md). Its first paragraph
- * is the synopsis ("usage: kvmrec NAME ..."), options are lines indented by
- * two spaces that start with '-', and "Exit status:" opens the last one.
- */
-void record_usage(FILE *f);
-void replay_usage(FILE *f);
-void bisect_usage(FILE *f);
-void dump_usage(FILE *f);
-void stat_usage(FILE *f);
-void diff_usage(FILE *f);
-void import_usage(FILE *f);
-void export_usage(FILE *f);
-void plot_usage(FILE *f);
-
 struct trace_reader;
 /*
  * Opens @path for subcommand @cmd; on failure prints the one-line error
  * ("kvmrec CMD: FILE: problem") and returns NULL (exit KVMREC_EXIT_USAGE).
  */
 struct trace_reader *cli_trace_open(const char *cmd, const char *path);
-
-/* True if argv holds -h or --help before any "--". */
-int cli_wants_help(int argc, char **argv);
 
 #endif

@@ -5,22 +5,28 @@
  * prints everything recovered, then the reader's one-line error, and exits 2.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "trace_format.h"
 #include "trace_reader.h"
 
-void dump_usage(FILE *f)
-{
-	fprintf(f, "usage: kvmrec dump TRACE\n\n"
-		   "Prints TRACE (\"-\" for stdin) one event a line:\n"
-		   "  SEQ TS(s.us) VCPU TID KIND PAYLOAD\n"
-		   "after '# key: value' lines for the header and before the footer\n"
-		   "summary. A damaged trace prints every event recovered, then one\n"
-		   "error line on stderr saying where reading stopped.\n\n"
-		   KVMREC_EXIT_CODES_HELP);
-}
+static const struct cli_opt dump_opts[] = {
+	{ 0 }
+};
+
+const struct cli_cmd dump_cli = {
+	.name = "dump",
+	.forms = { { .lead = "TRACE" } },
+	.about = "Prints TRACE (\"-\" for stdin) one event a line:\n"
+		 "  SEQ TS(s.us) VCPU TID KIND PAYLOAD\n"
+		 "after '# key: value' lines for the header and before the footer\n"
+		 "summary. A damaged trace prints every event recovered, then one\n"
+		 "error line on stderr saying where reading stopped.\n",
+	.opts = dump_opts,
+	.tail = KVMREC_EXIT_CODES_HELP,
+	.unknown = "unknown option '%s' (see kvmrec dump --help)",
+};
 
 int cmd_dump(int argc, char **argv)
 {
@@ -28,23 +34,19 @@ int cmd_dump(int argc, char **argv)
 	struct trace_event ev;
 	const char *path = NULL;
 	int ret, status = KVMREC_EXIT_OK;
+	struct cli_parser p;
+	int id;
 
-	if (cli_wants_help(argc, argv)) {
-		dump_usage(stdout);
+	if (cli_parse_begin(&p, &dump_cli, argc, argv))
 		return KVMREC_EXIT_OK;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--") && i + 1 < argc && !path) {
-			path = argv[++i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "kvmrec dump: unknown option '%s' (see kvmrec dump --help)\n", argv[i]);
+	while ((id = cli_next(&p)) != CLI_END) {
+		if (id != CLI_OPERAND)
 			return KVMREC_EXIT_USAGE;
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			fprintf(stderr, "kvmrec dump: one trace at a time ('%s' is extra)\n", argv[i]);
+		if (path) {
+			fprintf(stderr, "kvmrec dump: one trace at a time ('%s' is extra)\n", p.arg);
 			return KVMREC_EXIT_USAGE;
 		}
+		path = p.arg;
 	}
 	if (!path) {
 		fprintf(stderr, "kvmrec dump: no TRACE given (see kvmrec dump --help)\n");

@@ -7,55 +7,59 @@
 #include <unistd.h>
 #include "chrome_json.h"
 #include "cli.h"
+#include "opts.h"
 #include "perfetto.h"
 #include "trace_reader.h"
 
-void export_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: kvmrec export --format perfetto|chrome-json TRACE -o OUT\n\n"
-		"Writes the trace as a timeline: Perfetto's native protobuf trace for\n"
-		"ui.perfetto.dev and trace_processor (compact, any size), or Chrome\n"
-		"trace-event JSON for chrome://tracing. A track per vCPU with a slice for each stretch in the\n"
-		"guest and in userspace, instants for injections, EOIs, LAPIC accepts and\n"
-		"syncs, counters for TPR and the highest IRR/ISR vector, and what\n"
-		"`kvmrec replay --check-once` decides: arrows from each interrupt request\n"
-		"to the delivery it was matched to, violations marked red, undecided items\n"
-		"yellow, the verdict in the file's metadata.\n\n"
-		"  --format perfetto      Perfetto protobuf (.pftrace), about 10 B an event\n"
-		"  --format chrome-json   Chrome trace-event JSON, about 170 B an event\n"
-		"  -o OUT                 output file (\"-\": stdout)\n\n"
-		"A damaged trace is exported up to the damage (noted in the file), then\n"
+enum { OPT_FORMAT = 1, OPT_OUTPUT };
+
+static const struct cli_opt export_opts[] = {
+	{ .id = OPT_FORMAT, .name = "format", .metavar = "FORMAT", .required = true,
+	  .choices = "perfetto|chrome-json", .help = "the file's format:\n"
+	  "  perfetto     Perfetto protobuf (.pftrace), about 10 B per event\n"
+	  "  chrome-json  Chrome trace-event JSON, about 170 B per event" },
+	{ .id = OPT_OUTPUT, .name = "output", .short_name = 'o', .metavar = "OUT",
+	  .required = true, .help = "output file (\"-\": stdout)" },
+	{ 0 }
+};
+
+const struct cli_cmd export_cli = {
+	.name = "export",
+	.forms = { { .lead = "TRACE" } },
+	.about = "Writes the trace as a timeline: Perfetto's native protobuf trace for\n"
+		 "ui.perfetto.dev and trace_processor (compact, any size), or Chrome\n"
+		 "trace-event JSON for chrome://tracing. A track per vCPU with a slice for each stretch in the\n"
+		 "guest and in userspace, instants for injections, EOIs, LAPIC accepts and\n"
+		 "syncs, counters for TPR and the highest IRR/ISR vector, and what\n"
+		 "`kvmrec replay --check-once` decides: arrows from each interrupt request\n"
+		 "to the delivery it was matched to, violations marked red, undecided items\n"
+		 "yellow, the verdict in the file's metadata.\n",
+	.opts = export_opts,
+	.tail = "A damaged trace is exported up to the damage (noted in the file), then\n"
 		"exits 2.\n"
-		KVMREC_EXIT_CODES_HELP);
-}
+		KVMREC_EXIT_CODES_HELP,
+	.unknown = "unknown option '%s' (see kvmrec export --help)",
+};
 
 int cmd_export(int argc, char **argv)
 {
 	const char *path = NULL, *out_path = NULL, *format = NULL;
+	struct cli_parser p;
+	int id;
 
-	if (cli_wants_help(argc, argv)) {
-		export_usage(stdout);
+	if (cli_parse_begin(&p, &export_cli, argc, argv))
 		return KVMREC_EXIT_OK;
-	}
-	for (int i = 1; i < argc; i++) {
-		if ((!strcmp(argv[i], "--format") || !strcmp(argv[i], "-o")) && i + 1 >= argc) {
-			fprintf(stderr, "kvmrec export: %s needs a value\n", argv[i]);
+	while ((id = cli_next(&p)) != CLI_END) {
+		if (id == OPT_FORMAT) {
+			format = p.arg;
+		} else if (id == OPT_OUTPUT) {
+			out_path = p.arg;
+		} else if (id != CLI_OPERAND) {
 			return KVMREC_EXIT_USAGE;
-		}
-		if (!strcmp(argv[i], "--format"))
-			format = argv[++i];
-		else if (!strncmp(argv[i], "--format=", 9))
-			format = argv[i] + 9;
-		else if (!strcmp(argv[i], "-o"))
-			out_path = argv[++i];
-		else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "kvmrec export: unknown option '%s' (see kvmrec export --help)\n", argv[i]);
-			return KVMREC_EXIT_USAGE;
-		} else if (!path)
-			path = argv[i];
-		else {
-			fprintf(stderr, "kvmrec export: one trace only ('%s')\n", argv[i]);
+		} else if (!path) {
+			path = p.arg;
+		} else {
+			fprintf(stderr, "kvmrec export: one trace only ('%s')\n", p.arg);
 			return KVMREC_EXIT_USAGE;
 		}
 	}

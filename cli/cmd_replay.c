@@ -6,34 +6,47 @@
  * then the reader's one-line error.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "replay.h"
 
-void replay_usage(FILE *f)
+static void list_models(FILE *f, int col)
 {
-	const struct policy *const *p;
-
-	fprintf(f, "usage: kvmrec replay TRACE [--model NAME] [--check-once] [--json]\n\n"
-		   "Replays TRACE through the PIC, kernel LAPIC and userspace-APIC-copy models\n"
-		   "and compares the injection policy's decision at every KVM_RUN entry with\n"
-		   "what was recorded (divergences: the first in detail, then a count).\n\n"
-		   "  --model NAME   injection policy to replay with (default: the one the\n"
-		   "                 trace header names, else qemu-fixed); only for a split\n"
-		   "                 irqchip, and kvmrec-vmm only for its own traces:\n");
-	for (p = policy_variants(); *p; p++)
-		fprintf(f, "                   %-14s %s\n", (*p)->name, (*p)->what);
-	fprintf(f, "  --check-once   match every delivery to exactly one request; report\n"
-		   "                 double, spurious and lost interrupts\n"
-		   "  --json         one JSON object instead of text\n\n"
-		   "The irqchip mode comes from the trace's set-up records and is named in the\n"
-		   "report: split (models compared), in-kernel (kernel events alone), userspace\n"
-		   "(the VMM injects everything). A --model that does not apply is exit 2.\n\n"
-		   "A damaged trace: the readable prefix is replayed and reported, then the\n"
-		   "reader's error; the exit status is 2.\n"
-		   KVMREC_EXIT_CODES_HELP);
+	for (const struct policy *const *p = policy_variants(); *p; p++)
+		fprintf(f, "%*s%-14s %s\n", col + 2, "", (*p)->name, (*p)->what);
 }
+
+enum { OPT_MODEL = 1, OPT_CHECK_ONCE, OPT_JSON };
+
+static const struct cli_opt replay_opts[] = {
+	{ .id = OPT_MODEL, .name = "model", .metavar = "NAME",
+	  .help = "injection policy to replay with (default: the one the "
+	  "trace header names, else qemu-fixed); only for a split irqchip, and kvmrec-vmm only "
+	  "for its own traces:", .help_more = list_models },
+	{ .id = OPT_CHECK_ONCE, .name = "check-once",
+	  .help = "match every delivery to exactly one request; "
+	  "report double, spurious and lost interrupts" },
+	{ .id = OPT_JSON, .name = "json",
+	  .help = "one JSON object instead of text" },
+	{ 0 }
+};
+
+const struct cli_cmd replay_cli = {
+	.name = "replay",
+	.forms = { { .lead = "TRACE" } },
+	.about = "Replays TRACE through the PIC, kernel LAPIC and userspace-APIC-copy models\n"
+		 "and compares the injection policy's decision at every KVM_RUN entry with\n"
+		 "what was recorded (divergences: the first in detail, then a count).\n",
+	.opts = replay_opts,
+	.tail = "The irqchip mode comes from the trace's set-up records and is named in the\n"
+		"report: split (models compared), in-kernel (kernel events alone), userspace\n"
+		"(the VMM injects everything). A --model that does not apply is exit 2.\n\n"
+		"A damaged trace: the readable prefix is replayed and reported, then the\n"
+		"reader's error; the exit status is 2.\n"
+		KVMREC_EXIT_CODES_HELP,
+	.missing = "%s needs a value (see --help)",
+};
 
 int cmd_replay(int argc, char **argv)
 {
@@ -43,29 +56,30 @@ int cmd_replay(int argc, char **argv)
 	struct replay *r;
 	int ret;
 
-	if (cli_wants_help(argc, argv)) {
-		replay_usage(stdout);
+	struct cli_parser p;
+	int id;
+
+	if (cli_parse_begin(&p, &replay_cli, argc, argv))
 		return KVMREC_EXIT_OK;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--check-once")) {
+	while ((id = cli_next(&p)) != CLI_END) {
+		switch (id) {
+		case OPT_CHECK_ONCE:
 			check = true;
-		} else if (!strcmp(argv[i], "--json")) {
+			break;
+		case OPT_JSON:
 			json = true;
-		} else if (!strcmp(argv[i], "--model") && i + 1 >= argc) {
-			fprintf(stderr, "kvmrec replay: --model needs a value (see --help)\n");
-			return KVMREC_EXIT_USAGE;
-		} else if (!strcmp(argv[i], "--model")) {
-			model = argv[++i];
-		} else if (!strncmp(argv[i], "--model=", 8)) {
-			model = argv[i] + 8;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "kvmrec replay: unknown option '%s' (see --help)\n", argv[i]);
-			return KVMREC_EXIT_USAGE;
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			fprintf(stderr, "kvmrec replay: more than one TRACE given ('%s')\n", argv[i]);
+			break;
+		case OPT_MODEL:
+			model = p.arg;
+			break;
+		case CLI_OPERAND:
+			if (path) {
+				fprintf(stderr, "kvmrec replay: more than one TRACE given ('%s')\n", p.arg);
+				return KVMREC_EXIT_USAGE;
+			}
+			path = p.arg;
+			break;
+		default:
 			return KVMREC_EXIT_USAGE;
 		}
 	}

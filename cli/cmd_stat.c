@@ -4,44 +4,51 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "opts.h"
 #include "stat.h"
 #include "trace_reader.h"
 
-void stat_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: kvmrec stat TRACE [--json]\n\n"
-		"Per vCPU and overall: exits by reason (count, share, percentiles of the\n"
-		"time in the guest before the exit and in userspace after it), interrupt\n"
-		"injections by vector and source (KVM_INTERRUPT, kvm_inj_virq, LAPIC accepts,\n"
-		"EOIs), LAPIC syncs, kernel events, and everything lost or dropped; and\n"
-		"the verdict of `kvmrec replay --check-once` on the same events, with its\n"
-		"violations and undecided items per vector (stat decides nothing itself).\n"
-		"The exit status is stat's own, not the verdict's.\n\n"
-		"  --json   one JSON object instead of the text report\n\n"
-		"A damaged trace is reported up to the damage, then exits 2.\n"
-		KVMREC_EXIT_CODES_HELP);
-}
+enum { OPT_JSON = 1 };
+
+static const struct cli_opt stat_opts[] = {
+	{ .id = OPT_JSON, .name = "json",
+	  .help = "one JSON object instead of the text report" },
+	{ 0 }
+};
+
+const struct cli_cmd stat_cli = {
+	.name = "stat",
+	.forms = { { .lead = "TRACE" } },
+	.about = "Per vCPU and overall: exits by reason (count, share, percentiles of the\n"
+		 "time in the guest before the exit and in userspace after it), interrupt\n"
+		 "injections by vector and source (KVM_INTERRUPT, kvm_inj_virq, LAPIC accepts,\n"
+		 "EOIs), LAPIC syncs, kernel events, and everything lost or dropped; and\n"
+		 "the verdict of `kvmrec replay --check-once` on the same events, with its\n"
+		 "violations and undecided items per vector (stat decides nothing itself).\n"
+		 "The exit status is stat's own, not the verdict's.\n",
+	.opts = stat_opts,
+	.tail = "A damaged trace is reported up to the damage, then exits 2.\n"
+		KVMREC_EXIT_CODES_HELP,
+	.unknown = "unknown option '%s' (see kvmrec stat --help)",
+};
 
 int cmd_stat(int argc, char **argv)
 {
 	const char *path = NULL;
-	int json = 0;
+	int json = 0, id;
+	struct cli_parser p;
 
-	if (cli_wants_help(argc, argv)) {
-		stat_usage(stdout);
+	if (cli_parse_begin(&p, &stat_cli, argc, argv))
 		return KVMREC_EXIT_OK;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
+	while ((id = cli_next(&p)) != CLI_END) {
+		if (id == OPT_JSON) {
 			json = 1;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "kvmrec stat: unknown option '%s' (see kvmrec stat --help)\n", argv[i]);
+		} else if (id != CLI_OPERAND) {
 			return KVMREC_EXIT_USAGE;
 		} else if (!path) {
-			path = argv[i];
+			path = p.arg;
 		} else {
-			fprintf(stderr, "kvmrec stat: one trace only ('%s')\n", argv[i]);
+			fprintf(stderr, "kvmrec stat: one trace only ('%s')\n", p.arg);
 			return KVMREC_EXIT_USAGE;
 		}
 	}

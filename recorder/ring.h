@@ -75,6 +75,12 @@ struct ring {
 	/* ring_size data bytes follow */
 };
 
+/*
+ * A ring size as `kvmrec record --ring-size` takes it: bytes, K or M
+ * suffix, RING_MIN_SIZE..RING_MAX_SIZE, rounded up to a power of two.
+ * 0, or -EINVAL.
+ */
+int ring_size_parse(const char *s, uint64_t *out);
 size_t ring_region_size(uint32_t nslots, uint64_t ring_size);
 /* Parent: memfd (close-on-exec) with @nslots rings of @ring_size bytes. */
 int ring_region_create(uint32_t nslots, uint64_t ring_size, bool lossy,

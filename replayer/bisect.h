@@ -14,6 +14,7 @@
 #define KVMREC_BISECT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "check_once.h"
 #include "policy.h"
@@ -35,5 +36,12 @@ struct bisect_result {
 };
 
 int bisect_file(const char *path, const struct policy *base, struct bisect_result *out);
+
+/*
+ * The report `kvmrec bisect` prints for @b, bisect_file()'s @verdict on
+ * @path (not 2: that is the caller's one-line error): the recorded
+ * violation, then the smallest fixes in words, or why there is none.
+ */
+void bisect_print(const struct bisect_result *b, int verdict, FILE *f, const char *path);
 
 #endif

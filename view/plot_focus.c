@@ -170,3 +170,16 @@ int plot_focus_find(const char *path, const char *model, struct plot_focus *f,
 	replay_free(r);
 	return ret;
 }
+
+void plot_focus_window(const struct plot_focus *f, struct plot_window_opts *o)
+{
+	const uint64_t reach = 400;	/* seqs: a mark further back is left out */
+
+	o->around = f->center;
+	for (unsigned int i = 0; i < f->n_marks; i++) {
+		uint64_t seq = f->marks[i].seq;
+
+		if (seq < f->center && f->center - seq < reach && (!o->from || seq < o->from))
+			o->from = seq;
+	}
+}

@@ -12,6 +12,7 @@
 #define KVMREC_VIEW_PLOT_FOCUS_H
 
 #include <stddef.h>
+#include "plot_window.h"
 #include "svg_plot.h"
 
 #define PLOT_FOCUS_NOTHING 1
@@ -27,5 +28,11 @@ int plot_focus_find(const char *path, const char *model, struct plot_focus *f,
 
 /* Highlight just @seq (for --around). */
 void plot_focus_at(struct plot_focus *f, uint64_t seq);
+
+/*
+ * Aims @o at @f: centred on its centre, and reaching back to the marks
+ * before it (the request, the stale sync) unless they are far away.
+ */
+void plot_focus_window(const struct plot_focus *f, struct plot_window_opts *o);
 
 #endif
