@@ -15,6 +15,7 @@
 #define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_getFrameHeader */
 #include <zstd.h>
 
+#include "batch.h"
 #include "io_delta.h"
 #include "kref.h"
 #include "reader_pool.h"
@@ -43,6 +44,8 @@ struct slot {
 	size_t buf_cap;
 	uint8_t *raw;
 	size_t raw_cap;
+	uint8_t *xraw;			/* raw with its batches expanded (batch.h) */
+	size_t xraw_cap;
 	size_t recs_cap;
 	struct trace_arena arena;
 	ZSTD_DCtx *dctx;
@@ -193,8 +196,12 @@ static bool frame_decode(struct slot *s)
 	if (ZSTD_isError(n) || n != raw_len)
 		return false;
 
+	/* Never the header's frame: records start at 0. */
+	long x = batch_expand(s->raw, raw_len, 0, &s->xraw, &s->xraw_cap, TRACE_READER_MAX_FRAME);
+	if (x < 0)
+		return false;
 	trace_arena_reset(&s->arena);
-	const uint8_t *q = s->raw, *end = s->raw + raw_len;
+	const uint8_t *q = x ? s->xraw : s->raw, *end = q + (x ? (size_t)x : raw_len);
 	while (q < end) {
 		uint64_t len;
 		size_t h = trace_varint_get(q, end, &len);
@@ -204,9 +211,10 @@ static bool frame_decode(struct slot *s)
 			&kvmrec__record__descriptor, &s->arena.pb, q + h, (size_t)len);
 		if (!rec)
 			rec = kvmrec__record__unpack(&s->arena.pb, (size_t)len, q + h);
-		/* Header and footer have rules of their own: the reader's path keeps them. */
+		/* Header, footer and a batch that did not expand: the reader's path words them. */
 		if (!rec || rec->body_case == KVMREC__RECORD__BODY_HEADER ||
-		    rec->body_case == KVMREC__RECORD__BODY_FOOTER)
+		    rec->body_case == KVMREC__RECORD__BODY_FOOTER ||
+		    rec->body_case == KVMREC__RECORD__BODY_BATCH)
 			return false;
 		if (nrec == s->recs_cap) {
 			size_t cap = s->recs_cap ? s->recs_cap * 2 : 4096;
@@ -312,6 +320,7 @@ void reader_pool_stop(struct reader_pool *p)
 		ZSTD_freeDCtx(s->dctx);
 		free(s->buf);
 		free(s->raw);
+		free(s->xraw);
 		free(s->f.recs);
 	}
 	pthread_cond_destroy(&p->cond);

@@ -481,11 +481,57 @@ static Kvmrec__KernelEvent *decode_kevent(ProtobufCAllocator *a, const uint8_t *
 	return k;
 }
 
+/* A reference (format 1.2): two of every three records of a pio loop with kernel events. */
+static Kvmrec__KernelRef *decode_kref(ProtobufCAllocator *a, const uint8_t *p,
+				      const uint8_t *end, int depth)
+{
+	Kvmrec__KernelRef *k;
+
+	if (kvmrec__kernel_ref__descriptor.n_fields != 4)
+		return (Kvmrec__KernelRef *)decode(&kvmrec__kernel_ref__descriptor, a, p, end, depth);
+	k = a->alloc(a->allocator_data, sizeof(*k));
+	if (!k)
+		return NULL;
+	*k = (Kvmrec__KernelRef)KVMREC__KERNEL_REF__INIT;
+	while (p < end) {
+		uint64_t tag, v;
+
+		NEXT_VARINT(tag);
+		switch (tag) {
+		case TAG(1, WIRE_VARINT):
+			NEXT_VARINT(v);
+			k->has_exit = 1;
+			k->exit = unzigzag32(v);
+			break;
+		case TAG(2, WIRE_VARINT):
+			NEXT_VARINT(v);
+			k->has_id = 1;
+			k->id = (Kvmrec__KernelEventId)(int32_t)(uint32_t)v;
+			break;
+		case TAG(3, WIRE_VARINT):
+			NEXT_VARINT(v);
+			k->has_cpu = 1;
+			k->cpu = (uint32_t)v;
+			break;
+		case TAG(4, WIRE_VARINT):
+			NEXT_VARINT(v);
+			k->has_mmio_type = 1;
+			k->mmio_type = (uint32_t)v;
+			break;
+		default:
+			p = field_generic(&k->base, a, tag, p, end, depth);
+			if (!p)
+				return NULL;
+		}
+	}
+	return k;
+}
+
 static Kvmrec__Record *decode_record(ProtobufCAllocator *a, const uint8_t *p, const uint8_t *end)
 {
 	Kvmrec__Record *r;
 
-	if (kvmrec__record__descriptor.n_fields != 16)
+	if (kvmrec__record__descriptor.n_fields != 17)
 		return (Kvmrec__Record *)decode(&kvmrec__record__descriptor, a, p, end, 0);
 	r = a->alloc(a->allocator_data, sizeof(*r));
 	if (!r)
@@ -537,8 +583,18 @@ static Kvmrec__Record *decode_record(ProtobufCAllocator *a, const uint8_t *p, co
 			r->body_case = KVMREC__RECORD__BODY_KEVENT;
 			p += v;
 			break;
+		case TAG(13, WIRE_LEN):
+			NEXT_VARINT(v);
+			if (v > (uint64_t)(end - p) || r->body_case != KVMREC__RECORD__BODY__NOT_SET)
+				return NULL;
+			r->kref = decode_kref(a, p, p + v, 1);
+			if (!r->kref)
+				return NULL;
+			r->body_case = KVMREC__RECORD__BODY_KREF;
+			p += v;
+			break;
 		default:
-			/* The frame mark (16), a reference (13), any other body. */
+			/* The frame mark (16), any other body. */
 			p = field_generic(&r->base, a, tag, p, end, 0);
 			if (!p)
 				return NULL;

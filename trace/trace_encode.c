@@ -284,7 +284,7 @@ static bool encode_record(struct cursor *c, const Kvmrec__Record *r)
 	const ProtobufCMessage *body;
 	uint32_t id;
 
-	if (r->base.descriptor->n_fields != 16 || r->base.n_unknown_fields)
+	if (r->base.descriptor->n_fields != 17 || r->base.n_unknown_fields)
 		return false;
 	if (r->body_case == KVMREC__RECORD__BODY_EXIT && r->exit)
 		id = 5, body = &r->exit->base;

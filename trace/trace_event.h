@@ -14,7 +14,7 @@
 #include "kvmrec.pb-c.h"
 
 #define TRACE_FORMAT_MAJOR 1
-#define TRACE_FORMAT_MINOR 2  /* 1.1: trace id, a FrameMark per frame; 1.2: Record.kref, ExitIo.data_add (docs/trace.md) */
+#define TRACE_FORMAT_MINOR 3  /* 1.1: trace id, a FrameMark per frame; 1.2: Record.kref, ExitIo.data_add; 1.3: Record.batch (docs/trace.md) */
 #define TRACE_MAGIC_LEN 8     /* "KVMREC\0" + major */
 
 #define TRACE_VCPU_NONE (-1)  /* VM-wide event */

@@ -26,6 +26,7 @@
 #define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
+#include "batch.h"
 #include "io_delta.h"
 #include "kref.h"
 #include "reader_pool.h"
@@ -59,6 +60,8 @@ struct trace_reader {
 
 	uint8_t *frame;
 	size_t frame_len, frame_cap, frame_pos;
+	uint8_t *xframe;        /* the other frame buffer: batches expanded (batch.h) */
+	size_t xframe_cap;
 	enum frame_state fstate;
 	uint64_t frame_off;     /* file offset where the loaded frame starts */
 	uint64_t frame_index;   /* of the loaded frame, counted from 0 */
@@ -222,6 +225,35 @@ static int frame_grow(struct trace_reader *r, size_t cap)
 }
 
 /*
+ * The loaded frame as the records its batches stand for (batch.h), so that
+ * everything after reads a 1.2 frame. A batch that does not expand stays,
+ * and trace_reader_next() calls it corrupt where it comes.
+ */
+static int frame_unbatch(struct trace_reader *r)
+{
+	size_t from = r->frame_index ? 0 : TRACE_MAGIC_LEN, cap;
+	uint8_t *p;
+	long n;
+
+	if (from > r->frame_len)
+		return 1;
+	n = batch_expand(r->frame, r->frame_len, from, &r->xframe, &r->xframe_cap,
+			 TRACE_READER_MAX_FRAME);
+	if (n < 0)
+		return reader_fail(r, -ENOMEM, "out of memory for a frame");
+	if (n > 0) {
+		p = r->frame;
+		cap = r->frame_cap;
+		r->frame = r->xframe;
+		r->frame_cap = r->xframe_cap;
+		r->frame_len = (size_t)n;
+		r->xframe = p;
+		r->xframe_cap = cap;
+	}
+	return 1;
+}
+
+/*
  * Loads the next frame. Returns 1 with a frame (r->fstate says whole or cut),
  * 0 at a clean end of input, or a negative errno (error set).
  */
@@ -278,7 +310,7 @@ static int frame_load(struct trace_reader *r)
 				return (int)avail;
 			if (avail == 0) {
 				r->fstate = FRAME_CUT;
-				return 1;
+				return frame_unbatch(r);
 			}
 			continue;
 		}
@@ -288,7 +320,7 @@ static int frame_load(struct trace_reader *r)
 			return corrupt(r, ZSTD_getErrorName(ret));
 		if (ret == 0) {
 			r->fstate = FRAME_WHOLE;
-			return 1;
+			return frame_unbatch(r);
 		}
 		if (zout.pos == zout.size && r->zin.pos == in_before) {
 			/* Stalled on a full output buffer. */
@@ -752,6 +784,9 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 	ret = pool_next(r, &rec);
 	if (ret == 0) {
 		ret = stream_next(r, &r->arena.pb, &rec);
+		/* Only one that did not expand is still a batch (frame_unbatch). */
+		if (ret > 0 && rec->body_case == KVMREC__RECORD__BODY_BATCH)
+			ret = corrupt(r, "bad batch of records");
 		if (ret > 0 && rec->body_case == KVMREC__RECORD__BODY_KREF)
 			ret = kref_expand_here(r, rec);
 		if (ret > 0 && rec->body_case == KVMREC__RECORD__BODY_EXIT)
@@ -842,6 +877,7 @@ void trace_reader_close(struct trace_reader *r)
 	trace_arena_fini(&r->arena);
 	ZSTD_freeDCtx(r->dctx);
 	free(r->frame);
+	free(r->xframe);
 	free(r->in);
 	free(r->name);
 	free(r);

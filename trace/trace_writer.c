@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "batch.h"
 #include "io_delta.h"
 #include "kref.h"
 #include "trace_encode.h"
@@ -68,6 +69,8 @@ struct trace_writer {
 	size_t raw_len, raw_cap;
 	uint8_t *out;          /* one compressed frame */
 	size_t out_cap;
+	uint8_t *packed;       /* raw with batches (batch.h), raw_cap bytes; no pool only */
+	struct batch_packer *packer;
 
 	uint64_t frame_records;   /* records in the open frame */
 	uint64_t frames;          /* frames ended: the open frame's index */
@@ -153,7 +156,9 @@ static unsigned int writer_threads(void)
 
 static int frame_end(struct trace_writer *w)
 {
-	size_t n;
+	/* The first frame begins with the magic: records come after it. */
+	size_t n, from = w->frames ? 0 : TRACE_MAGIC_LEN;
+	const uint8_t *src = w->raw;
 
 	if (w->err)
 		return w->err;
@@ -163,13 +168,18 @@ static int frame_end(struct trace_writer *w)
 	w->n_pend = 0;  /* references and differences never cross a frame */
 	io_delta_reset(&w->io);
 	if (w->pool) {
-		int ret = writer_pool_submit(w->pool, w->raw, w->raw_len);
+		int ret = writer_pool_submit(w->pool, w->raw, w->raw_len, from);
 
 		w->raw_len = 0;
 		w->frame_records = 0;
 		return ret ? fail(w, ret, "%s", writer_pool_error(w->pool)) : 0;
 	}
-	n = ZSTD_compress2(w->cctx, w->out, w->out_cap, w->raw, w->raw_len);
+	/* Hot records into batches (docs/trace.md, "Batches"); 0: out of memory, as it is. */
+	n = batch_pack(w->packer, w->raw, w->raw_len, from, w->packed);
+	if (n)
+		src = w->packed;
+	n = batch_compress(w->cctx, n ? w->packer : NULL, w->out, w->out_cap, src,
+			   n ? n : w->raw_len);
 	if (ZSTD_isError(n))
 		return fail(w, -EIO, "zstd compression failed: %s", ZSTD_getErrorName(n));
 	w->raw_len = 0;
@@ -191,8 +201,12 @@ static int raw_reserve(struct trace_writer *w, size_t need)
 		return fail(w, -ENOMEM, "out of memory");
 	w->raw = p;
 	w->raw_cap = cap;
+	free(w->packed);
+	w->packed = malloc(cap);
+	if (!w->packed)
+		return fail(w, -ENOMEM, "out of memory");
 	free(w->out);
-	w->out_cap = ZSTD_compressBound(cap);
+	w->out_cap = ZSTD_compressBound(cap) + BATCH_COMPRESS_SLACK;
 	w->out = malloc(w->out_cap);
 	if (!w->out)
 		return fail(w, -ENOMEM, "out of memory");
@@ -592,10 +606,12 @@ int trace_writer_open(const char *path, Kvmrec__Header *hdr,
 	w->path = strdup(path);
 	w->raw_cap = TRACE_FRAME_BYTES + TRACE_FRAME_MARK_MAX + TRACE_VARINT_MAX;
 	w->raw = malloc(w->raw_cap);
-	w->out_cap = ZSTD_compressBound(w->raw_cap);
+	w->out_cap = ZSTD_compressBound(w->raw_cap) + BATCH_COMPRESS_SLACK;
 	w->out = malloc(w->out_cap);
 	w->cctx = ZSTD_createCCtx();
-	if (!w->path || !w->raw || !w->out || !w->cctx) {
+	w->packed = malloc(w->raw_cap);
+	w->packer = batch_packer_new();
+	if (!w->path || !w->raw || !w->out || !w->cctx || !w->packed || !w->packer) {
 		trace_writer_abort(w);
 		return -ENOMEM;
 	}
@@ -766,6 +782,8 @@ void trace_writer_abort(struct trace_writer *w)
 	ZSTD_freeCCtx(w->cctx);
 	free(w->raw);
 	free(w->out);
+	free(w->packed);
+	batch_packer_free(w->packer);
 	free(w->path);
 	free(w);
 }

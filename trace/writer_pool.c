@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "batch.h"
 #include "writer_pool.h"
 
 #define POOL_MAX_THREADS 8
@@ -23,6 +24,8 @@ struct job {
 	uint64_t index;			/* submission number */
 	uint8_t *raw;
 	size_t raw_len, raw_cap;
+	size_t from;			/* where its records start (after the magic) */
+	uint8_t *packed;		/* raw with batches (batch.h), raw_cap bytes */
 	uint8_t *out;
 	size_t out_cap;
 };
@@ -40,6 +43,7 @@ struct writer_pool {
 	unsigned int n_threads, n_jobs;
 	pthread_t threads[POOL_MAX_THREADS];
 	ZSTD_CCtx *cctx[POOL_MAX_THREADS];
+	struct batch_packer *packer[POOL_MAX_THREADS];
 	struct job jobs[POOL_MAX_THREADS + 1];
 	int level;
 };
@@ -75,6 +79,7 @@ static void *pool_worker(void *arg)
 {
 	struct writer_pool *p = ((struct worker_arg *)arg)->p;
 	ZSTD_CCtx *cctx = p->cctx[((struct worker_arg *)arg)->id];
+	struct batch_packer *packer = p->packer[((struct worker_arg *)arg)->id];
 
 	free(arg);
 	pthread_mutex_lock(&p->lock);
@@ -92,7 +97,11 @@ static void *pool_worker(void *arg)
 		j->state = JOB_COMPRESSING;
 		pthread_mutex_unlock(&p->lock);
 
-		size_t n = ZSTD_compress2(cctx, j->out, j->out_cap, j->raw, j->raw_len);
+		/* Batches made here, off the appending thread; 0: out of memory, as it is. */
+		size_t len = batch_pack(packer, j->raw, j->raw_len, j->from, j->packed);
+		const uint8_t *src = len ? j->packed : j->raw;
+		size_t n = batch_compress(cctx, len ? packer : NULL, j->out, j->out_cap, src,
+					  len ? len : j->raw_len);
 
 		pthread_mutex_lock(&p->lock);
 		/* Frames go out in order: wait for every earlier one to be written. */
@@ -116,7 +125,7 @@ static void *pool_worker(void *arg)
 	return NULL;
 }
 
-int writer_pool_submit(struct writer_pool *p, const uint8_t *raw, size_t len)
+int writer_pool_submit(struct writer_pool *p, const uint8_t *raw, size_t len, size_t from)
 {
 	struct job *j = NULL;
 	int ret;
@@ -140,13 +149,16 @@ int writer_pool_submit(struct writer_pool *p, const uint8_t *raw, size_t len)
 	/* The slot is ours until it is queued: fill it outside the lock. */
 	if (len > j->raw_cap) {
 		uint8_t *r = realloc(j->raw, len);
-		size_t oc = ZSTD_compressBound(len);
+		size_t oc = ZSTD_compressBound(len) + BATCH_COMPRESS_SLACK;
 		uint8_t *o = r ? realloc(j->out, oc) : NULL;
+		uint8_t *b = o ? realloc(j->packed, len) : NULL;
 		if (r)
 			j->raw = r;
 		if (o)
 			j->out = o;
-		if (!r || !o) {
+		if (b)
+			j->packed = b;
+		if (!r || !o || !b) {
 			pthread_mutex_lock(&p->lock);
 			pool_fail(p, -ENOMEM, "out of memory", "frame buffer");
 			ret = p->err;
@@ -158,6 +170,7 @@ int writer_pool_submit(struct writer_pool *p, const uint8_t *raw, size_t len)
 	}
 	memcpy(j->raw, raw, len);
 	j->raw_len = len;
+	j->from = from;
 
 	pthread_mutex_lock(&p->lock);
 	j->index = p->submitted++;
@@ -205,10 +218,13 @@ void writer_pool_stop(struct writer_pool *p)
 	pthread_mutex_unlock(&p->lock);
 	for (unsigned int i = 0; i < p->n_threads; i++)
 		pthread_join(p->threads[i], NULL);
-	for (unsigned int i = 0; i < POOL_MAX_THREADS; i++)
+	for (unsigned int i = 0; i < POOL_MAX_THREADS; i++) {
 		ZSTD_freeCCtx(p->cctx[i]);
+		batch_packer_free(p->packer[i]);
+	}
 	for (unsigned int i = 0; i < p->n_jobs; i++) {
 		free(p->jobs[i].raw);
+		free(p->jobs[i].packed);
 		free(p->jobs[i].out);
 	}
 	pthread_cond_destroy(&p->cond);
@@ -235,7 +251,8 @@ int writer_pool_start(struct writer_pool **out, int fd, int zstd_level, unsigned
 	for (unsigned int i = 0; i < threads; i++) {
 		ZSTD_CCtx *c = ZSTD_createCCtx();
 		p->cctx[i] = c;
-		if (!c || ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, zstd_level)) ||
+		p->packer[i] = batch_packer_new();
+		if (!c || !p->packer[i] || ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, zstd_level)) ||
 		    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) ||
 		    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1))) {
 			writer_pool_stop(p);

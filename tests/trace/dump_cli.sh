@@ -28,7 +28,7 @@ size=$(stat -c %s "$dir/t.zst")
 
 expect 0 "" -- "$dir/t.zst"
 cp "$dir/out" "$dir/out1"
-grep -q '^# format: 1\.2$' "$dir/out" || fail "no header line"
+grep -q '^# format: 1\.3$' "$dir/out" || fail "no header line"
 grep -q '^# footer: events=600 first_seq=1 last_seq=600' "$dir/out" || fail "no footer summary"
 [ "$(grep -c '^ *[0-9]' "$dir/out")" = 600 ] || fail "not 600 event lines"
 grep -q ' exit IO ' "$dir/out" || fail "no IO exit line"

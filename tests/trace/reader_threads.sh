@@ -40,8 +40,8 @@ head -c $((size * 2 / 3)) "$big" >"$t/cut2.zst"
 cp "$big" "$t/flip.zst"
 printf '\x5a' | dd of="$t/flip.zst" bs=1 seek=$((size / 2)) conv=notrunc status=none
 traces+=("$t/cut1.zst" "$t/cut2.zst" "$t/flip.zst")
-# The same recording written again in format 1.2 (kernel events as references,
-# IO data as differences, docs/trace.md), whole and cut inside a frame.
+# The same recording written again in format 1.3 (kernel events as references,
+# IO data as differences, hot records in batches, docs/trace.md), whole and cut inside a frame.
 "$GEN_TRACE" --recode "$big" "$t/recoded.zst" >/dev/null || fail "recode of $big failed"
 rsize=$(stat -c %s "$t/recoded.zst")
 head -c $((rsize / 2)) "$t/recoded.zst" >"$t/recut.zst"

@@ -17,6 +17,7 @@
 #include <zstd.h>
 #include <cmocka.h>
 
+#include "batch.h"
 #include "stream.h"
 #include "trace_reader.h"
 #include "trace_varint.h"
@@ -220,8 +221,9 @@ static int setup(void **state)
 	while (off < trace_len && n_frames < 64) {
 		size_t csz = ZSTD_findFrameCompressedSize(trace + off, trace_len - off);
 		unsigned long long rsz = ZSTD_getFrameContentSize(trace + off, trace_len - off);
-		uint8_t *raw;
-		size_t p = 0, records = 0;
+		uint8_t *raw, *x = NULL;
+		size_t p = 0, records = 0, xcap = 0;
+		long xl;
 
 		if (ZSTD_isError(csz) || rsz > (1u << 24))
 			return -1;
@@ -230,6 +232,15 @@ static int setup(void **state)
 			return -1;
 		if (n_frames == 0)
 			p = TRACE_MAGIC_LEN;
+		/* Records as the reader sees them: batches (format 1.3) expanded. */
+		xl = batch_expand(raw, rsz, p, &x, &xcap, 1u << 24);
+		if (xl < 0)
+			return -1;
+		if (xl > 0) {
+			free(raw);
+			raw = x;
+			rsz = (unsigned long long)xl;
+		}
 		while (p < rsz) {
 			uint64_t l;
 			size_t v = trace_varint_get(raw + p, raw + rsz, &l);
