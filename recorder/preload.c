@@ -357,14 +357,111 @@ static void record_entry_data(struct ring *r, struct fdtab_ent *e, struct kvm_ru
 	ring_publish(r, len);
 }
 
+/* What the entry side of one KVM_RUN leaves for its RAW_RUN record. */
+struct run_entry {
+	uint64_t t0;          /* entry time, 0 unless run_times */
+	uint64_t cr8_in;      /* the cr8 userspace handed in */
+	uint16_t flags;       /* KVMREC__RUN_FLAG bits */
+};
+
+/* Before the call: what userspace answered to the last exit, and what it asked of this entry. */
+static void run_enter(struct ring *r, struct fdtab_ent *e, struct kvm_run *run,
+		      struct run_entry *in)
+{
+	if (r->vcpu != e->vcpu)
+		__atomic_store_n(&r->vcpu, e->vcpu, __ATOMIC_RELAXED);
+	if (e->pending) {
+		record_entry_data(r, e, run);
+		e->pending = RAW_PENDING_NONE;
+	}
+	if (run->request_interrupt_window)
+		in->flags |= KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW;
+	if (run->immediate_exit)
+		in->flags |= KVMREC__RUN_FLAG__RUN_IMMEDIATE_EXIT;
+	in->cr8_in = run->cr8;
+}
+
+/*
+ * After the call: the bytes an OUT wrote (*@dsrc, the length returned), or,
+ * for an exit whose answer userspace gives at the next entry, what to take
+ * then (e->pending).
+ */
+static uint32_t run_exit_data(struct fdtab_ent *e, struct kvm_run *run, uint32_t reason,
+			      int ret, const uint8_t **dsrc)
+{
+	if (ret == 0 && reason == KVM_EXIT_IO) {
+		uint64_t n = (uint64_t)run->io.size * run->io.count;
+
+		if (n > RAW_MAX_ARG || run->io.data_offset + n > e->run_size)
+			n = 0;
+		if (run->io.direction == KVM_EXIT_IO_OUT) {
+			*dsrc = (const uint8_t *)run + run->io.data_offset;
+			return (uint32_t)n;
+		}
+		e->pending = RAW_PENDING_IN;
+		e->pending_off = run->io.data_offset;
+		e->pending_len = (uint32_t)n;
+	} else if (ret == 0 && reason == KVM_EXIT_MMIO && !run->mmio.is_write) {
+		e->pending = RAW_PENDING_MMIO_READ;
+		e->pending_len = run->mmio.len;
+	} else if (ret == 0 && reason == KVM_EXIT_X86_RDMSR) {
+		e->pending = RAW_PENDING_RDMSR;
+	}
+	return 0;
+}
+
+/* The RAW_RUN record: header, fixed part, the union as the kernel left it, an OUT's data. */
+static void run_publish(struct ring *r, struct fdtab_ent *e, struct kvm_run *run,
+			uint32_t reason, int ret, int err, const struct run_entry *in,
+			const uint8_t *dsrc, uint32_t dlen)
+{
+	uint32_t ulen = raw_exit_union_len(reason);
+	uint32_t len = sizeof(struct raw_hdr) + sizeof(struct raw_run) + ulen + RAW_ALIGN(dlen);
+	struct raw_hdr *h = ring_reserve(g_ctl, r, len);
+	struct raw_run *x;
+	uint16_t flags = in->flags;
+
+	if (!h)
+		return;
+	x = (struct raw_run *)(h + 1);
+	ring_begin(r);
+	h->len = len;
+	h->type = RAW_RUN;
+	h->fdkind = RAW_FD_VCPU;
+	h->vcpu = e->vcpu;
+	h->req = (uint32_t)KVM_RUN;
+	h->ret = ret;
+	h->err = ret < 0 ? err : 0;
+	h->arglen = ulen + dlen;
+	x->entry_ts = in->t0;
+	x->cr8_in = in->cr8_in;
+	x->cr8 = run->cr8;
+	x->apic_base = run->apic_base;
+	x->exit_reason = reason;
+	if (run->ready_for_interrupt_injection)
+		flags |= KVMREC__RUN_FLAG__RUN_READY_FOR_INJECTION;
+	if (run->if_flag)
+		flags |= KVMREC__RUN_FLAG__RUN_IF_FLAG;
+	x->flags = flags;
+	x->run_flags = run->flags;
+	x->union_len = ulen;
+	x->data_len = dlen;
+	memcpy(x + 1, &run->hw, ulen);
+	if (dlen)
+		memcpy((uint8_t *)(x + 1) + ulen, dsrc, dlen);
+	h->ts = now_ns();
+	ring_publish(r, len);
+}
+
 /* @saved: the VMM's errno, which a successful KVM_RUN must leave as it was. */
 static int run_recorded(int fd, unsigned long request, void *arg, struct fdtab_ent *e,
 			int saved)
 {
 	struct kvm_run *run = vcpu_run(fd, e);
 	struct ring *r = my_ring();
-	uint16_t flags = 0;
-	uint64_t cr8_in = 0, t0;
+	struct run_entry in = { 0 };
+	const uint8_t *dsrc = NULL;
+	uint32_t reason, dlen;
 	int ret, err;
 
 	if (!run || !r) {
@@ -374,84 +471,19 @@ static int run_recorded(int fd, unsigned long request, void *arg, struct fdtab_e
 		return real_ioctl(fd, request, arg);
 	}
 	tl_busy = 1;
-	if (r->vcpu != e->vcpu)
-		__atomic_store_n(&r->vcpu, e->vcpu, __ATOMIC_RELAXED);
-	if (e->pending) {
-		record_entry_data(r, e, run);
-		e->pending = RAW_PENDING_NONE;
-	}
-	if (run->request_interrupt_window)
-		flags |= KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW;
-	if (run->immediate_exit)
-		flags |= KVMREC__RUN_FLAG__RUN_IMMEDIATE_EXIT;
-	cr8_in = run->cr8;
+	run_enter(r, e, run, &in);
 	tl_busy = 0;
 	/* A clock read costs half the per-exit budget: only when asked for. */
-	t0 = g_ctl->run_times ? now_ns() : 0;
+	in.t0 = g_ctl->run_times ? now_ns() : 0;
 
 	errno = saved;
 	ret = real_ioctl(fd, request, arg);
 	err = errno;
 
 	tl_busy = 1;
-	uint32_t reason = run->exit_reason;
-	uint32_t ulen = raw_exit_union_len(reason);
-	uint32_t dlen = 0, len;
-	const uint8_t *dsrc = NULL;
-
-	if (ret == 0 && reason == KVM_EXIT_IO) {
-		uint64_t n = (uint64_t)run->io.size * run->io.count;
-
-		if (n > RAW_MAX_ARG || run->io.data_offset + n > e->run_size)
-			n = 0;
-		if (run->io.direction == KVM_EXIT_IO_OUT) {
-			dlen = (uint32_t)n;
-			dsrc = (const uint8_t *)run + run->io.data_offset;
-		} else {
-			e->pending = RAW_PENDING_IN;
-			e->pending_off = run->io.data_offset;
-			e->pending_len = (uint32_t)n;
-		}
-	} else if (ret == 0 && reason == KVM_EXIT_MMIO && !run->mmio.is_write) {
-		e->pending = RAW_PENDING_MMIO_READ;
-		e->pending_len = run->mmio.len;
-	} else if (ret == 0 && reason == KVM_EXIT_X86_RDMSR) {
-		e->pending = RAW_PENDING_RDMSR;
-	}
-	len = sizeof(struct raw_hdr) + sizeof(struct raw_run) + ulen + RAW_ALIGN(dlen);
-	struct raw_hdr *h = ring_reserve(g_ctl, r, len);
-
-	if (h) {
-		struct raw_run *x = (struct raw_run *)(h + 1);
-
-		ring_begin(r);
-		h->len = len;
-		h->type = RAW_RUN;
-		h->fdkind = RAW_FD_VCPU;
-		h->vcpu = e->vcpu;
-		h->req = (uint32_t)KVM_RUN;
-		h->ret = ret;
-		h->err = ret < 0 ? err : 0;
-		h->arglen = ulen + dlen;
-		x->entry_ts = t0;
-		x->cr8_in = cr8_in;
-		x->cr8 = run->cr8;
-		x->apic_base = run->apic_base;
-		x->exit_reason = reason;
-		if (run->ready_for_interrupt_injection)
-			flags |= KVMREC__RUN_FLAG__RUN_READY_FOR_INJECTION;
-		if (run->if_flag)
-			flags |= KVMREC__RUN_FLAG__RUN_IF_FLAG;
-		x->flags = flags;
-		x->run_flags = run->flags;
-		x->union_len = ulen;
-		x->data_len = dlen;
-		memcpy(x + 1, &run->hw, ulen);
-		if (dlen)
-			memcpy((uint8_t *)(x + 1) + ulen, dsrc, dlen);
-		h->ts = now_ns();
-		ring_publish(r, len);
-	}
+	reason = run->exit_reason;
+	dlen = run_exit_data(e, run, reason, ret, &dsrc);
+	run_publish(r, e, run, reason, ret, err, &in, dsrc, dlen);
 	tl_busy = 0;
 	errno = err;
 	return ret;

@@ -698,15 +698,25 @@ static bool watch_done(struct watch *w, uint64_t now)
 	return w->exited || g_stop_sig || (w->deadline && now >= w->deadline);
 }
 
-/*
- * The parent's loop and the footer: drain until the watch says done, then
- * stop the backend, drain everything, close the trace.
- */
-static int session_record(struct session *s, const struct recorder_opts *o, struct watch *w)
+/* A failed flush is kept: the loop goes on draining the rings, the finish reports it. */
+static void session_flush(struct session *s)
 {
-	struct recorder_result *res = s->res;
-	uint64_t last_flush = mono_ns();
 	int ret;
+
+	if (!s->write_err && (ret = trace_writer_flush(s->w)) < 0) {
+		s->write_err = ret;
+		snprintf(s->res->error, sizeof(s->res->error), "%s", trace_writer_error(s->w));
+	}
+}
+
+/*
+ * The parent's loop, in the shape of kvmtool's kvm_cpu__start: read the
+ * clock, gather the kernel's and the backend's samples, drain up to the
+ * watermark, flush now and then, sleep; until the watch says done.
+ */
+static void session_loop(struct session *s, struct watch *w)
+{
+	uint64_t last_flush = mono_ns();
 
 	for (;;) {
 		uint64_t now;
@@ -731,20 +741,22 @@ static int session_record(struct session *s, const struct recorder_opts *o, stru
 			break;
 		drain(s, busy || now < WATERMARK_NS ? 0 : now - WATERMARK_NS, false);
 		if (now - last_flush >= FLUSH_NS) {
-			if (!s->write_err && (ret = trace_writer_flush(s->w)) < 0) {
-				s->write_err = ret;
-				snprintf(res->error, sizeof(res->error), "%s", trace_writer_error(s->w));
-			}
+			session_flush(s);
 			last_flush = now;
 		}
 		struct timespec ts = { 0, (long)POLL_NS };
 
 		nanosleep(&ts, NULL);
 	}
+}
+
+/* The watch said done: stop recording and take everything still in flight. */
+static void session_stop(struct session *s, struct watch *w)
+{
 	if (w->child)
 		launch_forward_signals(0);
-	res->wait_status = w->status;
-	res->vmm_ran = w->child;
+	s->res->wait_status = w->status;
+	s->res->vmm_ran = w->child;
 	if (s->bpf) {
 		/*
 		 * Detach, then take what the program wrote before it stopped and
@@ -759,32 +771,40 @@ static int session_record(struct session *s, const struct recorder_opts *o, stru
 	}
 	/* The VMM is gone or no longer recorded; what it published is all in the rings. */
 	drain(s, UINT64_MAX, true);
+}
 
-	char text[256];
-	Kvmrec__Footer f;
-
-	kvmrec__footer__init(&f);
+/* Why the recording ended, as the footer's end_reason (@text) and vmm_status say it. */
+static void session_end_reason(struct session *s, const struct recorder_opts *o,
+			       const struct watch *w, Kvmrec__Footer *f, char *text, size_t len)
+{
 	if (!w->child) {
 		if (w->exited)
-			snprintf(text, sizeof(text), "vmm exited");
+			snprintf(text, len, "vmm exited");
 		else if (g_stop_sig)
-			snprintf(text, sizeof(text), "stopped by signal %d; detached, the VMM runs on",
+			snprintf(text, len, "stopped by signal %d; detached, the VMM runs on",
 				 (int)g_stop_sig);
 		else
-			snprintf(text, sizeof(text), "--duration %g s elapsed; detached, the VMM runs on",
+			snprintf(text, len, "--duration %g s elapsed; detached, the VMM runs on",
 				 o->duration);
 		emit_note(s, "recorder", text);
 	} else if (WIFSIGNALED(w->status)) {
-		snprintf(text, sizeof(text), "vmm killed by signal %d", WTERMSIG(w->status));
+		snprintf(text, len, "vmm killed by signal %d", WTERMSIG(w->status));
 		emit_note(s, "signal", text);
-		f.has_vmm_status = 1;
-		f.vmm_status = -WTERMSIG(w->status);
+		f->has_vmm_status = 1;
+		f->vmm_status = -WTERMSIG(w->status);
 	} else {
-		snprintf(text, sizeof(text), "vmm exited with status %d", WEXITSTATUS(w->status));
-		f.has_vmm_status = 1;
-		f.vmm_status = WEXITSTATUS(w->status);
+		snprintf(text, len, "vmm exited with status %d", WEXITSTATUS(w->status));
+		f->has_vmm_status = 1;
+		f->vmm_status = WEXITSTATUS(w->status);
 	}
-	snprintf(res->end_reason, sizeof(res->end_reason), "%s", text);
+	snprintf(s->res->end_reason, sizeof(s->res->end_reason), "%s", text);
+}
+
+/* The notes and counts a reader needs to trust the trace: what never ran, what was lost. */
+static void session_account(struct session *s, Kvmrec__Footer *f)
+{
+	struct recorder_result *res = s->res;
+
 	if (!s->bpf && !__atomic_load_n(&s->ctl->attached_pid, __ATOMIC_ACQUIRE)) {
 		emit_note(s, "recorder", "the interposer never started in the VMM");
 		res->not_attached = true;
@@ -807,12 +827,28 @@ static int session_record(struct session *s, const struct recorder_opts *o, stru
 	res->stalls = total_stalls(s);
 	for (uint32_t c = 0; c < s->nkq; c++)
 		res->kevq_peak += s->kq[c].peak;
-	f.has_dropped = 1;
-	f.dropped = res->dropped;
-	f.has_kernel_lost = 1;
-	f.kernel_lost = res->kernel_lost;
-	f.has_ring_stalls = 1;
-	f.ring_stalls = res->stalls;
+	f->has_dropped = 1;
+	f->dropped = res->dropped;
+	f->has_kernel_lost = 1;
+	f->kernel_lost = res->kernel_lost;
+	f->has_ring_stalls = 1;
+	f->ring_stalls = res->stalls;
+}
+
+/* The footer, the trace closed (or abandoned after a write error), the session freed. */
+static int session_finish(struct session *s, const struct recorder_opts *o,
+			  const struct watch *w)
+{
+	struct recorder_result *res = s->res;
+	char text[256];
+	Kvmrec__Footer f;
+	struct stat st;
+	struct rusage ru;
+	int ret;
+
+	kvmrec__footer__init(&f);
+	session_end_reason(s, o, w, &f, text, sizeof(text));
+	session_account(s, &f);
 	f.end_reason = text;
 	if (s->write_err) {
 		trace_writer_abort(s->w);
@@ -825,16 +861,23 @@ static int session_record(struct session *s, const struct recorder_opts *o, stru
 		else
 			ret = 0;
 	}
-	struct stat st;
-
 	if (!stat(o->out, &st))
 		res->bytes = (uint64_t)st.st_size;
-	struct rusage ru;
-
 	if (!getrusage(RUSAGE_SELF, &ru))
 		res->peak_rss_kb = (uint64_t)ru.ru_maxrss;
 	session_free(s);
 	return ret;
+}
+
+/*
+ * The parent's loop and the footer: drain until the watch says done, then
+ * stop the backend, drain everything, close the trace.
+ */
+static int session_record(struct session *s, const struct recorder_opts *o, struct watch *w)
+{
+	session_loop(s, w);
+	session_stop(s, w);
+	return session_finish(s, o, w);
 }
 
 int recorder_bpf_usable(char *why, size_t whylen)
@@ -941,31 +984,38 @@ static int choose_backend(const struct recorder_opts *o, const char *vmm,
 	return RECORDER_BPF;
 }
 
-int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
-{
-	struct session s = { .res = res };
-	struct header_ctx hc = { .argv = o->argv };
-	char vmm[PATH_MAX], preload[PATH_MAX], note[512], why[200];
-	struct trace_writer_opts wo = { .overwrite = false, .mode = 0600 };
-	int ringfd = -1, gopipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 }, ret, e, backend;
-	struct watch w = { .child = true, .pidfd = -1 };
-	Kvmrec__Header hdr;
+/* What recorder_run needs from starting the VMM to handing it the go. */
+struct launch {
+	char vmm[PATH_MAX];
+	char preload[PATH_MAX];
+	int backend;
+	int ringfd;
+	int gopipe[2];
+	int errpipe[2];
 	pid_t pid;
+	struct header_ctx hc;
+	Kvmrec__Header hdr;
+	char note[512];
+};
 
-	memset(res, 0, sizeof(*res));
-	if (o->attach_pid > 0)
-		return recorder_attach(o, res);
-	ret = launch_find_vmm(o->argv[0], vmm, sizeof(vmm));
+/* The VMM to run, the backend that records it, the file it is recorded to. */
+static int launch_prepare(const struct recorder_opts *o, struct recorder_result *res,
+			  struct launch *l)
+{
+	char why[200];
+	int ret = launch_find_vmm(o->argv[0], l->vmm, sizeof(l->vmm));
+
 	if (ret < 0) {
 		snprintf(res->error, sizeof(res->error), "%s: %s", o->argv[0],
 			 ret == -EACCES ? "VMM is not executable" : "VMM not found");
 		return ret;
 	}
-	backend = choose_backend(o, vmm, res);
-	if (backend < 0)
-		return backend;
-	res->backend = hc.backend = backend == RECORDER_BPF ? "bpf" : "preload";
-	if (backend == RECORDER_PRELOAD && launch_find_preload(o->preload, preload, sizeof(preload)) < 0) {
+	l->backend = choose_backend(o, l->vmm, res);
+	if (l->backend < 0)
+		return l->backend;
+	res->backend = l->hc.backend = l->backend == RECORDER_BPF ? "bpf" : "preload";
+	if (l->backend == RECORDER_PRELOAD &&
+	    launch_find_preload(o->preload, l->preload, sizeof(l->preload)) < 0) {
 		snprintf(res->error, sizeof(res->error),
 			 "libkvmrec-preload.so: not found next to kvmrec or in %s",
 #ifdef KVMREC_LIBDIR
@@ -981,99 +1031,151 @@ int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
 		snprintf(res->error, sizeof(res->error), "%.300s: %s", o->out, why);
 		return ret;
 	}
+	return 0;
+}
+
+/* Rings, then the VMM forked; it waits on the go pipe until the trace is open. */
+static int launch_fork(struct session *s, const struct recorder_opts *o, struct launch *l)
+{
+	struct recorder_result *res = s->res;
 	/* The bpf backend fills the rings from this process: it never waits, so never lossy. */
-	ret = session_rings(&s, o, backend == RECORDER_BPF, backend == RECORDER_PRELOAD && o->lossy,
-			    &ringfd);
+	int ret = session_rings(s, o, l->backend == RECORDER_BPF,
+				l->backend == RECORDER_PRELOAD && o->lossy, &l->ringfd);
+
 	if (ret < 0)
-		goto fail_start;
-	if (pipe2(gopipe, O_CLOEXEC) || pipe2(errpipe, O_CLOEXEC)) {
+		return ret;
+	if (pipe2(l->gopipe, O_CLOEXEC) || pipe2(l->errpipe, O_CLOEXEC)) {
 		ret = -errno;
 		snprintf(res->error, sizeof(res->error), "pipe: %s", strerror(-ret));
-		goto fail_start;
+		return ret;
 	}
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
+	l->pid = fork();
+	if (l->pid < 0) {
 		ret = -errno;
 		snprintf(res->error, sizeof(res->error), "fork: %s", strerror(-ret));
-		goto fail_start;
+		return ret;
 	}
-	if (pid == 0) {
-		close(gopipe[1]);
-		close(errpipe[0]);
-		launch_child_exec(o->argv, backend == RECORDER_PRELOAD ? preload : NULL, ringfd,
-				  gopipe[0], errpipe[1]);
+	if (l->pid == 0) {
+		close(l->gopipe[1]);
+		close(l->errpipe[0]);
+		launch_child_exec(o->argv, l->backend == RECORDER_PRELOAD ? l->preload : NULL,
+				  l->ringfd, l->gopipe[0], l->errpipe[1]);
 	}
-	close(gopipe[0]);
-	close(errpipe[1]);
-	close(ringfd);
-	launch_forward_signals(pid);
-	w.pid = pid;
+	close(l->gopipe[0]);
+	close(l->errpipe[1]);
+	close(l->ringfd);
+	l->ringfd = -1;
+	launch_forward_signals(l->pid);
+	return 0;
+}
 
-	if (backend == RECORDER_BPF) {
+/* The backend and the kernel's events on the forked VMM, then the trace with its header. */
+static int launch_trace_open(struct session *s, const struct recorder_opts *o,
+			     struct launch *l)
+{
+	struct recorder_result *res = s->res;
+	struct trace_writer_opts wo = { .overwrite = false, .mode = 0600 };
+	int ret;
+
+	if (l->backend == RECORDER_BPF) {
 		/* A wrapper (timeout, a shell) may fork the VMM rather than exec it: follow forks. */
-		ret = bpf_backend_open(pid, o->ring_size, o->run_times, 1, &s.bpf, res->error,
+		ret = bpf_backend_open(l->pid, o->ring_size, o->run_times, 1, &s->bpf, res->error,
 				       sizeof(res->error));
 		if (ret < 0)
-			goto fail_child;
+			return ret;
 	}
-	session_open_kevents(&s, o, pid, note, sizeof(note));
-	hc.pid = pid;
-	hc.kev = s.kev;
-	hc.note = note;
-	fill_header(&hdr, &hc);
-	ret = trace_writer_open(o->out, &hdr, &wo, &s.w);
+	session_open_kevents(s, o, l->pid, l->note, sizeof(l->note));
+	l->hc.argv = o->argv;
+	l->hc.pid = l->pid;
+	l->hc.kev = s->kev;
+	l->hc.note = l->note;
+	fill_header(&l->hdr, &l->hc);
+	ret = trace_writer_open(o->out, &l->hdr, &wo, &s->w);
 	if (ret < 0) {
 		/* Nothing was handed out; the writer's reason names the file. */
 		snprintf(res->error, sizeof(res->error), "%s", trace_writer_error(NULL));
-		goto fail_child;
+		return ret;
 	}
-	/*
-	 * Go. If the VMM was killed while it waited, the write fails; the wait
-	 * below then reports how it died (SIGPIPE is ignored here only, after
-	 * the fork, so the VMM keeps its own disposition).
-	 */
+	return 0;
+}
+
+/*
+ * Go. If the VMM was killed while it waited, the write fails; the wait in
+ * the loop then reports how it died (SIGPIPE is ignored here only, after the
+ * fork, so the VMM keeps its own disposition). Returns -errno of a failed
+ * exec, having cleaned up: nothing was recorded, no file is left behind.
+ */
+static int launch_go(struct session *s, const struct recorder_opts *o, struct launch *l)
+{
 	struct sigaction pipe_ign = { .sa_handler = SIG_IGN }, pipe_old;
+	int e;
 
 	sigaction(SIGPIPE, &pipe_ign, &pipe_old);
-	if (write(gopipe[1], "g", 1) != 1)
-		emit_note(&s, "recorder", "the VMM was gone before it could start");
+	if (write(l->gopipe[1], "g", 1) != 1)
+		emit_note(s, "recorder", "the VMM was gone before it could start");
 	sigaction(SIGPIPE, &pipe_old, NULL);
-	close(gopipe[1]);
-	if (read(errpipe[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
-		/* exec failed: nothing was recorded, leave no file behind. */
-		snprintf(res->error, sizeof(res->error), "%.400s: cannot execute: %s", vmm, strerror(e));
-		close(errpipe[0]);
-		waitpid(pid, NULL, 0);
-		trace_writer_abort(s.w);
+	close(l->gopipe[1]);
+	if (read(l->errpipe[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
+		snprintf(s->res->error, sizeof(s->res->error), "%.400s: cannot execute: %s",
+			 l->vmm, strerror(e));
+		close(l->errpipe[0]);
+		waitpid(l->pid, NULL, 0);
+		trace_writer_abort(s->w);
 		unlink(o->out);
 		launch_forward_signals(0);
-		session_free(&s);
+		session_free(s);
 		return -e;
 	}
-	close(errpipe[0]);
-	/* Taken for `record --pid` to see; a VMM we start is ours alone anyway. */
-	char lockwhy[160];
-	int lockfd = attach_lock(pid, lockwhy, sizeof(lockwhy));
+	close(l->errpipe[0]);
+	return 0;
+}
 
+/* Start (prepare, fork, open the trace, go), the loop and the finish: session_record. */
+int recorder_run(const struct recorder_opts *o, struct recorder_result *res)
+{
+	struct session s = { .res = res };
+	struct launch l = { .ringfd = -1, .gopipe = { -1, -1 }, .errpipe = { -1, -1 } };
+	struct watch w = { .child = true, .pidfd = -1 };
+	char lockwhy[160];
+	int ret, lockfd;
+
+	memset(res, 0, sizeof(*res));
+	if (o->attach_pid > 0)
+		return recorder_attach(o, res);
+	ret = launch_prepare(o, res, &l);
+	if (ret < 0)
+		return ret;
+	ret = launch_fork(&s, o, &l);
+	if (ret < 0)
+		goto fail_start;
+	w.pid = l.pid;
+	ret = launch_trace_open(&s, o, &l);
+	if (ret < 0)
+		goto fail_child;
+	ret = launch_go(&s, o, &l);
+	if (ret < 0)
+		return ret;
+	/* Taken for `record --pid` to see; a VMM we start is ours alone anyway. */
+	lockfd = attach_lock(l.pid, lockwhy, sizeof(lockwhy));
 	ret = session_record(&s, o, &w);
-	attach_unlock(pid, lockfd);
+	attach_unlock(l.pid, lockfd);
 	return ret;
 
 fail_child:	/* the VMM was forked and waits for the go */
-	close(gopipe[1]);
-	close(errpipe[0]);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	close(l.gopipe[1]);
+	close(l.errpipe[0]);
+	kill(l.pid, SIGKILL);
+	waitpid(l.pid, NULL, 0);
 	launch_forward_signals(0);
 	session_free(&s);
 	return ret;
 
 fail_start:	/* before the VMM was started */
-	close_fds(gopipe, 2);
-	close_fds(errpipe, 2);
-	if (ringfd >= 0)
-		close(ringfd);
+	close_fds(l.gopipe, 2);
+	close_fds(l.errpipe, 2);
+	if (l.ringfd >= 0)
+		close(l.ringfd);
 	session_free(&s);
 	return ret;
 }

@@ -322,60 +322,90 @@ void ledger_pic_eoi(struct replay *r, uint16_t port, uint8_t ocw2, const struct 
 	}
 }
 
-/* One delivery of @vec; matches it to a request or records a violation. */
-void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
-		    enum check_once_path path, enum check_once_evidence evidence,
-		    const struct trace_event *ev)
-{
-	struct vcpu_state *v = replay_vcpu(r, vcpu);
-	struct check_once_ref at = ref_of(ev), matched = { 0, 0 }, *req_at;
-	int irq = pic_pending_irq(&r->pic), got;
-	enum judge_kind said = JUDGE_DELIVERY;
-	enum judge_source src = JUDGE_SRC_NONE;
-	uint16_t *req;
+/* One delivery being judged: what it is, and what the ledger makes of it. */
+struct delivery {
+	struct vcpu_state *v;
+	int32_t vcpu;
+	unsigned int vec;
+	enum check_once_path path;
+	enum check_once_evidence evidence;
+	const struct trace_event *ev;
+	struct check_once_ref at, matched;
+	enum judge_kind said;
+	enum judge_source src;
+	uint16_t *req;                 /* the ledger in force */
+	struct check_once_ref *req_at;
+};
 
-	if (!v)
-		return;
-	req = ledger(r, v, &req_at);
-	vec &= 0xff;
-	r->res.deliveries++;
+/* Matches a request the ledger holds: the PIC's pending line, or an outstanding accept. */
+static bool deliver_requested(struct replay *r, struct delivery *d)
+{
+	struct vcpu_state *v = d->v;
+	unsigned int vec = d->vec;
+	int irq = pic_pending_irq(&r->pic), got;
+
 	if (irq >= 0 && pic_irq_vector(&r->pic, irq) == (int)vec &&
-	    (path == CHECK_PATH_USER || !req[vec])) {
+	    (d->path == CHECK_PATH_USER || !d->req[vec])) {
 		pic_intack(&r->pic, &got);
 		replay_pic_changed(r);
-		matched = r->pic_req_at[irq & 15];
-		src = JUDGE_SRC_PIC;
-	} else if (req[vec]) {
-		req[vec]--;
-		matched = req_at[vec];
-		src = req == v->req ? JUDGE_SRC_LAPIC : JUDGE_SRC_INFERRED;
+		d->matched = r->pic_req_at[irq & 15];
+		d->src = JUDGE_SRC_PIC;
+	} else if (d->req[vec]) {
+		d->req[vec]--;
+		d->matched = d->req_at[vec];
+		d->src = d->req == v->req ? JUDGE_SRC_LAPIC : JUDGE_SRC_INFERRED;
 	} else if (v->creq[vec]) {
 		/* An accept the model took for a coalesce: it was a new request. */
 		v->creq[vec]--;
-		matched = req_at[vec];
-		src = JUDGE_SRC_LAPIC;
-	} else if (path == CHECK_PATH_USER && pic_vector_irq(&r->pic, vec) >= 0 &&
-		   !r->pic_lines_visible) {
-		said = pic_unseen_line(r, v, vcpu, vec, path, evidence, ev, &src);
-		if (said == JUDGE_VIOLATION)
-			return;
-	} else if (path == CHECK_PATH_USER && !r->pic_lines_visible && vcpu == 0 &&
-		   !r->saw_create_vm && !r->pic.chip[0].programmed && vec >= 8 &&
-		   !lapic_vector(r, v, vec) && !r->mid_run) {
+		d->matched = d->req_at[vec];
+		d->src = JUDGE_SRC_LAPIC;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A userspace PIC vector whose line (QEMU) or programming (an import that
+ * began after it) the trace lacks. Returns 0 if this is not such a case, 1
+ * if it was placed, -1 if it was judged a violation (told and recorded).
+ */
+static int deliver_pic_unseen(struct replay *r, struct delivery *d)
+{
+	if (d->path != CHECK_PATH_USER || r->pic_lines_visible)
+		return 0;
+	if (pic_vector_irq(&r->pic, d->vec) >= 0) {
+		d->said = pic_unseen_line(r, d->v, d->vcpu, d->vec, d->path, d->evidence, d->ev,
+					  &d->src);
+		return d->said == JUDGE_VIOLATION ? -1 : 1;
+	}
+	if (d->vcpu == 0 && !r->saw_create_vm && !r->pic.chip[0].programmed && d->vec >= 8 &&
+	    !lapic_vector(r, d->v, d->vec) && !r->mid_run) {
 		/*
 		 * An import that began after the PIC was programmed. (An attach,
 		 * record --pid, is below: whether the guest's PIC uses auto-EOI
 		 * is not in the trace, so a vector given again is undecided.)
 		 */
-		if (!pic_untracked(r, v, vcpu, vec, path, evidence, ev))
-			return;
-		src = JUDGE_SRC_PIC;
-	} else if (r->irqchip == CHECK_IRQCHIP_USERSPACE && path == CHECK_PATH_USER) {
+		if (!pic_untracked(r, d->v, d->vcpu, d->vec, d->path, d->evidence, d->ev))
+			return -1;
+		d->src = JUDGE_SRC_PIC;
+		return 1;
+	}
+	return 0;
+}
+
+/* No request to match: undecided, a request from before the trace began, or a violation. */
+static void deliver_unrequested(struct replay *r, struct delivery *d)
+{
+	struct vcpu_state *v = d->v;
+	unsigned int vec = d->vec;
+
+	if (r->irqchip == CHECK_IRQCHIP_USERSPACE && d->path == CHECK_PATH_USER) {
 		/* The LAPIC is the VMM's: its requests (IPIs, timer, MSIs) are not traced. */
 		r->und_count[UND_USER_LAPIC]++;
-		ledger_undecided(r, vcpu, vec, at,
+		ledger_undecided(r, d->vcpu, vec, d->at,
 				 "userspace LAPIC: the VMM's request for it is not in the trace");
-		said = JUDGE_UNDECIDED;
+		d->said = JUDGE_UNDECIDED;
 	} else if (!r->have_eoi && !r->have_inj && !r->saw_inj && !r->saw_eoi &&
 		   pic_vector_irq(&r->pic, vec) < 0) {
 		/*
@@ -383,47 +413,73 @@ void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
 		 * balance: whether the kernel also delivered it is unknowable.
 		 */
 		r->unmatched_blind++;
-		ledger_undecided(r, vcpu, vec, at,
+		ledger_undecided(r, d->vcpu, vec, d->at,
 				 "injected by userspace with no request in the trace; the kernel side is not recorded");
-		said = JUDGE_UNDECIDED;
-	} else if (r->imported && path != CHECK_PATH_USER &&
-		   !req_at[vec].seq && !v->del_at[vec].seq) {
+		d->said = JUDGE_UNDECIDED;
+	} else if (r->imported && d->path != CHECK_PATH_USER &&
+		   !d->req_at[vec].seq && !v->del_at[vec].seq) {
 		/* In service before the excerpt began: its request is older. */
 		r->before_start++;
-		path = CHECK_PATH_BEFORE;
-		src = JUDGE_SRC_BEFORE;
-	} else if (r->mid_run && !req_at[vec].seq && !v->del_at[vec].seq) {
+		d->path = CHECK_PATH_BEFORE;
+		d->src = JUDGE_SRC_BEFORE;
+	} else if (r->mid_run && !d->req_at[vec].seq && !v->del_at[vec].seq) {
 		/*
 		 * Attached to a running VMM: the first delivery of a vector the
 		 * trace never saw requested answers a request made before it.
 		 */
 		r->before_start++;
-		path = CHECK_PATH_BEFORE;
-		src = JUDGE_SRC_BEFORE;
-	} else if (r->mid_run && path == CHECK_PATH_USER && !r->pic.chip[0].programmed) {
+		d->path = CHECK_PATH_BEFORE;
+		d->src = JUDGE_SRC_BEFORE;
+	} else if (r->mid_run && d->path == CHECK_PATH_USER && !r->pic.chip[0].programmed) {
 		/* The PIC was programmed before the trace: its vectors cannot be placed. */
 		r->und_count[UND_MID_RUN_PIC]++;
-		ledger_undecided(r, vcpu, vec, at,
+		ledger_undecided(r, d->vcpu, vec, d->at,
 				 "given again by a PIC programmed before the trace began (record --pid)");
 	} else {
-		violation(r, v, vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
-			  CHECK_ONCE_SPURIOUS, vec, at, path, evidence);
-		said = JUDGE_VIOLATION;
-		src = JUDGE_SRC_NONE;
+		violation(r, v, d->vcpu, v->del_at[vec].seq ? CHECK_ONCE_DOUBLE :
+			  CHECK_ONCE_SPURIOUS, vec, d->at, d->path, d->evidence);
+		d->said = JUDGE_VIOLATION;
+		d->src = JUDGE_SRC_NONE;
+	}
+}
+
+/* One delivery of @vec; matches it to a request or records a violation. */
+void ledger_deliver(struct replay *r, int32_t vcpu, unsigned int vec,
+		    enum check_once_path path, enum check_once_evidence evidence,
+		    const struct trace_event *ev)
+{
+	struct delivery d = {
+		.v = replay_vcpu(r, vcpu), .vcpu = vcpu, .vec = vec & 0xff, .path = path,
+		.evidence = evidence, .ev = ev, .at = ref_of(ev), .matched = { 0, 0 },
+		.said = JUDGE_DELIVERY, .src = JUDGE_SRC_NONE,
+	};
+	struct vcpu_state *v = d.v;
+
+	if (!v)
+		return;
+	d.req = ledger(r, v, &d.req_at);
+	r->res.deliveries++;
+	if (!deliver_requested(r, &d)) {
+		int pic = deliver_pic_unseen(r, &d);
+
+		if (pic < 0)
+			return;
+		if (!pic)
+			deliver_unrequested(r, &d);
 	}
 	/* Undecided ones were told by ledger_undecided(), violations by violation(). */
-	if (r->opts.observer && said == JUDGE_DELIVERY)
-		judge(r, &(struct judge_item){ .kind = said, .vcpu = vcpu, .vector = vec,
-			.at = at, .path = path, .evidence = evidence, .source = src,
-			.request = matched });
-	v->del_at[vec] = at;
-	v->del_path[vec] = path;
-	v->del_ev[vec] = evidence;
-	v->del_exit[vec] = v->last_exit;
-	v->del_exit_reason[vec] = v->last_exit_reason;
-	v->del_exit_flags[vec] = v->last_exit_flags;
-	v->del_asked[vec] = v->window_asked;
-	v->del_req[vec] = matched;
+	if (r->opts.observer && d.said == JUDGE_DELIVERY)
+		judge(r, &(struct judge_item){ .kind = d.said, .vcpu = vcpu, .vector = d.vec,
+			.at = d.at, .path = d.path, .evidence = evidence, .source = d.src,
+			.request = d.matched });
+	v->del_at[d.vec] = d.at;
+	v->del_path[d.vec] = d.path;
+	v->del_ev[d.vec] = evidence;
+	v->del_exit[d.vec] = v->last_exit;
+	v->del_exit_reason[d.vec] = v->last_exit_reason;
+	v->del_exit_flags[d.vec] = v->last_exit_flags;
+	v->del_asked[d.vec] = v->window_asked;
+	v->del_req[d.vec] = d.matched;
 }
 
 bool ledger_outstanding(struct replay *r, struct vcpu_state *v, unsigned int vec)
@@ -464,70 +520,60 @@ static void append(char *buf, size_t size, const char *fmt, unsigned long long n
 	snprintf(buf + len, size - len, fmt, n);
 }
 
-void ledger_end(struct replay *r, bool complete)
+/*
+ * The requests vCPU @i still holds at the end of a complete trace: pending,
+ * undecided or lost. Returns how many were left undecided.
+ */
+static uint64_t ledger_end_vcpu(struct replay *r, int i)
 {
-	struct check_once_result *res = &r->res;
+	struct vcpu_state *v = &r->vcpu[i];
+	struct check_once_ref *req_at;
+	uint16_t *req = ledger(r, v, &req_at);
 	uint64_t open = 0;
 
-	res->truncated = !complete;
-	res->before_start = r->before_start;
-	res->pit_matched = r->pit_matched;
-	res->unpredictable = r->unpredictable;
-	res->requests_inferred = !r->have_accept && !r->saw_accept;
-	res->requests = r->other_requests +
-			(res->requests_inferred ? r->inferred_requests : r->lapic_requests);
-	for (int i = 0; i < REPLAY_MAX_VCPUS; i++) {
-		struct vcpu_state *v = &r->vcpu[i];
-		struct check_once_ref *req_at;
-		uint16_t *req = ledger(r, v, &req_at);
-
-		for (int vec = 0; vec < 256 && complete; vec++) {
-			if (!req[vec])
+	for (int vec = 0; vec < 256; vec++) {
+		if (!req[vec])
+			continue;
+		/*
+		 * Pending at the end: the vCPU's last KVM_GET_LAPIC, after
+		 * the request, still had it in IRR (one of them, if several);
+		 * or it came during the vCPU's last KVM_RUN, which the end
+		 * of the VM cut short: the guest had no exit left to show
+		 * its EOI by.
+		 */
+		if ((v->last_sync.seq > req_at[vec].seq &&
+		     v->sync_irr[vec].seq == v->last_sync.seq) ||
+		    (v->run_seq[0] && req_at[vec].seq > v->run_seq[1])) {
+			r->pending_at_end++;
+			if (r->opts.observer)
+				judge(r, &(struct judge_item){ .kind = JUDGE_PENDING,
+					.vcpu = i, .vector = vec, .at = req_at[vec],
+					.why = "still pending at the end of the trace" });
+			if (!--req[vec])
 				continue;
-			/*
-			 * Pending at the end: the vCPU's last KVM_GET_LAPIC, after
-			 * the request, still had it in IRR (one of them, if several);
-			 * or it came during the vCPU's last KVM_RUN, which the end
-			 * of the VM cut short: the guest had no exit left to show
-			 * its EOI by.
-			 */
-			if ((v->last_sync.seq > req_at[vec].seq &&
-			     v->sync_irr[vec].seq == v->last_sync.seq) ||
-			    (v->run_seq[0] && req_at[vec].seq > v->run_seq[1])) {
-				r->pending_at_end++;
-				if (r->opts.observer)
-					judge(r, &(struct judge_item){ .kind = JUDGE_PENDING,
-						.vcpu = i, .vector = vec, .at = req_at[vec],
-						.why = "still pending at the end of the trace" });
-				if (!--req[vec])
-					continue;
-			}
-			/*
-			 * Unless kvm_inj_virq showed this vCPU's kernel
-			 * deliveries, one shows only at its EOI (this host; and
-			 * APICv posts interrupts with neither), so a request
-			 * without one may have been delivered: undecided, not lost.
-			 */
-			if (!v->inj_kernel_seen) {
-				open += req[vec];
-				ledger_undecided(r, i, vec, req_at[vec],
-						 "requested, no delivery seen by the end, and no later KVM_GET_LAPIC shows it pending");
-				continue;
-			}
-			violation(r, v, i, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE,
-				  CHECK_EV_NONE);
 		}
+		/*
+		 * Unless kvm_inj_virq showed this vCPU's kernel
+		 * deliveries, one shows only at its EOI (this host; and
+		 * APICv posts interrupts with neither), so a request
+		 * without one may have been delivered: undecided, not lost.
+		 */
+		if (!v->inj_kernel_seen) {
+			open += req[vec];
+			ledger_undecided(r, i, vec, req_at[vec],
+					 "requested, no delivery seen by the end, and no later KVM_GET_LAPIC shows it pending");
+			continue;
+		}
+		violation(r, v, i, CHECK_ONCE_LOST, vec, req_at[vec], CHECK_PATH_NONE,
+			  CHECK_EV_NONE);
 	}
-	r->und_count[UND_NO_EOI_AT_END] = open;
-	/* A userspace irqchip has no kernel deliveries to miss. */
-	if (!r->have_inj && !r->have_eoi && !r->saw_inj && !r->saw_eoi &&
-	    r->irqchip != CHECK_IRQCHIP_USERSPACE) {
-		r->und_count[UND_NO_KERNEL_DELIVERY] = 1;
-		ledger_undecided(r, -1, -1, (struct check_once_ref){ 0, 0 },
-				 "no kvm_inj_virq or kvm_eoi in the trace: the kernel's deliveries are unseen");
-	}
-	/* The PIC's requests not yet acknowledged (the cascade line is not one). */
-	for (int irq = 0; irq < 16 && complete; irq++) {
+	return open;
+}
+
+/* The PIC's requests not yet acknowledged at the end (the cascade line is not one). */
+static void ledger_end_pic(struct replay *r)
+{
+	for (int irq = 0; irq < 16; irq++) {
 		if (irq == 2 || !((r->pic.chip[irq >> 3].irr >> (irq & 7)) & 1))
 			continue;
 		r->pending_at_end++;
@@ -537,10 +583,11 @@ void ledger_end(struct replay *r, bool complete)
 				.source = JUDGE_SRC_PIC,
 				.why = "still requested at the PIC at the end of the trace" });
 	}
-	res->vm_ran = r->ran;
-	res->pic_inferred = r->pic_inferred;
-	res->pending_at_end = r->pending_at_end;
-	res->coalesced = r->coalesced;
+}
+
+/* What the whole trace lacks, each named once as an undecided item. */
+static void ledger_end_gaps(struct replay *r)
+{
 	if (!r->ran)
 		ledger_undecided(r, -1, -1, (struct check_once_ref){ 0, 0 },
 				 "no KVM_RUN in the trace: no vCPU ever ran");
@@ -556,6 +603,12 @@ void ledger_end(struct replay *r, bool complete)
 				 r->first_window.seq ?
 				 "IRQ-window exit: what the VMM injected after it is not in the text (no kvm_inj_virq)" :
 				 "imported text without kvm_inj_virq: userspace injections are unseen");
+}
+
+/* The result's undecided text: every reason, in a fixed order; @open as ledger_end_vcpu counted. */
+static void ledger_end_text(struct replay *r, uint64_t open)
+{
+	struct check_once_result *res = &r->res;
 
 	res->undecided[0] = 0;
 	if (!r->ran)
@@ -593,7 +646,38 @@ void ledger_end(struct replay *r, bool complete)
 		append(res->undecided, sizeof(res->undecided),
 		       "%llu requests had no delivery seen by the end (without kvm_inj_virq for the vCPU's kernel deliveries, one shows only at its EOI)",
 		       open);
+}
 
+void ledger_end(struct replay *r, bool complete)
+{
+	struct check_once_result *res = &r->res;
+	uint64_t open = 0;
+
+	res->truncated = !complete;
+	res->before_start = r->before_start;
+	res->pit_matched = r->pit_matched;
+	res->unpredictable = r->unpredictable;
+	res->requests_inferred = !r->have_accept && !r->saw_accept;
+	res->requests = r->other_requests +
+			(res->requests_inferred ? r->inferred_requests : r->lapic_requests);
+	for (int i = 0; i < REPLAY_MAX_VCPUS && complete; i++)
+		open += ledger_end_vcpu(r, i);
+	r->und_count[UND_NO_EOI_AT_END] = open;
+	/* A userspace irqchip has no kernel deliveries to miss. */
+	if (!r->have_inj && !r->have_eoi && !r->saw_inj && !r->saw_eoi &&
+	    r->irqchip != CHECK_IRQCHIP_USERSPACE) {
+		r->und_count[UND_NO_KERNEL_DELIVERY] = 1;
+		ledger_undecided(r, -1, -1, (struct check_once_ref){ 0, 0 },
+				 "no kvm_inj_virq or kvm_eoi in the trace: the kernel's deliveries are unseen");
+	}
+	if (complete)
+		ledger_end_pic(r);
+	res->vm_ran = r->ran;
+	res->pic_inferred = r->pic_inferred;
+	res->pending_at_end = r->pending_at_end;
+	res->coalesced = r->coalesced;
+	ledger_end_gaps(r);
+	ledger_end_text(r, open);
 	if (res->violations)
 		res->verdict = 1;
 	else if (res->undecided[0])

@@ -226,19 +226,10 @@ static void recorded_interrupt(struct replay *r, struct vcpu_state *v, int32_t v
 	ledger_deliver(r, vcpu, vec, CHECK_PATH_USER, CHECK_EV_KVM_INTERRUPT, ev);
 }
 
-static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kvmrec__RunExit *x)
+/* The userspace policy's view of this exit: what the model would have asked on entry. */
+static void run_exit_policy(struct replay *r, struct vcpu_state *v, const struct trace_event *ev,
+			    bool recorded_window)
 {
-	struct vcpu_state *v = replay_vcpu(r, ev->vcpu);
-	bool recorded_window = x->flags & KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW;
-
-	if (!r->run_exits++)
-		irqchip_settle(r);
-	r->ran = true;
-	if (!v)
-		return;
-	wipe_run_exit(v);
-	v->run_seq[1] = v->run_seq[0];
-	v->run_seq[0] = ev->seq;
 	if (!r->policy_applies) {
 		/* No userspace policy to compare: the recording is what happened. */
 	} else {
@@ -256,7 +247,13 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 		v->pv.irq_hard = recorded_window;
 	v->decided = false;
 	v->recorded_vector = -1;
+}
 
+/* What every KVM_RUN return says of the vCPU, failed or not: flags, APIC base, TPR. */
+static void run_exit_vcpu_state(struct replay *r, struct vcpu_state *v,
+				const struct trace_event *ev, const Kvmrec__RunExit *x,
+				bool recorded_window)
+{
 	v->ready = x->flags & KVMREC__RUN_FLAG__RUN_READY_FOR_INJECTION;
 	v->if_flag = x->flags & KVMREC__RUN_FLAG__RUN_IF_FLAG;
 	if (x->has_apic_base) {
@@ -271,6 +268,54 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 		v->window_asked = (struct check_once_ref){ 0, 0 };
 	else if (!v->window_asked.seq)
 		v->window_asked = ref_of(ev);
+}
+
+/* An IO exit to a device the checker models: the VMM's private ports, the 8254, the 8259. */
+static void run_exit_io(struct replay *r, const struct trace_event *ev, const Kvmrec__ExitIo *io)
+{
+	uint32_t port = io->port;
+	const uint8_t *b = io->data.data;
+	size_t n = io->has_data ? io->data.len : 0;
+	struct profile_line lines[2];
+	int nl;
+
+	/* The VMM's private ports first: its PIC lines (profile.h). */
+	if (io->out && (nl = profile_port_out(r->profile, port, b, n, lines)) >= 0) {
+		for (int i = 0; i < nl; i++)
+			ledger_pic_line(r, lines[i].irq, lines[i].level, ev);
+	} else if ((port == 0x40 || port == 0x43) && io->out && !r->pic_from_kvm_pio) {
+		for (size_t i = 0; i < n; i++)
+			pit_ioport_write(&r->pit, port, b[i], ev->ts_ns);
+	} else if (pic_is_port(port) && !r->pic_from_kvm_pio && io->size == 1) {
+		for (size_t i = 0; i < n; i++) {
+			uint8_t val = b[i];
+
+			if (io->out) {
+				ledger_pic_eoi(r, port, val, ev);
+				pic_ioport_write(&r->pic, port, val);
+			}
+			else
+				pic_ioport_read(&r->pic, port, &val);
+		}
+		replay_pic_changed(r);
+	}
+}
+
+static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kvmrec__RunExit *x)
+{
+	struct vcpu_state *v = replay_vcpu(r, ev->vcpu);
+	bool recorded_window = x->flags & KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW;
+
+	if (!r->run_exits++)
+		irqchip_settle(r);
+	r->ran = true;
+	if (!v)
+		return;
+	wipe_run_exit(v);
+	v->run_seq[1] = v->run_seq[0];
+	v->run_seq[0] = ev->seq;
+	run_exit_policy(r, v, ev, recorded_window);
+	run_exit_vcpu_state(r, v, ev, x, recorded_window);
 	/* KVM_RUN failed (EINTR, ...): kvm_run still holds the previous exit. */
 	if (x->has_ret && x->ret < 0)
 		return;
@@ -283,36 +328,8 @@ static void on_run_exit(struct replay *r, const struct trace_event *ev, const Kv
 	}
 	if (x->reason == KVM_EXIT_TPR_ACCESS)
 		v->tpr_report = true;
-
-	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && x->io) {
-		const Kvmrec__ExitIo *io = x->io;
-		uint32_t port = io->port;
-		const uint8_t *b = io->data.data;
-		size_t n = io->has_data ? io->data.len : 0;
-		struct profile_line lines[2];
-		int nl;
-
-		/* The VMM's private ports first: its PIC lines (profile.h). */
-		if (io->out && (nl = profile_port_out(r->profile, port, b, n, lines)) >= 0) {
-			for (int i = 0; i < nl; i++)
-				ledger_pic_line(r, lines[i].irq, lines[i].level, ev);
-		} else if ((port == 0x40 || port == 0x43) && io->out && !r->pic_from_kvm_pio) {
-			for (size_t i = 0; i < n; i++)
-				pit_ioport_write(&r->pit, port, b[i], ev->ts_ns);
-		} else if (pic_is_port(port) && !r->pic_from_kvm_pio && io->size == 1) {
-			for (size_t i = 0; i < n; i++) {
-				uint8_t val = b[i];
-
-				if (io->out) {
-					ledger_pic_eoi(r, port, val, ev);
-					pic_ioport_write(&r->pic, port, val);
-				}
-				else
-					pic_ioport_read(&r->pic, port, &val);
-			}
-			replay_pic_changed(r);
-		}
-	}
+	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && x->io)
+		run_exit_io(r, ev, x->io);
 }
 
 /* The vCPUs an interrupt message reaches; requests only for fixed and single targets. */

@@ -394,17 +394,15 @@ static void cj_event(struct cj *c, const struct trace_event *ev)
 	}
 }
 
-int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
-		       char *err, size_t errlen)
+/* The exporter's state and the file's opening: the process and VM track names. */
+static struct cj *cj_open(const Kvmrec__Header *h, const char *path, FILE *out,
+			  char *err, size_t errlen)
 {
-	const Kvmrec__Header *h = trace_reader_header(r);
 	struct cj *c = calloc(1, sizeof(*c));
-	struct trace_event ev;
-	int ret;
 
 	if (!c) {
 		snprintf(err, errlen, "%s: out of memory", path);
-		return -ENOMEM;
+		return NULL;
 	}
 	c->out = out;
 	c->first = true;
@@ -429,20 +427,17 @@ int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
 		if (!(c->replay = replay_alloc(&o))) {
 			free(c);
 			snprintf(err, errlen, "%s: out of memory", path);
-			return -ENOMEM;
+			return NULL;
 		}
 		replay_begin(c->replay, h);
 	}
+	return c;
+}
 
-	while ((ret = trace_reader_next(r, &ev)) > 0) {
-		cj_event(c, &ev);
-		c->cur_tid = cj_tid(ev.vcpu);
-		if (c->replay)
-			replay_feed(c->replay, &ev);
-	}
-	/* What is decided at the end (lost, pending, undecided) needs the whole trace. */
-	if (c->replay)
-		replay_end(c->replay, ret == 0);
+/* The closing otherData: where the trace came from and the judge's verdict. */
+static void cj_other_data(struct cj *c, const Kvmrec__Header *h, const char *path)
+{
+	FILE *out = c->out;
 
 	fprintf(out, "\n],\"otherData\":{\"kvmrec_version\":");
 	json_out_str(out, KVMREC_VERSION);
@@ -470,16 +465,42 @@ int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
 		json_out_str(out, v->undecided);
 		fprintf(out, "}");
 	}
+}
+
+static void cj_free(struct cj *c)
+{
+	for (size_t i = 0; i < c->n_vcpus; i++)
+		free(c->vcpus[i]);
+	replay_free(c->replay);
+	free(c);
+}
+
+int chrome_json_export(struct trace_reader *r, const char *path, FILE *out,
+		       char *err, size_t errlen)
+{
+	const Kvmrec__Header *h = trace_reader_header(r);
+	struct cj *c = cj_open(h, path, out, err, errlen);
+	struct trace_event ev;
+	int ret;
+
+	if (!c)
+		return -ENOMEM;
+	while ((ret = trace_reader_next(r, &ev)) > 0) {
+		cj_event(c, &ev);
+		c->cur_tid = cj_tid(ev.vcpu);
+		if (c->replay)
+			replay_feed(c->replay, &ev);
+	}
+	/* What is decided at the end (lost, pending, undecided) needs the whole trace. */
+	if (c->replay)
+		replay_end(c->replay, ret == 0);
+	cj_other_data(c, h, path);
 	if (ret < 0) {
 		fprintf(out, ",\"damage\":");
 		json_out_str(out, trace_reader_error(r));
 		snprintf(err, errlen, "%s", *trace_reader_error(r) ? trace_reader_error(r) : path);
 	}
 	fprintf(out, "}}\n");
-
-	for (size_t i = 0; i < c->n_vcpus; i++)
-		free(c->vcpus[i]);
-	replay_free(c->replay);
-	free(c);
+	cj_free(c);
 	return ret < 0 ? ret : 0;
 }

@@ -323,6 +323,198 @@ static void print_region_head(FILE *out, const char *name, struct diff_side side
 			side[1].n, a->seq);
 }
 
+/* One stream's comparison in progress: both sides and what is queued, shown, owed. */
+struct diff_cmp {
+	struct diff_side side[2];
+	const struct diff_opts *o;
+	FILE *out;
+	struct diff_tally *t;
+	char name[32];
+	bool list_inputs;
+	/*
+	 * Matched events stay queued (up to the context) until a region needs
+	 * them printed before it: queue slots 0..ring_n-1 on both sides are
+	 * already-matched pairs, the comparison goes on from slot ring_n.
+	 */
+	unsigned int ring_n;
+	unsigned int after;            /* matched pairs still to print after a region */
+};
+
+static int diff_cmp_open(struct diff_cmp *d, char *err, size_t errlen)
+{
+	for (int i = 0; i < 2; i++) {
+		d->side[i].q = calloc(DIFF_QCAP, sizeof(struct diff_ent));
+		if (!d->side[i].q) {
+			set_err(err, errlen, "%s: out of memory", d->side[0].path);
+			return -ENOMEM;
+		}
+		int r = trace_reader_open(d->side[i].path, &d->side[i].r);
+		if (r < 0)
+			return reader_fail(d->side[i].r, d->side[i].path, r, err, errlen);
+	}
+	return 0;
+}
+
+static void diff_cmp_close(struct diff_cmp *d)
+{
+	for (int i = 0; i < 2; i++) {
+		struct diff_side *s = &d->side[i];
+
+		if (s->q)
+			for (unsigned int k = 0; k < DIFF_QCAP; k++) {
+				exit_stream_key_free(&s->q[k].key);
+				exit_stream_key_free(&s->q[k].soft);
+				exit_stream_key_free(&s->q[k].loose);
+			}
+		free(s->q);
+		trace_reader_close(s->r);
+	}
+}
+
+/* Both queues filled to @want events (or their stream's end); 0 or -errno with @err set. */
+static int diff_fill(struct diff_cmp *d, unsigned int want, char *err, size_t errlen)
+{
+	for (int i = 0; i < 2; i++) {
+		struct diff_side *s = &d->side[i];
+		int r = side_fill(s, d->o, want);
+
+		if (r == -ENOMEM) {
+			set_err(err, errlen, "%s: out of memory", d->side[0].path);
+			return r;
+		}
+		if (r < 0)
+			return reader_fail(s->r, s->path, r, err, errlen);
+	}
+	return 0;
+}
+
+/* A pair at slot ring_n that matches (same, soft or input): tally it, print it or keep it. */
+static void diff_matched(struct diff_cmp *d, enum pair_class c)
+{
+	struct diff_side *side = d->side;
+	struct diff_ent *a = ent(&side[0], d->ring_n), *b = ent(&side[1], d->ring_n);
+	struct diff_tally *t = d->t;
+	bool shown = false;
+
+	if (c == PAIR_SOFT && !t->soft_n) {
+		t->soft_n = a->n;
+		t->soft_seq_a = a->seq;
+		t->soft_seq_b = b->seq;
+		t->soft_a_asked = a->window_req;
+		snprintf(t->soft_a, sizeof(t->soft_a), "%s", a->text);
+		snprintf(t->soft_b, sizeof(t->soft_b), "%s", b->text);
+	}
+	if (c == PAIR_INPUT) {
+		t->inputs++;
+		if (d->list_inputs && t->inputs <= DIFF_INPUTS_SHOWN) {
+			if (t->inputs == 1 && !t->regions)
+				fprintf(d->out, "%s: input differences:\n", d->name);
+			print_pair(d->out, a, b, c);
+			shown = true;
+		}
+	}
+	if (d->after && !shown) {
+		print_pair(d->out, a, b, c);
+		d->after--;
+		shown = true;
+	}
+	if (shown) {
+		/* Printed: drop it and everything before it from the context. */
+		side_pop(&side[0], d->ring_n + 1);
+		side_pop(&side[1], d->ring_n + 1);
+		d->ring_n = 0;
+	} else if (d->ring_n < d->o->context) {
+		d->ring_n++;
+	} else {
+		side_pop(&side[0], 1);
+		side_pop(&side[1], 1);
+	}
+}
+
+/*
+ * A region starting at slot ring_n, the lookahead filled: print it with its
+ * context and resume after it. False when it never resynchronises: the rest
+ * of the stream is not compared.
+ */
+static bool diff_region(struct diff_cmp *d)
+{
+	struct diff_side *side = d->side;
+	struct diff_tally *t = d->t;
+	/* The queues from the region on; slots before it are the context. */
+	struct diff_side view[2] = { side[0], side[1] };
+	unsigned int si, sj;
+
+	t->regions++;
+	for (int i = 0; i < 2; i++) {
+		view[i].head = (view[i].head + d->ring_n) % DIFF_QCAP;
+		view[i].len -= d->ring_n;
+	}
+	if (t->regions == 1) {
+		const struct diff_ent *a = view[0].len ? ent(&view[0], 0) : NULL;
+		const struct diff_ent *b = view[1].len ? ent(&view[1], 0) : NULL;
+		t->first_n = a ? a->n : b->n;
+		if (b && b->n > t->first_n)
+			t->first_n = b->n;
+		t->first_seq_a = a ? a->seq : 0;
+		t->first_seq_b = b ? b->seq : 0;
+	}
+	print_region_head(d->out, d->name, view, t);
+	if (t->regions == 1 && t->soft_n)
+		print_soft(d->out, t);
+	for (unsigned int k = 0; k < d->ring_n; k++) {
+		struct diff_ent *a = ent(&side[0], k), *b = ent(&side[1], k);
+		print_pair(d->out, a, b, pair_class(a, b));
+	}
+	bool found = find_sync(view, &si, &sj);
+	if (!found) {
+		si = view[0].len < DIFF_SHOWN ? view[0].len : DIFF_SHOWN;
+		sj = view[1].len < DIFF_SHOWN ? view[1].len : DIFF_SHOWN;
+	}
+	print_region_side(d->out, &view[0], si, 0);
+	print_region_side(d->out, &view[1], sj, 1);
+	if (!found) {
+		fprintf(d->out, "  no resynchronisation within %d events of either side; "
+				"the rest of %s is not compared\n", DIFF_LOOKAHEAD, d->name);
+		t->unsynced = true;
+		return false;
+	}
+	side_pop(&side[0], d->ring_n + si);
+	side_pop(&side[1], d->ring_n + sj);
+	d->ring_n = 0;
+	d->after = d->o->context;
+	return true;
+}
+
+/* The stream's verdict line(s), after its regions and input differences. */
+static void diff_summary(const struct diff_cmp *d)
+{
+	const struct diff_tally *t = d->t;
+	const char *name = d->name;
+	FILE *out = d->out;
+	uint64_t na = d->side[0].n, nb = d->side[1].n;
+
+	if (!t->regions && !t->soft_n && !t->inputs) {
+		fprintf(out, "%s: same (%" PRIu64 " events)\n", name, na);
+	} else if (!t->regions && !t->soft_n) {
+		fprintf(out, "%s: same but for %" PRIu64 " input difference%s (%" PRIu64 " events)\n",
+			name, t->inputs, t->inputs == 1 ? "" : "s", na);
+	} else if (!t->regions) {
+		fprintf(out, "%s: differ only in interrupt-window requests (%" PRIu64 " events)\n",
+			name, na);
+		print_soft(out, t);
+		fprintf(out, "  - #%-6" PRIu64 " A seq %-8" PRIu64 " %s\n", t->soft_n, t->soft_seq_a,
+			t->soft_a);
+		fprintf(out, "  + #%-6" PRIu64 " B seq %-8" PRIu64 " %s\n", t->soft_n, t->soft_seq_b,
+			t->soft_b);
+	}
+	if (t->regions ||
+	    (t->inputs && (t->soft_n || t->inputs > DIFF_INPUTS_SHOWN || !d->list_inputs)))
+		fprintf(out, "%s: %u divergent region%s, %" PRIu64 " input difference%s; "
+			     "A %" PRIu64 " events, B %" PRIu64 "%s\n", name, t->regions,
+			t->regions == 1 ? "" : "s", t->inputs, t->inputs == 1 ? "" : "s",
+			na, nb, t->unsynced ? " (compared up to the region)" : "");
+}
+
 /*
  * Compares one stream, printing every divergent region with context and
  * every input difference, then the stream's summary. Returns 0 with @t
@@ -331,176 +523,39 @@ static void print_region_head(FILE *out, const char *name, struct diff_side side
 static int diff_stream(const char *pa, const char *pb, int32_t id, const struct diff_opts *o,
 		       FILE *out, struct diff_tally *t, char *err, size_t errlen)
 {
-	struct diff_side side[2] = {
-		{ .path = pa, .vcpu = id },
-		{ .path = pb, .vcpu = id },
+	struct diff_cmp d = {
+		.side = { { .path = pa, .vcpu = id }, { .path = pb, .vcpu = id } },
+		.o = o, .out = out, .t = t,
+		.list_inputs = o->inputs != DIFF_INPUTS_IGNORE,
 	};
-	unsigned int ctx = o->context, ring_n = 0, after = 0;
-	char name[32];
-	bool list_inputs = o->inputs != DIFF_INPUTS_IGNORE;
-	int ret = 0;
+	int ret;
 
 	memset(t, 0, sizeof(*t));
-	stream_name(id, name, sizeof(name));
-	for (int i = 0; i < 2; i++) {
-		side[i].q = calloc(DIFF_QCAP, sizeof(struct diff_ent));
-		if (!side[i].q) {
-			set_err(err, errlen, "%s: out of memory", pa);
-			ret = -ENOMEM;
-			goto out;
-		}
-		int r = trace_reader_open(side[i].path, &side[i].r);
-		if (r < 0) {
-			ret = reader_fail(side[i].r, side[i].path, r, err, errlen);
-			goto out;
-		}
-	}
+	stream_name(id, d.name, sizeof(d.name));
+	ret = diff_cmp_open(&d, err, errlen);
+	while (!ret) {
+		enum pair_class c = PAIR_DIFF;
 
-	/*
-	 * Matched events stay queued (up to the context) until a region needs
-	 * them printed before it: queue slot 0..ring_n-1 on both sides are
-	 * already-matched pairs, the comparison goes on from slot ring_n.
-	 */
-	for (;;) {
-		for (int i = 0; i < 2; i++) {
-			int r = side_fill(&side[i], o, ring_n + 1);
-			if (r < 0) {
-				ret = r == -ENOMEM ? r : reader_fail(side[i].r, side[i].path, r, err, errlen);
-				if (r == -ENOMEM)
-					set_err(err, errlen, "%s: out of memory", pa);
-				goto out;
-			}
-		}
-		bool ha = side[0].len > ring_n, hb = side[1].len > ring_n;
+		ret = diff_fill(&d, d.ring_n + 1, err, errlen);
+		if (ret < 0)
+			break;
+		bool ha = d.side[0].len > d.ring_n, hb = d.side[1].len > d.ring_n;
 		if (!ha && !hb)
 			break;
-		enum pair_class c = PAIR_DIFF;
 		if (ha && hb)
-			c = pair_class(ent(&side[0], ring_n), ent(&side[1], ring_n));
+			c = pair_class(ent(&d.side[0], d.ring_n), ent(&d.side[1], d.ring_n));
 		if (c != PAIR_DIFF) {
-			struct diff_ent *a = ent(&side[0], ring_n), *b = ent(&side[1], ring_n);
-			bool shown = false;
-			if (c == PAIR_SOFT && !t->soft_n) {
-				t->soft_n = a->n;
-				t->soft_seq_a = a->seq;
-				t->soft_seq_b = b->seq;
-				t->soft_a_asked = a->window_req;
-				snprintf(t->soft_a, sizeof(t->soft_a), "%s", a->text);
-				snprintf(t->soft_b, sizeof(t->soft_b), "%s", b->text);
-			}
-			if (c == PAIR_INPUT) {
-				t->inputs++;
-				if (list_inputs && t->inputs <= DIFF_INPUTS_SHOWN) {
-					if (t->inputs == 1 && !t->regions)
-						fprintf(out, "%s: input differences:\n", name);
-					print_pair(out, a, b, c);
-					shown = true;
-				}
-			}
-			if (after && !shown) {
-				print_pair(out, a, b, c);
-				after--;
-				shown = true;
-			}
-			if (shown) {
-				/* Printed: drop it and everything before it from the context. */
-				side_pop(&side[0], ring_n + 1);
-				side_pop(&side[1], ring_n + 1);
-				ring_n = 0;
-				continue;
-			}
-			if (ring_n < ctx) {
-				ring_n++;
-			} else {
-				side_pop(&side[0], 1);
-				side_pop(&side[1], 1);
-			}
+			diff_matched(&d, c);
 			continue;
 		}
-
 		/* A region starts at slot ring_n: look ahead for where it ends. */
-		for (int i = 0; i < 2; i++) {
-			int r = side_fill(&side[i], o, DIFF_QCAP);
-			if (r < 0) {
-				ret = reader_fail(side[i].r, side[i].path, r, err, errlen);
-				goto out;
-			}
-		}
-		t->regions++;
-		{
-			/* The queues from the region on; slots before it are the context. */
-			struct diff_side view[2] = { side[0], side[1] };
-			for (int i = 0; i < 2; i++) {
-				view[i].head = (view[i].head + ring_n) % DIFF_QCAP;
-				view[i].len -= ring_n;
-			}
-			if (t->regions == 1) {
-				const struct diff_ent *a = view[0].len ? ent(&view[0], 0) : NULL;
-				const struct diff_ent *b = view[1].len ? ent(&view[1], 0) : NULL;
-				t->first_n = a ? a->n : b->n;
-				if (b && b->n > t->first_n)
-					t->first_n = b->n;
-				t->first_seq_a = a ? a->seq : 0;
-				t->first_seq_b = b ? b->seq : 0;
-			}
-			print_region_head(out, name, view, t);
-			if (t->regions == 1 && t->soft_n)
-				print_soft(out, t);
-			for (unsigned int k = 0; k < ring_n; k++) {
-				struct diff_ent *a = ent(&side[0], k), *b = ent(&side[1], k);
-				print_pair(out, a, b, pair_class(a, b));
-			}
-			unsigned int si, sj;
-			bool found = find_sync(view, &si, &sj);
-			if (!found) {
-				si = view[0].len < DIFF_SHOWN ? view[0].len : DIFF_SHOWN;
-				sj = view[1].len < DIFF_SHOWN ? view[1].len : DIFF_SHOWN;
-			}
-			print_region_side(out, &view[0], si, 0);
-			print_region_side(out, &view[1], sj, 1);
-			if (!found) {
-				fprintf(out, "  no resynchronisation within %d events of either side; "
-					     "the rest of %s is not compared\n", DIFF_LOOKAHEAD, name);
-				t->unsynced = true;
-				break;
-			}
-			side_pop(&side[0], ring_n + si);
-			side_pop(&side[1], ring_n + sj);
-			ring_n = 0;
-			after = ctx;
-		}
+		ret = diff_fill(&d, DIFF_QCAP, err, errlen);
+		if (ret < 0 || !diff_region(&d))
+			break;
 	}
-
-	if (!t->regions && !t->soft_n && !t->inputs) {
-		fprintf(out, "%s: same (%" PRIu64 " events)\n", name, side[0].n);
-	} else if (!t->regions && !t->soft_n) {
-		fprintf(out, "%s: same but for %" PRIu64 " input difference%s (%" PRIu64 " events)\n",
-			name, t->inputs, t->inputs == 1 ? "" : "s", side[0].n);
-	} else if (!t->regions) {
-		fprintf(out, "%s: differ only in interrupt-window requests (%" PRIu64 " events)\n",
-			name, side[0].n);
-		print_soft(out, t);
-		fprintf(out, "  - #%-6" PRIu64 " A seq %-8" PRIu64 " %s\n", t->soft_n, t->soft_seq_a,
-			t->soft_a);
-		fprintf(out, "  + #%-6" PRIu64 " B seq %-8" PRIu64 " %s\n", t->soft_n, t->soft_seq_b,
-			t->soft_b);
-	}
-	if (t->regions || (t->inputs && (t->soft_n || t->inputs > DIFF_INPUTS_SHOWN || !list_inputs)))
-		fprintf(out, "%s: %u divergent region%s, %" PRIu64 " input difference%s; "
-			     "A %" PRIu64 " events, B %" PRIu64 "%s\n", name, t->regions,
-			t->regions == 1 ? "" : "s", t->inputs, t->inputs == 1 ? "" : "s",
-			side[0].n, side[1].n, t->unsynced ? " (compared up to the region)" : "");
-out:
-	for (int i = 0; i < 2; i++) {
-		if (side[i].q)
-			for (unsigned int k = 0; k < DIFF_QCAP; k++) {
-				exit_stream_key_free(&side[i].q[k].key);
-				exit_stream_key_free(&side[i].q[k].soft);
-				exit_stream_key_free(&side[i].q[k].loose);
-			}
-		free(side[i].q);
-		trace_reader_close(side[i].r);
-	}
+	if (!ret)
+		diff_summary(&d);
+	diff_cmp_close(&d);
 	return ret;
 }
 

@@ -30,10 +30,76 @@ static bool plot_keep(const Kvmrec__Record *rec, const struct plot_window_opts *
 	}
 }
 
+static void plot_fill_exit(struct plot_event *p, const Kvmrec__RunExit *x)
+{
+	p->kind = PLOT_EXIT;
+	p->reason = x->reason;
+	p->flags = x->flags;
+	p->run_ns = x->has_run_ns ? x->run_ns : 0;
+	p->timed = x->has_run_ns;
+	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO)
+		snprintf(p->label, sizeof(p->label), "%s 0x%x", x->io->out ? "OUT" : "IN",
+			 x->io->port);
+	else
+		snprintf(p->label, sizeof(p->label), "%s", trace_exit_reason_name(x->reason));
+	if (x->flags & KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW) {
+		size_t n = strlen(p->label);
+		snprintf(p->label + n, sizeof(p->label) - n, " +win");
+	}
+}
+
+static void plot_fill_lapic(struct plot_event *p, const Kvmrec__LapicSync *l)
+{
+	char irr[64];
+
+	p->kind = PLOT_LAPIC;
+	p->set = l->set;
+	trace_format_vec256(l->irr, l->n_irr, irr, sizeof(irr));
+	snprintf(p->label, sizeof(p->label), "%s irr%.26s", l->set ? "SET_LAPIC" : "GET_LAPIC", irr);
+}
+
+/* Accepts and EOIs are drawn on the lane of the vCPU they name (apicid). */
+static void plot_fill_kevent(struct plot_event *p, const Kvmrec__KernelEvent *k, int32_t vcpu)
+{
+	int64_t v;
+
+	switch (k->id) {
+	case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
+		p->kind = PLOT_ACCEPT;
+		p->vcpu = (int32_t)kevent_get(k, KEV_F_APICID, vcpu);
+		snprintf(p->label, sizeof(p->label), "accept %" PRId64,
+			 kevent_get(k, KEV_F_VEC, -1));
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
+		p->kind = PLOT_EOI;
+		p->vcpu = (int32_t)kevent_get(k, KEV_F_APICID, vcpu);
+		v = kevent_get(k, KEV_F_VECTOR, -1);
+		if (v < 0)
+			snprintf(p->label, sizeof(p->label), "EOI (none)");
+		else
+			snprintf(p->label, sizeof(p->label), "EOI %" PRId64, v);
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
+		p->kind = PLOT_KERNEL;
+		snprintf(p->label, sizeof(p->label), "inj_virq %" PRId64,
+			 kevent_get(k, KEV_F_IRQ, -1));
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
+		p->kind = PLOT_KERNEL;
+		snprintf(p->label, sizeof(p->label), "TPR=0x%" PRIx64,
+			 (uint64_t)kevent_get(k, KEV_F_VAL, 0));
+		break;
+	default:
+		p->kind = PLOT_KERNEL;
+		snprintf(p->label, sizeof(p->label), "%s",
+			 k->id ? trace_kevent_name(k->id) : (k->name ? k->name : "kernel"));
+		break;
+	}
+}
+
 static void plot_fill(struct plot_event *p, const struct trace_event *ev)
 {
 	const Kvmrec__Record *rec = ev->rec;
-	int64_t v;
 
 	memset(p, 0, sizeof(*p));
 	p->seq = ev->seq;
@@ -41,24 +107,9 @@ static void plot_fill(struct plot_event *p, const struct trace_event *ev)
 	p->vcpu = ev->vcpu;
 	trace_format_short(rec, p->text, sizeof(p->text));
 	switch (rec->body_case) {
-	case KVMREC__RECORD__BODY_EXIT: {
-		const Kvmrec__RunExit *x = rec->exit;
-		p->kind = PLOT_EXIT;
-		p->reason = x->reason;
-		p->flags = x->flags;
-		p->run_ns = x->has_run_ns ? x->run_ns : 0;
-		p->timed = x->has_run_ns;
-		if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO)
-			snprintf(p->label, sizeof(p->label), "%s 0x%x", x->io->out ? "OUT" : "IN",
-				 x->io->port);
-		else
-			snprintf(p->label, sizeof(p->label), "%s", trace_exit_reason_name(x->reason));
-		if (x->flags & KVMREC__RUN_FLAG__RUN_REQUEST_IRQ_WINDOW) {
-			size_t n = strlen(p->label);
-			snprintf(p->label + n, sizeof(p->label) - n, " +win");
-		}
+	case KVMREC__RECORD__BODY_EXIT:
+		plot_fill_exit(p, rec->exit);
 		break;
-	}
 	case KVMREC__RECORD__BODY_INJECT:
 		p->kind = PLOT_INJECT;
 		if (rec->inject->kind == KVMREC__INJECT_KIND__INJECT_INTERRUPT)
@@ -66,51 +117,12 @@ static void plot_fill(struct plot_event *p, const struct trace_event *ev)
 		else
 			snprintf(p->label, sizeof(p->label), "%.*s", PLOT_LABEL_MAX - 1, p->text);
 		break;
-	case KVMREC__RECORD__BODY_LAPIC: {
-		const Kvmrec__LapicSync *l = rec->lapic;
-		char irr[64];
-		p->kind = PLOT_LAPIC;
-		p->set = l->set;
-		trace_format_vec256(l->irr, l->n_irr, irr, sizeof(irr));
-		snprintf(p->label, sizeof(p->label), "%s irr%.26s", l->set ? "SET_LAPIC" : "GET_LAPIC", irr);
+	case KVMREC__RECORD__BODY_LAPIC:
+		plot_fill_lapic(p, rec->lapic);
 		break;
-	}
-	case KVMREC__RECORD__BODY_KEVENT: {
-		const Kvmrec__KernelEvent *k = rec->kevent;
-		switch (k->id) {
-		case KVMREC__KERNEL_EVENT_ID__KEV_APIC_ACCEPT_IRQ:
-			p->kind = PLOT_ACCEPT;
-			p->vcpu = (int32_t)kevent_get(k, KEV_F_APICID, ev->vcpu);
-			snprintf(p->label, sizeof(p->label), "accept %" PRId64,
-				 kevent_get(k, KEV_F_VEC, -1));
-			break;
-		case KVMREC__KERNEL_EVENT_ID__KEV_EOI:
-			p->kind = PLOT_EOI;
-			p->vcpu = (int32_t)kevent_get(k, KEV_F_APICID, ev->vcpu);
-			v = kevent_get(k, KEV_F_VECTOR, -1);
-			if (v < 0)
-				snprintf(p->label, sizeof(p->label), "EOI (none)");
-			else
-				snprintf(p->label, sizeof(p->label), "EOI %" PRId64, v);
-			break;
-		case KVMREC__KERNEL_EVENT_ID__KEV_INJ_VIRQ:
-			p->kind = PLOT_KERNEL;
-			snprintf(p->label, sizeof(p->label), "inj_virq %" PRId64,
-				 kevent_get(k, KEV_F_IRQ, -1));
-			break;
-		case KVMREC__KERNEL_EVENT_ID__KEV_APIC:
-			p->kind = PLOT_KERNEL;
-			snprintf(p->label, sizeof(p->label), "TPR=0x%" PRIx64,
-				 (uint64_t)kevent_get(k, KEV_F_VAL, 0));
-			break;
-		default:
-			p->kind = PLOT_KERNEL;
-			snprintf(p->label, sizeof(p->label), "%s",
-				 k->id ? trace_kevent_name(k->id) : (k->name ? k->name : "kernel"));
-			break;
-		}
+	case KVMREC__RECORD__BODY_KEVENT:
+		plot_fill_kevent(p, rec->kevent, ev->vcpu);
 		break;
-	}
 	case KVMREC__RECORD__BODY_DROP:
 		p->kind = PLOT_DROP;
 		snprintf(p->label, sizeof(p->label), "DROPPED %" PRIu64, rec->drop->count);

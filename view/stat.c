@@ -643,7 +643,20 @@ static void print_ms(FILE *f, uint64_t ns)
 	fprintf(f, "%" PRIu64 ".%03" PRIu64 " ms", ns / 1000000, (ns / 1000) % 1000);
 }
 
-static void print_vcpu_text(const struct vcpu_stat *c, FILE *f)
+/* p50, p90, p99 and max of one histogram in us, or dashes when it is empty. */
+static void print_hist_us(FILE *f, const struct hist *h)
+{
+	if (!h->count) {
+		fprintf(f, "%11s%11s%11s%11s", "-", "-", "-", "-");
+		return;
+	}
+	print_us(f, hist_quantile(h, 0.50));
+	print_us(f, hist_quantile(h, 0.90));
+	print_us(f, hist_quantile(h, 0.99));
+	print_us(f, h->max);
+}
+
+static void print_vcpu_head(const struct vcpu_stat *c, FILE *f)
 {
 	if (c->id == -1)
 		fprintf(f, "\nAll vCPUs: ");
@@ -661,52 +674,40 @@ static void print_vcpu_text(const struct vcpu_stat *c, FILE *f)
 		print_ms(f, c->user_ns);
 		fprintf(f, " from exit to exit (no KVM_RUN entry times: recorded without --run-times)\n");
 	}
+}
 
-	if (c->exits) {
-		const struct reason_stat **o = sorted_reasons(c);
-		fprintf(f, "  %-22s %9s %8s |%11s%11s%11s%11s |%11s%11s%11s%11s\n",
-			"exit reason", "count", "share", "guest p50", "p90", "p99", "max",
-			c->timed ? "user p50" : "next p50", "p90", "p99", "max");
-		for (size_t i = 0; o && i < c->n_reasons; i++) {
-			const struct reason_stat *r = o[i];
-			uint64_t share = (r->count * 10000 + c->exits / 2) / c->exits;
-			fprintf(f, "  %-22s %9" PRIu64 " %4" PRIu64 ".%02" PRIu64 "%% |",
-				reason_name(r->reason), r->count, share / 100, share % 100);
-			if (r->guest.count) {
-				print_us(f, hist_quantile(&r->guest, 0.50));
-				print_us(f, hist_quantile(&r->guest, 0.90));
-				print_us(f, hist_quantile(&r->guest, 0.99));
-				print_us(f, r->guest.max);
-			} else {
-				fprintf(f, "%11s%11s%11s%11s", "-", "-", "-", "-");
-			}
-			fprintf(f, " |");
-			if (r->user.count) {
-				print_us(f, hist_quantile(&r->user, 0.50));
-				print_us(f, hist_quantile(&r->user, 0.90));
-				print_us(f, hist_quantile(&r->user, 0.99));
-				print_us(f, r->user.max);
-			} else {
-				fprintf(f, "%11s%11s%11s%11s", "-", "-", "-", "-");
-			}
-			if (r->errors)
-				fprintf(f, "  (%" PRIu64 " KVM_RUN errors)", r->errors);
-			fprintf(f, "\n");
-		}
-		if (c->timed)
-			fprintf(f, "  (times in us; user = from the exit to the next KVM_RUN entry)\n");
-		else
-			fprintf(f, "  (times in us; next = from the exit to the next exit, guest and userspace together)\n");
-		free(o);
+/* Exit reasons, most frequent first, with their share and time percentiles. */
+static void print_reason_table(const struct vcpu_stat *c, FILE *f)
+{
+	const struct reason_stat **o = sorted_reasons(c);
+
+	fprintf(f, "  %-22s %9s %8s |%11s%11s%11s%11s |%11s%11s%11s%11s\n",
+		"exit reason", "count", "share", "guest p50", "p90", "p99", "max",
+		c->timed ? "user p50" : "next p50", "p90", "p99", "max");
+	for (size_t i = 0; o && i < c->n_reasons; i++) {
+		const struct reason_stat *r = o[i];
+		uint64_t share = (r->count * 10000 + c->exits / 2) / c->exits;
+		fprintf(f, "  %-22s %9" PRIu64 " %4" PRIu64 ".%02" PRIu64 "%% |",
+			reason_name(r->reason), r->count, share / 100, share % 100);
+		print_hist_us(f, &r->guest);
+		fprintf(f, " |");
+		print_hist_us(f, &r->user);
+		if (r->errors)
+			fprintf(f, "  (%" PRIu64 " KVM_RUN errors)", r->errors);
+		fprintf(f, "\n");
 	}
+	if (c->timed)
+		fprintf(f, "  (times in us; user = from the exit to the next KVM_RUN entry)\n");
+	else
+		fprintf(f, "  (times in us; next = from the exit to the next exit, guest and userspace together)\n");
+	free(o);
+}
 
-	if (c->win_asked || c->win_exit)
-		fprintf(f, "  interrupt windows: asked on %" PRIu64 " KVM_RUN entries; open at %" PRIu64
-			" exits (%" PRIu64 " IRQ_WINDOW_OPEN, %" PRIu64
-			" other exits ready for injection)\n", c->win_asked, c->win_exit + c->win_ready,
-			c->win_exit, c->win_ready);
-
+/* Every vector with an injection or a kernel interrupt event, with the judge's findings. */
+static void print_vector_table(const struct vcpu_stat *c, FILE *f)
+{
 	bool any = false;
+
 	for (int v = 0; v < 256; v++) {
 		if (!vec_used(&c->vec[v]))
 			continue;
@@ -728,6 +729,19 @@ static void print_vcpu_text(const struct vcpu_stat *c, FILE *f)
 	}
 	if (!any)
 		fprintf(f, "  no interrupt injections or kernel interrupt events\n");
+}
+
+static void print_vcpu_text(const struct vcpu_stat *c, FILE *f)
+{
+	print_vcpu_head(c, f);
+	if (c->exits)
+		print_reason_table(c, f);
+	if (c->win_asked || c->win_exit)
+		fprintf(f, "  interrupt windows: asked on %" PRIu64 " KVM_RUN entries; open at %" PRIu64
+			" exits (%" PRIu64 " IRQ_WINDOW_OPEN, %" PRIu64
+			" other exits ready for injection)\n", c->win_asked, c->win_exit + c->win_ready,
+			c->win_exit, c->win_ready);
+	print_vector_table(c, f);
 	if (c->kvm_nmi || c->inj_nmi)
 		fprintf(f, "  NMI: %" PRIu64 " KVM_NMI, %" PRIu64 " kvm_inj_nmi\n", c->kvm_nmi, c->inj_nmi);
 	if (c->eoi_none)
@@ -989,23 +1003,9 @@ static void print_judge_json(const struct stat_report *s, FILE *f)
 	fprintf(f, "]}");
 }
 
-void stat_report_print_json(const struct stat_report *s, FILE *f)
+/* "vcpus": each vCPU, then "all": their total (null when it cannot be built). */
+static void json_vcpus(const struct stat_report *s, FILE *f)
 {
-	fprintf(f, "{\"trace\":");
-	json_out_str(f, s->path);
-	fprintf(f, ",\"vmm\":");
-	json_out_str(f, s->vmm);
-	fprintf(f, ",\"recorder\":");
-	json_out_str(f, s->recorder);
-	fprintf(f, ",\"kernel_events\":%s,\"kvm_inj_virq\":%s,\"events\":%" PRIu64
-		",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64 ",\"span_ns\":%" PRIu64,
-		s->kevents_on ? "true" : "false", s->inj_virq_seen ? "true" : "false", s->events,
-		s->first_seq, s->last_seq, s->last_ts - s->first_ts);
-	fprintf(f, ",\"records\":{\"exit\":%" PRIu64 ",\"inject\":%" PRIu64 ",\"lapic\":%" PRIu64
-		",\"kevent\":%" PRIu64 ",\"vcpu_events\":%" PRIu64 ",\"setup\":%" PRIu64
-		",\"note\":%" PRIu64 ",\"drop\":%" PRIu64 "}",
-		s->by_kind[0], s->by_kind[1], s->by_kind[2], s->by_kind[3], s->by_kind[4],
-		s->by_kind[5], s->by_kind[6], s->by_kind[7]);
 	fprintf(f, ",\"vcpus\":[");
 	for (size_t i = 0; i < s->n_vcpus; i++) {
 		if (i)
@@ -1019,7 +1019,11 @@ void stat_report_print_json(const struct stat_report *s, FILE *f)
 	else
 		fprintf(f, "null");
 	stat_total_free(t);
+}
 
+/* What the VMM raised (irq lines, MSIs) and what the kernel reported (event counts). */
+static void json_interrupt_sources(const struct stat_report *s, FILE *f)
+{
 	fprintf(f, ",\"irq_lines\":[");
 	bool first = true;
 	for (int g = 0; g <= STAT_MAX_GSI; g++) {
@@ -1049,8 +1053,12 @@ void stat_report_print_json(const struct stat_report *s, FILE *f)
 	}
 	if (s->kev_unknown)
 		fprintf(f, "%s\"other\":%" PRIu64, first ? "" : ",", s->kev_unknown);
-	fprintf(f, "},\"check_once\":");
-	print_judge_json(s, f);
+	fprintf(f, "}");
+}
+
+/* "lost": what the footer and the Drop records say was not recorded, and the damage. */
+static void json_lost(const struct stat_report *s, FILE *f)
+{
 	fprintf(f, ",\"lost\":{\"footer\":%s,\"dropped\":%" PRIu64 ",\"kernel_lost\":%" PRIu64
 		",\"ring_stalls\":%" PRIu64 ",\"drop_records\":%" PRIu64 ",\"drop_count\":%" PRIu64
 		",\"drop_what\":[", s->have_footer ? "true" : "false", s->f_dropped,
@@ -1070,5 +1078,30 @@ void stat_report_print_json(const struct stat_report *s, FILE *f)
 		json_out_str(f, s->end_reason);
 	else
 		fprintf(f, "null");
-	fprintf(f, "}}\n");
+	fprintf(f, "}");
+}
+
+void stat_report_print_json(const struct stat_report *s, FILE *f)
+{
+	fprintf(f, "{\"trace\":");
+	json_out_str(f, s->path);
+	fprintf(f, ",\"vmm\":");
+	json_out_str(f, s->vmm);
+	fprintf(f, ",\"recorder\":");
+	json_out_str(f, s->recorder);
+	fprintf(f, ",\"kernel_events\":%s,\"kvm_inj_virq\":%s,\"events\":%" PRIu64
+		",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64 ",\"span_ns\":%" PRIu64,
+		s->kevents_on ? "true" : "false", s->inj_virq_seen ? "true" : "false", s->events,
+		s->first_seq, s->last_seq, s->last_ts - s->first_ts);
+	fprintf(f, ",\"records\":{\"exit\":%" PRIu64 ",\"inject\":%" PRIu64 ",\"lapic\":%" PRIu64
+		",\"kevent\":%" PRIu64 ",\"vcpu_events\":%" PRIu64 ",\"setup\":%" PRIu64
+		",\"note\":%" PRIu64 ",\"drop\":%" PRIu64 "}",
+		s->by_kind[0], s->by_kind[1], s->by_kind[2], s->by_kind[3], s->by_kind[4],
+		s->by_kind[5], s->by_kind[6], s->by_kind[7]);
+	json_vcpus(s, f);
+	json_interrupt_sources(s, f);
+	fprintf(f, ",\"check_once\":");
+	print_judge_json(s, f);
+	json_lost(s, f);
+	fprintf(f, "}\n");
 }

@@ -344,22 +344,105 @@ int kvmrec_ioctl_enter(struct enter_ctx *ctx)
 	return 0;
 }
 
+/* struct kvm_run up to the union, as far as the RAW_RUN record needs it. */
+struct run_head {
+	__u8 riw, imm, pad[6];
+	__u32 reason;
+	__u8 ready, if_flag;
+	__u16 flags;
+	__u64 cr8, apic_base;
+};
+
+/*
+ * An IO exit, its union already in the scratch: an OUT's bytes are copied
+ * after the union (their length returned), an IN's are taken at the next entry.
+ */
+static __always_inline __u32 run_io_data(struct kvmfd *k, struct scratch *s)
+{
+	struct kvm_io { __u8 dir, size; __u16 port; __u32 count; __u64 off; } *io =
+		(void *)(s->b + UNION_OFF);
+	__u64 n = (__u64)io->size * io->count;
+	__u64 off = io->off;
+	__u32 dlen = 0;
+
+	if (n > RAW_MAX_ARG || off < BREC_PIO_PAGE || off - BREC_PIO_PAGE + n > 4096)
+		n = 0;
+	if (io->dir == BREC_IO_OUT) {
+		struct kvm_vcpu *v = k->v;
+		void *pio = BPF_CORE_READ(v, arch.pio_data);
+
+		dlen = (__u32)n & 0x1fff;
+		if (dlen && dlen <= RAW_MAX_ARG &&
+		    bpf_probe_read_kernel(s->b + UNION_OFF + 16, dlen,
+					  pio + ((off - BREC_PIO_PAGE) & 0xfff)))
+			dlen = 0;
+	} else {
+		struct pending p = { RAW_PENDING_IN, (__u32)(off - BREC_PIO_PAGE), (__u32)n };
+		__u64 key = (__u64)k->v;
+
+		bpf_map_update_elem(&pending, &key, &p, BPF_ANY);
+	}
+	return dlen;
+}
+
+/* After a successful exit: an OUT's data (length returned), or what the next entry must take. */
+static __always_inline __u32 run_exit_data(struct kvmfd *k, struct scratch *s, __s64 ret,
+					   __u32 reason)
+{
+	__u64 key = (__u64)k->v;
+
+	if (ret != 0)
+		return 0;
+	if (reason == BREC_EXIT_IO)
+		return run_io_data(k, s);
+	if (reason == BREC_EXIT_MMIO && !s->b[UNION_OFF + 20]) {
+		struct pending p = { RAW_PENDING_MMIO_READ, 0, *(__u32 *)(s->b + UNION_OFF + 16) };
+
+		bpf_map_update_elem(&pending, &key, &p, BPF_ANY);
+	} else if (reason == BREC_EXIT_X86_RDMSR) {
+		struct pending p = { RAW_PENDING_RDMSR, 0, 0 };
+
+		bpf_map_update_elem(&pending, &key, &p, BPF_ANY);
+	}
+	return 0;
+}
+
+/* The fixed part of a RAW_RUN; @in is NULL for a run in progress when we attached. */
+static __always_inline void run_fill(struct raw_run *x, const struct run_head *rh,
+				     const struct inflight *in, __u32 ulen, __u32 dlen)
+{
+	__u16 flags = 0;
+
+	if (in) {
+		flags = in->flags;
+		x->entry_ts = in->entry_ts;
+		x->cr8_in = in->cr8_in;
+	} else {
+		/* Running when we attached: its entry was never seen. */
+		x->entry_ts = 0;
+		x->cr8_in = rh->cr8;
+	}
+	if (rh->ready)
+		flags |= BREC_RUN_READY_FOR_INJECTION;
+	if (rh->if_flag)
+		flags |= BREC_RUN_IF_FLAG;
+	x->cr8 = rh->cr8;
+	x->apic_base = rh->apic_base;
+	x->exit_reason = rh->reason;
+	x->flags = flags;
+	x->run_flags = rh->flags;
+	x->union_len = ulen;
+	x->data_len = dlen;
+}
+
 static __always_inline void record_run(struct kvmfd *k, __s64 ret, struct inflight *in)
 {
 	struct kvm_vcpu *v = k->v;
 	struct kvm_run *run = BPF_CORE_READ(v, run);
 	struct scratch *s = get_scratch();
+	struct run_head rh;
 	struct raw_hdr *h;
-	struct raw_run *x;
-	struct {
-		__u8 riw, imm, pad[6];
-		__u32 reason;
-		__u8 ready, if_flag;
-		__u16 flags;
-		__u64 cr8, apic_base;
-	} rh;
-	__u32 ulen, dlen = 0;
-	__u16 flags = 0;
+	__u32 ulen, dlen;
 
 	if (!s)
 		return;
@@ -368,7 +451,6 @@ static __always_inline void record_run(struct kvmfd *k, __s64 ret, struct inflig
 		return;
 	}
 	h = (struct raw_hdr *)(s->b + HDR_OFF);
-	x = (struct raw_run *)(s->b + ARG_OFF);
 	ulen = raw_exit_union_len(rh.reason);
 	if (ulen > 256)
 		ulen = 256;
@@ -376,61 +458,10 @@ static __always_inline void record_run(struct kvmfd *k, __s64 ret, struct inflig
 		count_drop(BREC_DROP_READ);
 		return;
 	}
-	if (ret == 0 && rh.reason == BREC_EXIT_IO) {
-		struct kvm_io { __u8 dir, size; __u16 port; __u32 count; __u64 off; } *io =
-			(void *)(s->b + UNION_OFF);
-		__u64 n = (__u64)io->size * io->count;
-		__u64 off = io->off;
-
-		if (n > RAW_MAX_ARG || off < BREC_PIO_PAGE || off - BREC_PIO_PAGE + n > 4096)
-			n = 0;
-		if (io->dir == BREC_IO_OUT) {
-			void *pio = BPF_CORE_READ(v, arch.pio_data);
-
-			dlen = (__u32)n & 0x1fff;
-			if (dlen && dlen <= RAW_MAX_ARG &&
-			    bpf_probe_read_kernel(s->b + UNION_OFF + 16, dlen,
-						  pio + ((off - BREC_PIO_PAGE) & 0xfff)))
-				dlen = 0;
-		} else {
-			struct pending p = { RAW_PENDING_IN, (__u32)(off - BREC_PIO_PAGE), (__u32)n };
-			__u64 key = (__u64)k->v;
-
-			bpf_map_update_elem(&pending, &key, &p, BPF_ANY);
-		}
-	} else if (ret == 0 && rh.reason == BREC_EXIT_MMIO && !s->b[UNION_OFF + 20]) {
-		struct pending p = { RAW_PENDING_MMIO_READ, 0, *(__u32 *)(s->b + UNION_OFF + 16) };
-		__u64 key = (__u64)k->v;
-
-		bpf_map_update_elem(&pending, &key, &p, BPF_ANY);
-	} else if (ret == 0 && rh.reason == BREC_EXIT_X86_RDMSR) {
-		struct pending p = { RAW_PENDING_RDMSR, 0, 0 };
-		__u64 key = (__u64)k->v;
-
-		bpf_map_update_elem(&pending, &key, &p, BPF_ANY);
-	}
-	if (in) {
-		flags = in->flags;
-		x->entry_ts = in->entry_ts;
-		x->cr8_in = in->cr8_in;
-	} else {
-		/* Running when we attached: its entry was never seen. */
-		x->entry_ts = 0;
-		x->cr8_in = rh.cr8;
-	}
-	if (rh.ready)
-		flags |= BREC_RUN_READY_FOR_INJECTION;
-	if (rh.if_flag)
-		flags |= BREC_RUN_IF_FLAG;
-	x->cr8 = rh.cr8;
-	x->apic_base = rh.apic_base;
-	x->exit_reason = rh.reason;
-	x->flags = flags;
-	x->run_flags = rh.flags;
-	x->union_len = ulen;
-	x->data_len = dlen;
-	fill_hdr(h, sizeof(*h) + sizeof(*x) + ulen + RAW_ALIGN(dlen), RAW_RUN, k, BREC_KVM_RUN,
-		 ret, ulen + dlen);
+	dlen = run_exit_data(k, s, ret, rh.reason);
+	run_fill((struct raw_run *)(s->b + ARG_OFF), &rh, in, ulen, dlen);
+	fill_hdr(h, sizeof(*h) + sizeof(struct raw_run) + ulen + RAW_ALIGN(dlen), RAW_RUN, k,
+		 BREC_KVM_RUN, ret, ulen + dlen);
 	put(s, h->len);
 }
 
