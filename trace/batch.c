@@ -18,6 +18,8 @@
 #include <zstd_errors.h>
 
 #include "batch.h"
+#include "trace_arena.h"
+#include "pb_init.h"
 #include "trace_varint.h"
 
 /*
@@ -902,6 +904,48 @@ static bool batch_parse(const uint8_t *p, size_t len, struct batch_view *bv)
 	return true;
 }
 
+/*
+ * Record @i of @bv: its shape into *@m, its slots' values into @v (*@prev:
+ * the last data value, which data is a difference from). False if a column
+ * runs short or a data value is wider than its field.
+ */
+static inline bool view_record(struct batch_view *bv, size_t i, uint64_t *prev, uint64_t *v,
+			       uint64_t *m)
+{
+	unsigned int s = bv->shape[i];
+
+	*m = bv->shapes[s];
+	for (uint64_t bits = *m & ~MESSAGES; bits; bits &= bits - 1) {
+		unsigned int k = (unsigned int)__builtin_ctzll(bits);
+		struct planes *pl = k == S_TS ? &bv->ts[s] :
+				    M(k) & DATA_MASK ? &bv->col[S_DATA1] : &bv->col[k];
+
+		if (!planes_get(pl, &v[k]))
+			return false;
+		if (M(k) & DATA_MASK) {
+			unsigned int dl = data_len[k - S_DATA1];
+
+			v[k] = *prev + (uint64_t)unzigzag(v[k]);
+			if (dl < 8 && v[k] >> (8 * dl))
+				return false;
+			*prev = v[k];
+		}
+	}
+	return true;
+}
+
+/* Every value of every column taken: a column with more is damage. */
+static bool view_done(const struct batch_view *bv)
+{
+	for (unsigned int s = 0; s < bv->n_shapes; s++)
+		if (!planes_done(&bv->ts[s]))
+			return false;
+	for (unsigned int k = 0; k < SLOTS; k++)
+		if (!planes_done(&bv->col[k]))
+			return false;
+	return true;
+}
+
 /* The records of the batch at @p into @o (room: @room); their length, or -1 if it is bad. */
 static long batch_write(const uint8_t *p, size_t len, struct batch_view *bv, uint8_t *o,
 			size_t room)
@@ -912,27 +956,12 @@ static long batch_write(const uint8_t *p, size_t len, struct batch_view *bv, uin
 	if (!batch_parse(p, len, bv) || !bv->n)
 		return -1;
 	for (size_t i = 0; i < bv->n; i++) {
-		unsigned int s = bv->shape[i];
-		uint64_t m = bv->shapes[s];
 		uint8_t rec[REC_MAX];
+		uint64_t m;
 		size_t n;
 
-		for (uint64_t bits = m & ~MESSAGES; bits; bits &= bits - 1) {
-			unsigned int k = (unsigned int)__builtin_ctzll(bits);
-			struct planes *pl = k == S_TS ? &bv->ts[s] :
-					    M(k) & DATA_MASK ? &bv->col[S_DATA1] : &bv->col[k];
-
-			if (!planes_get(pl, &v[k]))
-				return -1;
-			if (M(k) & DATA_MASK) {
-				unsigned int dl = data_len[k - S_DATA1];
-
-				v[k] = prev + (uint64_t)unzigzag(v[k]);
-				if (dl < 8 && v[k] >> (8 * dl))
-					return -1;
-				prev = v[k];
-			}
-		}
+		if (!view_record(bv, i, &prev, v, &m))
+			return -1;
 		/* Most records are short: encoded in place after a one-byte length. */
 		if (room >= REC_MAX + 1 && (n = rec_encode_short(m, v, o + 1)) && n < 0x80) {
 			*o = (uint8_t)n;
@@ -949,13 +978,7 @@ static long batch_write(const uint8_t *p, size_t len, struct batch_view *bv, uin
 		o += n;
 		room -= n;
 	}
-	for (unsigned int s = 0; s < bv->n_shapes; s++)
-		if (!planes_done(&bv->ts[s]))
-			return -1;
-	for (unsigned int k = 0; k < SLOTS; k++)
-		if (!planes_done(&bv->col[k]))
-			return -1;
-	return (long)(o - start);
+	return view_done(bv) ? (long)(o - start) : -1;
 }
 
 /* The Batch inside the record @r (@rl bytes), or NULL if the record is not a batch. */
@@ -1038,4 +1061,204 @@ long batch_expand(const uint8_t *in, size_t len, size_t from, uint8_t **out, siz
 	memcpy(*out + o, q, (size_t)(end - q));
 	o += (size_t)(end - q);
 	return (long)o;
+}
+
+/* ---------------------------------------------------------------------------
+ * Readers: a batch straight into records
+ */
+
+/*
+ * The most bytes the record of shape @m takes as batch_expand() writes it,
+ * its length included: a tag and at most ten bytes a value (data: tag,
+ * length, eight), a tag and a length a message, three for the length.
+ */
+static size_t rec_bound(uint64_t m)
+{
+	return 3 + 4 * (size_t)__builtin_popcountll(m & MESSAGES) +
+	       11 * (size_t)__builtin_popcountll(m & ~MESSAGES);
+}
+
+static int32_t unzigzag32(uint64_t v)
+{
+	uint32_t u = (uint32_t)v;
+
+	return (int32_t)((u >> 1) ^ -(u & 1));
+}
+
+/* Field @f of a message set from slot @slot when the shape has it, as decoding its bytes would. */
+#define SET(msg, f, slot, conv)                         \
+	do {                                            \
+		if (m & M(slot)) {                      \
+			(msg)->has_##f = 1;             \
+			(msg)->f = conv(v[slot]);       \
+		}                                       \
+	} while (0)
+#define U32(x) ((uint32_t)(x))
+#define U64(x) (x)
+#define ENUM(x) ((Kvmrec__KernelEventId)(int32_t)(uint32_t)(x))
+#define BOOL(x) ((x) != 0)
+
+/* ExitIo of the record of shape @m, values @v: as trace_decode makes it of rec_encode()'s bytes. */
+static Kvmrec__ExitIo *io_build(uint64_t m, const uint64_t *v, ProtobufCAllocator *a)
+{
+	Kvmrec__ExitIo *io = trace_arena_pb_alloc(a, sizeof(*io));
+
+	if (!io)
+		return NULL;
+	PB_INIT(io, Kvmrec__ExitIo, KVMREC__EXIT_IO__INIT);
+	SET(io, out, S_IO1, BOOL);
+	SET(io, size, S_IO1 + 1, U32);
+	SET(io, port, S_IO1 + 2, U32);
+	SET(io, count, S_IO1 + 3, U32);
+	if (m & DATA_MASK) {
+		unsigned int i = (unsigned int)__builtin_ctzll(m & DATA_MASK) - S_DATA1;
+		uint64_t d = v[S_DATA1 + i];
+		uint8_t *b = trace_arena_pb_alloc(a, data_len[i]);
+
+		if (!b)
+			return NULL;
+		for (unsigned int j = 0; j < data_len[i]; j++, d >>= 8)
+			b[j] = (uint8_t)d;
+		io->has_data = 1;
+		io->data.len = data_len[i];
+		io->data.data = b;
+	}
+	SET(io, data_add, S_ADD, unzigzag);
+	return io;
+}
+
+static Kvmrec__RunExit *exit_build(uint64_t m, const uint64_t *v, ProtobufCAllocator *a)
+{
+	Kvmrec__RunExit *x = trace_arena_pb_alloc(a, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	PB_INIT(x, Kvmrec__RunExit, KVMREC__RUN_EXIT__INIT);
+	SET(x, reason, S_X1, U32);
+	SET(x, ret, S_X1 + 1, unzigzag32);
+	SET(x, err, S_X1 + 2, U32);
+	SET(x, flags, S_X1 + 3, U32);
+	SET(x, run_ns, S_X1 + 4, U64);
+	SET(x, cr8, S_X1 + 5, U64);
+	SET(x, apic_base, S_X1 + 6, U64);
+	SET(x, run_flags, S_X1 + 7, U32);
+	SET(x, cr8_in, S_X1 + 8, U64);
+	if (m & M(S_IO)) {
+		x->io = io_build(m, v, a);
+		if (!x->io)
+			return NULL;
+		x->payload_case = KVMREC__RUN_EXIT__PAYLOAD_IO;
+	}
+	return x;
+}
+
+static Kvmrec__KernelEvent *kevent_build(uint64_t m, const uint64_t *v, ProtobufCAllocator *a)
+{
+	Kvmrec__KernelEvent *k = trace_arena_pb_alloc(a, sizeof(*k));
+	size_t n = (size_t)__builtin_popcountll(m & 0x7full << S_KA1);
+
+	if (!k)
+		return NULL;
+	PB_INIT(k, Kvmrec__KernelEvent, KVMREC__KERNEL_EVENT__INIT);
+	SET(k, id, S_KID, ENUM);
+	SET(k, cpu, S_KCPU, U32);
+	if (n) {
+		k->args = trace_arena_pb_alloc(a, n * sizeof(*k->args));
+		if (!k->args)
+			return NULL;
+		for (size_t i = 0; i < n; i++)
+			k->args[i] = unzigzag(v[S_KA1 + i]);
+		k->n_args = n;
+	}
+	return k;
+}
+
+static Kvmrec__KernelRef *kref_build(uint64_t m, const uint64_t *v, ProtobufCAllocator *a)
+{
+	Kvmrec__KernelRef *k = trace_arena_pb_alloc(a, sizeof(*k));
+
+	if (!k)
+		return NULL;
+	PB_INIT(k, Kvmrec__KernelRef, KVMREC__KERNEL_REF__INIT);
+	SET(k, exit, S_K1, unzigzag32);
+	SET(k, id, S_K1 + 1, ENUM);
+	SET(k, cpu, S_K1 + 2, U32);
+	SET(k, mmio_type, S_K1 + 3, U32);
+	return k;
+}
+
+/* The record of shape @m with values @v: what decoding rec_encode()'s bytes gives, field for field. */
+static Kvmrec__Record *rec_build(uint64_t m, const uint64_t *v, ProtobufCAllocator *a)
+{
+	Kvmrec__Record *r = trace_arena_pb_alloc(a, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	PB_INIT(r, Kvmrec__Record, KVMREC__RECORD__INIT);
+	SET(r, ts_delta, S_TS, unzigzag);
+	SET(r, vcpu, S_VCPU, unzigzag32);
+	SET(r, tid, S_TID, U32);
+	if (m & M(S_EXIT)) {
+		r->exit = exit_build(m, v, a);
+		r->body_case = KVMREC__RECORD__BODY_EXIT;
+	} else if (m & M(S_KEV)) {
+		r->kevent = kevent_build(m, v, a);
+		r->body_case = KVMREC__RECORD__BODY_KEVENT;
+	} else {
+		r->kref = kref_build(m, v, a);
+		r->body_case = KVMREC__RECORD__BODY_KREF;
+	}
+	return r->exit ? r : NULL;	/* the body's union: NULL if it could not be made */
+}
+
+#undef SET
+#undef U32
+#undef U64
+#undef ENUM
+#undef BOOL
+
+const uint8_t *batch_body(const uint8_t *r, size_t rl, size_t *blen)
+{
+	return batch_of(r, rl, blen);
+}
+
+long batch_decode(const uint8_t *p, size_t len, ProtobufCAllocator *a, size_t *budget,
+		  int (*emit)(void *ctx, Kvmrec__Record *rec), void *ctx)
+{
+	struct batch_view *bv = malloc(sizeof(*bv));
+	uint64_t prev = 0, v[SLOTS] = { 0 };
+	size_t bound = 0;
+	long ret = -EINVAL;
+
+	if (!bv)
+		return -ENOMEM;
+	if (!batch_parse(p, len, bv) || !bv->n)
+		goto out;
+	for (size_t i = 0; i < bv->n; i++)
+		bound += rec_bound(bv->shapes[bv->shape[i]]);
+	if (bound > *budget) {
+		ret = -E2BIG;
+		goto out;
+	}
+	*budget -= bound;
+	for (size_t i = 0; i < bv->n; i++) {
+		Kvmrec__Record *rec;
+		uint64_t m;
+
+		if (!view_record(bv, i, &prev, v, &m))
+			goto out;
+		rec = rec_build(m, v, a);
+		if (!rec) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (emit(ctx, rec)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	ret = view_done(bv) ? (long)bv->n : -EINVAL;
+out:
+	free(bv);
+	return ret;
 }

@@ -7,6 +7,7 @@
 
 #include "kevent_table.h"
 #include "kref.h"
+#include "pb_init.h"
 
 enum { MMIO_READ_UNSATISFIED = 0, MMIO_READ = 1, MMIO_WRITE = 2 };
 
@@ -28,7 +29,7 @@ static int64_t le_value(protobuf_c_boolean has, const ProtobufCBinaryData *d, ui
 static int expand_exit(const Kvmrec__KernelRef *ref, const Kvmrec__RunExit *x,
 		       Kvmrec__KernelEvent *k, int64_t *args)
 {
-	*k = (Kvmrec__KernelEvent)KVMREC__KERNEL_EVENT__INIT;	/* inline: once per reference read */
+	PB_INIT(k, Kvmrec__KernelEvent, KVMREC__KERNEL_EVENT__INIT);	/* inline: once per reference read */
 	k->has_id = 1;
 	k->id = ref->id;
 	k->has_cpu = ref->has_cpu;

@@ -198,11 +198,90 @@ static bool settle_rest(struct slot *s, struct io_delta *io)
 	return true;
 }
 
+/* Where a frame's records go as they are decoded: the slot, settled as they come. */
+struct frame_sink {
+	struct slot *s;
+	struct io_delta io;
+	size_t n;
+};
+
+static void sink_reset(struct frame_sink *k)
+{
+	trace_arena_reset(&k->s->arena);
+	io_delta_reset(&k->io);
+	k->n = 0;
+}
+
+/* One record more; nonzero if it cannot be kept or an earlier one does not settle. */
+static int sink_add(void *ctx, Kvmrec__Record *rec)
+{
+	struct frame_sink *k = ctx;
+	struct slot *s = k->s;
+
+	if (k->n == s->recs_cap) {
+		size_t cap = s->recs_cap ? s->recs_cap * 2 : 4096;
+		Kvmrec__Record **r = realloc(s->f.recs, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		s->f.recs = r;
+		s->recs_cap = cap;
+	}
+	s->f.recs[k->n++] = rec;
+	if (k->n > KREF_LAG && !settle_kref(s, k->n - 1 - KREF_LAG, k->n))
+		return -EINVAL;
+	if (k->n > IO_LAG && !settle_io(s, &k->io, k->n - 1 - IO_LAG))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The records from @q to @end into @k. With @direct, a batch is decoded
+ * straight into records (batch_decode()); without, a batch is damage (its
+ * frame was expanded first). 1, 0 if the reader must read the frame itself,
+ * -E2BIG if a batch needs the expanding path.
+ */
+static int frame_records(struct frame_sink *k, const uint8_t *q, const uint8_t *end, bool direct)
+{
+	size_t budget = TRACE_READER_MAX_FRAME - (size_t)(end - q);
+
+	while (q < end) {
+		uint64_t len;
+		size_t h = trace_varint_get(q, end, &len), blen;
+		const uint8_t *batch;
+
+		if (!h || len > TRACE_RECORD_MAX || len > (uint64_t)(end - q) - h)
+			return 0;
+		batch = direct ? batch_body(q + h, (size_t)len, &blen) : NULL;
+		if (batch) {
+			long n = batch_decode(batch, blen, &k->s->arena.pb, &budget, sink_add, k);
+
+			if (n == -E2BIG)
+				return -E2BIG;
+			if (n < 0)
+				return 0;
+			q += h + (size_t)len;
+			continue;
+		}
+		Kvmrec__Record *rec = (Kvmrec__Record *)trace_decode_fast(
+			&kvmrec__record__descriptor, &k->s->arena.pb, q + h, (size_t)len);
+		if (!rec)
+			rec = kvmrec__record__unpack(&k->s->arena.pb, (size_t)len, q + h);
+		/* Header, footer and a batch that did not expand: the reader's path words them. */
+		if (!rec || rec->body_case == KVMREC__RECORD__BODY_HEADER ||
+		    rec->body_case == KVMREC__RECORD__BODY_FOOTER ||
+		    rec->body_case == KVMREC__RECORD__BODY_BATCH || sink_add(k, rec))
+			return 0;
+		q += h + (size_t)len;
+	}
+	return 1;
+}
+
 /* Decompresses and decodes @s's frame; false if the reader must read it itself. */
 static bool frame_decode(struct slot *s)
 {
+	struct frame_sink k = { .s = s };
 	ZSTD_frameHeader fh;
-	size_t nrec = 0;
+	int ret;
 
 	if (ZSTD_getFrameHeader(&fh, s->src, s->src_len) != 0 || fh.frameType != ZSTD_frame ||
 	    !fh.checksumFlag || fh.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN ||
@@ -217,44 +296,21 @@ static bool frame_decode(struct slot *s)
 		return false;
 
 	/* Never the header's frame: records start at 0. */
-	long x = batch_expand(s->raw, raw_len, 0, &s->xraw, &s->xraw_cap, TRACE_READER_MAX_FRAME);
-	if (x < 0)
-		return false;
-	trace_arena_reset(&s->arena);
-	struct io_delta io;
-	io_delta_reset(&io);
-	const uint8_t *q = x ? s->xraw : s->raw, *end = q + (x ? (size_t)x : raw_len);
-	while (q < end) {
-		uint64_t len;
-		size_t h = trace_varint_get(q, end, &len);
-		if (!h || len > TRACE_RECORD_MAX || len > (uint64_t)(end - q) - h)
+	sink_reset(&k);
+	ret = frame_records(&k, s->raw, s->raw + raw_len, true);
+	if (ret == -E2BIG) {
+		long x = batch_expand(s->raw, raw_len, 0, &s->xraw, &s->xraw_cap,
+				      TRACE_READER_MAX_FRAME);
+		if (x < 0)
 			return false;
-		Kvmrec__Record *rec = (Kvmrec__Record *)trace_decode_fast(
-			&kvmrec__record__descriptor, &s->arena.pb, q + h, (size_t)len);
-		if (!rec)
-			rec = kvmrec__record__unpack(&s->arena.pb, (size_t)len, q + h);
-		/* Header, footer and a batch that did not expand: the reader's path words them. */
-		if (!rec || rec->body_case == KVMREC__RECORD__BODY_HEADER ||
-		    rec->body_case == KVMREC__RECORD__BODY_FOOTER ||
-		    rec->body_case == KVMREC__RECORD__BODY_BATCH)
-			return false;
-		if (nrec == s->recs_cap) {
-			size_t cap = s->recs_cap ? s->recs_cap * 2 : 4096;
-			Kvmrec__Record **r = realloc(s->f.recs, cap * sizeof(*r));
-			if (!r)
-				return false;
-			s->f.recs = r;
-			s->recs_cap = cap;
-		}
-		s->f.recs[nrec++] = rec;
-		q += h + (size_t)len;
-		if (nrec > KREF_LAG && !settle_kref(s, nrec - 1 - KREF_LAG, nrec))
-			return false;
-		if (nrec > IO_LAG && !settle_io(s, &io, nrec - 1 - IO_LAG))
-			return false;
+		sink_reset(&k);
+		ret = x ? frame_records(&k, s->xraw, s->xraw + x, false) :
+			  frame_records(&k, s->raw, s->raw + raw_len, false);
 	}
-	s->f.n = nrec;
-	return nrec > 0 && settle_rest(s, &io);
+	if (ret <= 0)
+		return false;
+	s->f.n = k.n;
+	return k.n > 0 && settle_rest(s, &k.io);
 }
 
 static void *pool_worker(void *arg)
