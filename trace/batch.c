@@ -1155,7 +1155,8 @@ static Kvmrec__RunExit *exit_build(uint64_t m, const uint64_t *v, ProtobufCAlloc
 static Kvmrec__KernelEvent *kevent_build(uint64_t m, const uint64_t *v, ProtobufCAllocator *a)
 {
 	Kvmrec__KernelEvent *k = trace_arena_pb_alloc(a, sizeof(*k));
-	size_t n = (size_t)__builtin_popcountll(m & 0x7full << S_KA1);
+	/* Args fill slots from S_KA1 up without a gap (shape_ok()). */
+	size_t n = (size_t)__builtin_ctzll(~(m >> S_KA1));
 
 	if (!k)
 		return NULL;
@@ -1227,15 +1228,17 @@ long batch_decode(const uint8_t *p, size_t len, ProtobufCAllocator *a, size_t *b
 {
 	struct batch_view *bv = malloc(sizeof(*bv));
 	uint64_t prev = 0, v[SLOTS] = { 0 };
-	size_t bound = 0;
+	size_t bound = 0, shape_bound[SHAPES_MAX];
 	long ret = -EINVAL;
 
 	if (!bv)
 		return -ENOMEM;
 	if (!batch_parse(p, len, bv) || !bv->n)
 		goto out;
+	for (unsigned int k = 0; k < bv->n_shapes; k++)
+		shape_bound[k] = rec_bound(bv->shapes[k]);
 	for (size_t i = 0; i < bv->n; i++)
-		bound += rec_bound(bv->shapes[bv->shape[i]]);
+		bound += shape_bound[bv->shape[i]];
 	if (bound > *budget) {
 		ret = -E2BIG;
 		goto out;
