@@ -26,52 +26,84 @@ static int64_t le_value(protobuf_c_boolean has, const ProtobufCBinaryData *d, ui
 	return (int64_t)v;
 }
 
+/*
+ * What the exit @x says of field @f of @ref's event, into *@v; false for a
+ * field it does not give. @type: kvm_mmio's type, worked out by the caller.
+ */
+static inline bool exit_field(const Kvmrec__KernelRef *ref, const Kvmrec__RunExit *x,
+			      enum kev_field f, uint32_t type, int64_t *v)
+{
+	const Kvmrec__ExitIo *io = x->io;
+	const Kvmrec__ExitMmio *m = x->mmio;
+
+	switch (ref->id) {
+	case KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT:
+		if (f == KEV_F_REASON)
+			*v = x->reason;
+		else if (f == KEV_F_ERRNO)
+			*v = x->ret < 0 ? -(int64_t)x->err : x->ret;
+		else
+			return false;
+		return true;
+	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
+		switch (f) {
+		case KEV_F_RW:		*v = io->out ? 1 : 0; return true;
+		case KEV_F_PORT:	*v = io->port; return true;
+		case KEV_F_SIZE:	*v = io->size; return true;
+		case KEV_F_COUNT:	*v = io->count; return true;
+		case KEV_F_VAL:		*v = le_value(io->has_data, &io->data, io->size); return true;
+		default:		return false;
+		}
+	case KVMREC__KERNEL_EVENT_ID__KEV_MMIO:
+		switch (f) {
+		case KEV_F_TYPE:	*v = type; return true;
+		case KEV_F_LEN:		*v = m->len; return true;
+		case KEV_F_GPA:		*v = (int64_t)m->addr; return true;
+		case KEV_F_VAL:
+			*v = type == MMIO_READ_UNSATISFIED ? 0 : le_value(m->has_data, &m->data, m->len);
+			return true;
+		default:		return false;
+		}
+	default:
+		return false;
+	}
+}
+
+/* The event @ref stands for, its args in the table's order (kevent_table.h), from @x. */
 static int expand_exit(const Kvmrec__KernelRef *ref, const Kvmrec__RunExit *x,
 		       Kvmrec__KernelEvent *k, int64_t *args)
 {
-	PB_INIT(k, Kvmrec__KernelEvent, KVMREC__KERNEL_EVENT__INIT);	/* inline: once per reference read */
+	const struct kevent_desc *d = kevent_desc(ref->id);
+	uint32_t type = 0;
+
+	if (!d || d->nfields > KREF_ARGS_MAX)
+		return -EINVAL;
+	switch (ref->id) {
+	case KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT:
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
+		if (x->payload_case != KVMREC__RUN_EXIT__PAYLOAD_IO || !x->io)
+			return -EINVAL;
+		break;
+	case KVMREC__KERNEL_EVENT_ID__KEV_MMIO:
+		if (x->payload_case != KVMREC__RUN_EXIT__PAYLOAD_MMIO || !x->mmio)
+			return -EINVAL;
+		type = ref->has_mmio_type ? ref->mmio_type : x->mmio->write ? MMIO_WRITE : MMIO_READ;
+		break;
+	default:
+		return -EINVAL;	/* only these three repeat an exit */
+	}
+	PB_INIT(k, Kvmrec__KernelEvent, KVMREC__KERNEL_EVENT__INIT);	/* once per reference read */
 	k->has_id = 1;
 	k->id = ref->id;
 	k->has_cpu = ref->has_cpu;
 	k->cpu = ref->cpu;
 	k->args = args;
-	switch (ref->id) {
-	case KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT:
-		kevent_args_set(ref->id, args, KEV_F_REASON, x->reason);
-		kevent_args_set(ref->id, args, KEV_F_ERRNO, x->ret < 0 ? -(int64_t)x->err : x->ret);
-		k->n_args = kevent_nfields(ref->id);
-		return 0;
-	case KVMREC__KERNEL_EVENT_ID__KEV_PIO: {
-		const Kvmrec__ExitIo *io = x->io;
-
-		if (x->payload_case != KVMREC__RUN_EXIT__PAYLOAD_IO || !io)
+	for (unsigned int i = 0; i < d->nfields; i++)
+		if (!exit_field(ref, x, d->fields[i], type, &args[i]))
 			return -EINVAL;
-		kevent_args_set(ref->id, args, KEV_F_RW, io->out ? 1 : 0);
-		kevent_args_set(ref->id, args, KEV_F_PORT, io->port);
-		kevent_args_set(ref->id, args, KEV_F_SIZE, io->size);
-		kevent_args_set(ref->id, args, KEV_F_COUNT, io->count);
-		kevent_args_set(ref->id, args, KEV_F_VAL, le_value(io->has_data, &io->data, io->size));
-		k->n_args = kevent_nfields(ref->id);
-		return 0;
-	}
-	case KVMREC__KERNEL_EVENT_ID__KEV_MMIO: {
-		const Kvmrec__ExitMmio *m = x->mmio;
-		uint32_t type;
-
-		if (x->payload_case != KVMREC__RUN_EXIT__PAYLOAD_MMIO || !m)
-			return -EINVAL;
-		type = ref->has_mmio_type ? ref->mmio_type : m->write ? MMIO_WRITE : MMIO_READ;
-		kevent_args_set(ref->id, args, KEV_F_TYPE, type);
-		kevent_args_set(ref->id, args, KEV_F_LEN, m->len);
-		kevent_args_set(ref->id, args, KEV_F_GPA, (int64_t)m->addr);
-		kevent_args_set(ref->id, args, KEV_F_VAL, type == MMIO_READ_UNSATISFIED ? 0 :
-				le_value(m->has_data, &m->data, m->len));
-		k->n_args = kevent_nfields(ref->id);
-		return 0;
-	}
-	default:
-		return -EINVAL;
-	}
+	k->n_args = d->nfields;
+	return 0;
 }
 
 int kref_expand(const Kvmrec__KernelRef *ref, const Kvmrec__Record *exit,
