@@ -464,7 +464,26 @@ struct column {
 	size_t n, cap;
 };
 
+/*
+ * The last few record tails (what follows the position fields) the packer
+ * parsed, with what they parsed to: an exit loop's records differ in their
+ * timestamp and little else, and the same bytes parse the same, so a tail
+ * seen before is a memcmp, not a parse.
+ */
+#define MEMO_N 8
+#define MEMO_TAIL 48
+#define POSITION (M(S_TS) | M(S_VCPU) | M(S_TID))
+
+struct memo {
+	uint8_t len;			/* 0: empty */
+	uint8_t tail[MEMO_TAIL];
+	uint64_t m;			/* without POSITION */
+	uint64_t v[SLOTS];
+};
+
 struct batch_packer {
+	struct memo memo[MEMO_N];
+	unsigned int memo_next;
 	uint64_t shapes[SHAPES_MAX];
 	unsigned int n_shapes;
 	uint8_t *shape;                 /* per record of the run */
@@ -527,6 +546,55 @@ void batch_packer_free(struct batch_packer *b)
 	free(b->cbuf);
 	free(b);
 }
+
+/* rec_hot() of @p, from b->memo when its tail was parsed before. */
+static bool rec_hot_memo(struct batch_packer *b, const uint8_t *p, size_t len, uint64_t *m,
+			 uint64_t *v)
+{
+	const uint8_t *q = p, *end = p + len, *tail, *bytes;
+	unsigned int f, last = 0;
+	uint64_t x, pos = 0;
+	struct memo *e;
+	size_t tl;
+
+	while (q < end && !(*q & 0x80) && (*q >> 3) >= 2 && (*q >> 3) <= 4) {
+		if (!field_next(&q, end, &f, &x, &bytes) || f <= last || bytes)
+			return rec_hot(p, len, m, v);
+		last = f;
+		pos |= M(S_TS + f - 2);
+		v[S_TS + f - 2] = x;
+	}
+	tail = q;
+	tl = (size_t)(end - q);
+	if (tl && tl <= MEMO_TAIL) {
+		for (e = b->memo; e < b->memo + MEMO_N; e++) {
+			if (e->len != tl || memcmp(e->tail, tail, tl))
+				continue;
+			for (uint64_t bits = e->m; bits; bits &= bits - 1) {
+				unsigned int i = (unsigned int)__builtin_ctzll(bits);
+
+				v[i] = e->v[i];
+			}
+			*m = e->m | pos;
+			return true;
+		}
+	}
+	if (!rec_hot(p, len, m, v))
+		return false;
+	if (tl && tl <= MEMO_TAIL) {
+		e = &b->memo[b->memo_next++ % MEMO_N];
+		e->len = (uint8_t)tl;
+		memcpy(e->tail, tail, tl);
+		e->m = *m & ~POSITION;
+		for (uint64_t bits = e->m; bits; bits &= bits - 1) {
+			unsigned int i = (unsigned int)__builtin_ctzll(bits);
+
+			e->v[i] = v[i];
+		}
+	}
+	return true;
+}
+
 
 static void run_reset(struct batch_packer *b)
 {
@@ -743,7 +811,7 @@ size_t batch_pack(struct batch_packer *b, const uint8_t *in, size_t len, size_t 
 
 		if (!h || rl > (uint64_t)(end - q) - h)
 			break;	/* not the writer's: left as it is */
-		if (!rec_hot(q + h, (size_t)rl, &m, v)) {
+		if (!rec_hot_memo(b, q + h, (size_t)rl, &m, v)) {
 			if (!run_flush(b, start, q, &o))
 				return 0;
 			start = NULL;
