@@ -53,7 +53,9 @@ struct slot {
 
 struct reader_pool {
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	/* Two waits, so a frame made ready wakes the consumer and no worker, a slot freed no consumer. */
+	pthread_cond_t ready;		/* the consumer: its frame, or the input's end */
+	pthread_cond_t freed;		/* workers: a free slot, or the input's end */
 	int fd;
 	const uint8_t *mem;
 	uint64_t len;			/* input size when the pool started */
@@ -313,6 +315,14 @@ static bool frame_decode(struct slot *s)
 	return k.n > 0 && settle_rest(s, &k.io);
 }
 
+/* No frame after those claimed: every waiter must look again. Called locked. */
+static void input_end(struct reader_pool *p)
+{
+	p->input_done = true;
+	pthread_cond_broadcast(&p->freed);
+	pthread_cond_signal(&p->ready);
+}
+
 static void *pool_worker(void *arg)
 {
 	struct reader_pool *p = arg;
@@ -323,12 +333,11 @@ static void *pool_worker(void *arg)
 		if (p->stop || p->input_done)
 			break;
 		if (s->state != SLOT_FREE) {
-			pthread_cond_wait(&p->cond, &p->lock);
+			pthread_cond_wait(&p->freed, &p->lock);
 			continue;
 		}
 		if (p->next_off >= p->len) {
-			p->input_done = true;
-			pthread_cond_broadcast(&p->cond);
+			input_end(p);
 			break;
 		}
 		s->state = SLOT_BUSY;
@@ -340,7 +349,7 @@ static void *pool_worker(void *arg)
 		s->f.end = s->f.off + s->src_len;
 		p->next_off = s->f.end;
 		if (!s->src_len)
-			p->input_done = true;
+			input_end(p);
 		pthread_mutex_unlock(&p->lock);
 
 		bool ok = s->src_len && frame_decode(s);
@@ -348,9 +357,9 @@ static void *pool_worker(void *arg)
 		pthread_mutex_lock(&p->lock);
 		s->f.sequential = !ok;
 		if (!ok)
-			p->input_done = true;	/* later frames are never handed out */
+			input_end(p);	/* later frames are never handed out */
 		s->state = SLOT_READY;
-		pthread_cond_broadcast(&p->cond);
+		pthread_cond_signal(&p->ready);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -369,7 +378,7 @@ const struct pool_frame *reader_pool_next(struct reader_pool *p)
 		}
 		if (p->input_done && p->next_index <= p->consume_index)
 			break;
-		pthread_cond_wait(&p->cond, &p->lock);
+		pthread_cond_wait(&p->ready, &p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return f;
@@ -381,7 +390,7 @@ void reader_pool_release(struct reader_pool *p, const struct pool_frame *f)
 	struct slot *s = &p->slots[f->index % p->n_slots];
 	s->state = SLOT_FREE;
 	p->consume_index = f->index + 1;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->freed);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -391,7 +400,8 @@ void reader_pool_stop(struct reader_pool *p)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->stop = true;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->freed);
+	pthread_cond_broadcast(&p->ready);
 	pthread_mutex_unlock(&p->lock);
 	for (unsigned int i = 0; i < p->n_threads; i++)
 		pthread_join(p->threads[i], NULL);
@@ -405,7 +415,8 @@ void reader_pool_stop(struct reader_pool *p)
 		free(s->xraw);
 		free(s->f.recs);
 	}
-	pthread_cond_destroy(&p->cond);
+	pthread_cond_destroy(&p->ready);
+	pthread_cond_destroy(&p->freed);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -419,7 +430,8 @@ int reader_pool_start(struct reader_pool **out, int fd, const uint8_t *mem, uint
 	if (!p)
 		return -ENOMEM;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cond, NULL);
+	pthread_cond_init(&p->ready, NULL);
+	pthread_cond_init(&p->freed, NULL);
 	p->fd = fd;
 	p->mem = mem;
 	p->len = len;
