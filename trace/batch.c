@@ -876,6 +876,7 @@ struct planes {
 	const uint8_t *p;       /* plane 0 */
 	size_t n, i;            /* values, the next one */
 	unsigned int w;         /* planes */
+	const uint64_t *u;      /* the values put together (planes_unpack()), or NULL */
 };
 
 static bool planes_open(struct planes *pl, const uint8_t *p, size_t len)
@@ -883,6 +884,7 @@ static bool planes_open(struct planes *pl, const uint8_t *p, size_t len)
 	pl->n = pl->i = 0;
 	pl->w = 0;
 	pl->p = NULL;
+	pl->u = NULL;
 	if (!len)
 		return true;
 	if (p[0] < 1 || p[0] > 8 || len < 1u + p[0] || (len - 1) % p[0])
@@ -900,12 +902,34 @@ static inline bool planes_get(struct planes *pl, uint64_t *v)
 
 	if (pl->i == pl->n)
 		return false;
+	if (pl->u) {
+		*v = pl->u[pl->i++];
+		return true;
+	}
 	q = pl->p + pl->i;
 	for (unsigned int k = 0; k < pl->w; k++, q += pl->n)
 		r |= (uint64_t)*q << (8 * k);
 	pl->i++;
 	*v = r;
 	return true;
+}
+
+/*
+ * Every value of @pl put together at once, plane after plane, into @out (@pl->n
+ * values): one pass over each plane, where planes_get() reads a byte of
+ * each of W planes a value.
+ */
+static void planes_unpack(struct planes *pl, uint64_t *out)
+{
+	for (size_t i = 0; i < pl->n; i++)
+		out[i] = pl->p[i];
+	for (unsigned int k = 1; k < pl->w; k++) {
+		const uint8_t *q = pl->p + k * pl->n;
+
+		for (size_t i = 0; i < pl->n; i++)
+			out[i] |= (uint64_t)q[i] << (8 * k);
+	}
+	pl->u = out;
 }
 
 static bool planes_done(const struct planes *pl)
@@ -1312,6 +1336,20 @@ long batch_decode(const uint8_t *p, size_t len, ProtobufCAllocator *a, size_t *b
 		goto out;
 	}
 	*budget -= bound;
+	/* Columns unpacked whole first, into the arena: they live as long as the records. */
+	for (unsigned int k = 0; k < bv->n_shapes + SLOTS; k++) {
+		struct planes *pl = k < bv->n_shapes ? &bv->ts[k] : &bv->col[k - bv->n_shapes];
+		uint64_t *u;
+
+		if (pl->n < 2)
+			continue;
+		u = trace_arena_pb_alloc(a, pl->n * sizeof(*u));
+		if (!u) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		planes_unpack(pl, u);
+	}
 	for (size_t i = 0; i < bv->n; i++) {
 		Kvmrec__Record *rec;
 		uint64_t m;
