@@ -26,6 +26,7 @@ import platform
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -195,10 +196,13 @@ def parse_bpftool(text, min_id):
 
 def rng(vals, nd):
     """A figure over the runs: "x" or "min–max", @nd decimals ("r": a
-    ratio, two decimals, three below 0.1)."""
+    ratio, two decimals, three below 0.1; "+0": a signed difference)."""
+    sign = "+" if nd == "+0" else ""
     if nd == "r":
         nd = 2 if min(vals) >= 0.1 else 3
-    lo, hi = "%.*f" % (nd, min(vals)), "%.*f" % (nd, max(vals))
+    nd = 0 if sign else nd
+    lo, hi = "%+.*f" if sign else "%.*f", "%+.*f" if sign else "%.*f"
+    lo, hi = lo % (nd, min(vals)), hi % (nd, max(vals))
     return lo if lo == hi else "%s–%s" % (lo, hi)
 
 
@@ -250,14 +254,14 @@ def row_hotpath(res, skip):
         return "not run: %s" % skip.get("hotpath", "no result")
     plain = [r["plain"] for r in hp]
     pre = [r["preload"]["user_ns"] - r["plain"]["user_ns"] for r in hp]
-    s = ("preload: %s ns more user time per KVM_RUN (%s ns against %s unrecorded), "
+    s = ("preload: %s ns of user time per KVM_RUN (%s ns against %s unrecorded), "
          "wall %s× the unrecorded %s µs" %
-         (rng(pre, 0), fig(hp, 0, "preload", "user_ns"), rng([p["user_ns"] for p in plain], 0),
+         (rng(pre, "+0"), fig(hp, 0, "preload", "user_ns"), rng([p["user_ns"] for p in plain], 0),
           rng([r["preload"]["ns"] / r["plain"]["ns"] for r in hp], 2),
           rng([p["ns"] / 1000 for p in plain], 1)))
     if all(r.get("bpf") for r in hp):
-        s += ("; bpf: %s ns more kernel time (%s against %s), wall %s×" %
-              (rng([r["bpf"]["kernel_ns"] - r["plain"]["kernel_ns"] for r in hp], 0),
+        s += ("; bpf: %s ns of kernel time (%s against %s), wall %s×" %
+              (rng([r["bpf"]["kernel_ns"] - r["plain"]["kernel_ns"] for r in hp], "+0"),
                fig(hp, 0, "bpf", "kernel_ns"), rng([p["kernel_ns"] for p in plain], 0),
                rng([r["bpf"]["ns"] / r["plain"]["ns"] for r in hp], 2)))
     return s
@@ -455,13 +459,16 @@ def render_header(meta):
 
 
 def replace_between_markers(text, block):
-    """@text with what lies between the BEGIN and END lines replaced by @block."""
-    b, e = text.find(BEGIN), text.find(END)
-    if b < 0 or e < b:
+    """@text with what lies between its BEGIN and END lines replaced by
+    @block, or None. The markers count only alone on their lines: prose
+    that names them (bench/README.md does) is not a place to write."""
+    lines = text.splitlines(keepends=True)
+    idx = [i for i, line in enumerate(lines) if line.strip() in (BEGIN, END)]
+    if [lines[i].strip() for i in idx] != [BEGIN, END]:
         return None
-    b += len(BEGIN)
+    b, e = idx
     # Blank lines around the block: Markdown ends a table at a blank line.
-    return text[:b] + "\n\n" + block + "\n" + text[e:]
+    return "".join(lines[:b + 1]) + "\n" + block + "\n" + "".join(lines[e:])
 
 
 # ---------------------------------------------------------------- running
@@ -629,6 +636,9 @@ def build_type(build):
 
 
 def main():
+    # SIGTERM as SystemExit, so that the finally blocks put the sysctl back
+    # and remove the temporary directory.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(
         prog="report.py", description="Runs kvmrec's benchmarks from BUILD and prints README.md's "
         "performance table, each figure with its anchor from the same run (bench/README.md).",

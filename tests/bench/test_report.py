@@ -139,8 +139,8 @@ class Table(unittest.TestCase):
                          "preload 1.80× / 1.29×; bpf 1.69× / 1.07×; strace 3.84×; against unrecorded "
                          "10.1 µs/exit")
         self.assertEqual(r["work on the vCPU thread per ex"],
-                         "preload: 189 ns more user time per KVM_RUN (354 ns against 165 unrecorded), "
-                         "wall 1.06× the unrecorded 13.7 µs; bpf: 1518 ns more kernel time (12600 "
+                         "preload: +189 ns of user time per KVM_RUN (354 ns against 165 unrecorded), "
+                         "wall 1.06× the unrecorded 13.7 µs; bpf: +1518 ns of kernel time (12600 "
                          "against 11082), wall 1.15×")
         self.assertEqual(r["bpf backend: BPF program time "],
                          "288 ns at entry + 368 ns at exit = 2.9 % of an unrecorded pio-loop exit "
@@ -198,6 +198,11 @@ class Table(unittest.TestCase):
         self.assertEqual(report.replace_between_markers(text, "new\n"),
                          "# x\n\nbefore\n%s\n\nnew\n\n%s\nWhat misses a target\n" % (report.BEGIN, report.END))
         self.assertIsNone(report.replace_between_markers("no markers\n", "new\n"))
+        # Named in prose, as bench/README.md does, they are not markers.
+        prose = "between the `%s` and\n`%s` lines\n" % (report.BEGIN, report.END)
+        self.assertIsNone(report.replace_between_markers(prose, "new\n"))
+        self.assertIsNone(report.replace_between_markers(
+            "%s\n%s\n%s\n" % (report.END, report.BEGIN, report.END), "new\n"))
 
     def test_header(self):
         meta = {"date": "2026-12-01 01:00", "kernel": "Linux 6.1", "nproc": 2, "load_start": 1.5,
