@@ -21,6 +21,7 @@ input (no such build directory, recording, README markers).
 """
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -176,7 +177,6 @@ def parse_record_stats(text):
 def parse_bpftool(text, min_id):
     """`bpftool prog show -j`: run_time_ns/run_cnt of kvmrec's ioctl programs
     loaded after @min_id, or a reason string when they cannot be told apart."""
-    import json
     progs = [p for p in json.loads(text) if p.get("id", 0) > min_id and
              p.get("name") in ("kvmrec_ioctl_enter", "kvmrec_ioctl_exit")]
     names = [p["name"] for p in progs]
@@ -197,12 +197,12 @@ def parse_bpftool(text, min_id):
 def rng(vals, nd):
     """A figure over the runs: "x" or "min–max", @nd decimals ("r": a
     ratio, two decimals, three below 0.1; "+0": a signed difference)."""
-    sign = "+" if nd == "+0" else ""
-    if nd == "r":
+    form = "%.*f"
+    if nd == "+0":
+        form, nd = "%+.*f", 0
+    elif nd == "r":
         nd = 2 if min(vals) >= 0.1 else 3
-    nd = 0 if sign else nd
-    lo, hi = "%+.*f" if sign else "%.*f", "%+.*f" if sign else "%.*f"
-    lo, hi = lo % (nd, min(vals)), hi % (nd, max(vals))
+    lo, hi = form % (nd, min(vals)), form % (nd, max(vals))
     return lo if lo == hi else "%s–%s" % (lo, hi)
 
 
@@ -226,7 +226,7 @@ def row_record(res, skip, smp):
         return "not run: %s" % skip.get("record", "no result")
     rows = rec[0]["rows"]
 
-    def x(mode, key=None):
+    def x(mode):
         r = rows.get((smp, mode))
         return "%.2f×" % r["ratio"] if r else "–"
     unrec = "unrecorded %.1f µs/exit" % rows[(smp, "unrecorded")]["us"]
@@ -560,7 +560,7 @@ def run_bpf_stats(r):
     if not bpftool or not os.access(knob, os.W_OK):
         return "needs bpftool and root (kernel.bpf_stats_enabled)"
     ids = subprocess.run([bpftool, "prog", "show", "-j"], capture_output=True, text=True)
-    min_id = max([p["id"] for p in __import__("json").loads(ids.stdout or "[]")] or [0])
+    min_id = max([p["id"] for p in json.loads(ids.stdout or "[]")] or [0])
     with open(knob) as f:
         old = f.read().strip()
     out = r.fresh("bpf-stats.zst")
@@ -616,8 +616,10 @@ def measure(a, r):
     if a.quick:
         skip["record"] = "--quick"
     else:
-        argv = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "record",
-                                             "bench_record.py"), a.build,
+        # As a user would type it, so that the header's command reads well.
+        script = os.path.relpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                              "record", "bench_record.py"))
+        argv = ["python3" if shutil.which("python3") else sys.executable, script, a.build,
                 "--reps", str(a.reps), "--loops", str(a.loops),
                 "--pioloop", r.path("tests", "recorder", "pioloop_vmm")]
         if a.rss_exits:
