@@ -657,12 +657,14 @@ static unsigned int byte_len(uint64_t v)
  */
 static size_t planes_put(const uint64_t *v, size_t n, uint8_t *out)
 {
-	unsigned int w = 1;
+	uint64_t all = 0;
+	unsigned int w;
 	uint8_t *p = out;
 
-	for (size_t i = 0; i < n && w < 8; i++)
-		if (v[i] >> (8 * w))
-			w = byte_len(v[i]);
+	/* The widest value's bytes: those of all values or'ed, whose top bit is the largest's. */
+	for (size_t i = 0; i < n; i++)
+		all |= v[i];
+	w = byte_len(all);
 	*p++ = (uint8_t)w;
 	for (unsigned int k = 0; k < w; k++)
 		for (size_t i = 0; i < n; i++)
@@ -720,7 +722,7 @@ static size_t run_encode(struct batch_packer *b)
 	    !grow(&b->ts_sorted.v, &b->ts_sorted.cap, ts->n + 1, sizeof(uint64_t)))
 		return 0;
 	/* Timestamps by shape: an exit's gap and its kernel events' do not mix. */
-	memset(off, 0, sizeof(off));
+	memset(off, 0, (b->n_shapes + 1) * sizeof(off[0]));
 	for (size_t i = 0; i < ts->n; i++)
 		off[b->ts_shape[i] + 1]++;
 	for (unsigned int s = 0; s < b->n_shapes; s++)
