@@ -657,12 +657,14 @@ static unsigned int byte_len(uint64_t v)
  */
 static size_t planes_put(const uint64_t *v, size_t n, uint8_t *out)
 {
-	unsigned int w = 1;
+	uint64_t all = 0;
+	unsigned int w;
 	uint8_t *p = out;
 
-	for (size_t i = 0; i < n && w < 8; i++)
-		if (v[i] >> (8 * w))
-			w = byte_len(v[i]);
+	/* The widest value's bytes: those of all values or'ed, whose top bit is the largest's. */
+	for (size_t i = 0; i < n; i++)
+		all |= v[i];
+	w = byte_len(all);
 	*p++ = (uint8_t)w;
 	for (unsigned int k = 0; k < w; k++)
 		for (size_t i = 0; i < n; i++)
@@ -720,7 +722,7 @@ static size_t run_encode(struct batch_packer *b)
 	    !grow(&b->ts_sorted.v, &b->ts_sorted.cap, ts->n + 1, sizeof(uint64_t)))
 		return 0;
 	/* Timestamps by shape: an exit's gap and its kernel events' do not mix. */
-	memset(off, 0, sizeof(off));
+	memset(off, 0, (b->n_shapes + 1) * sizeof(off[0]));
 	for (size_t i = 0; i < ts->n; i++)
 		off[b->ts_shape[i] + 1]++;
 	for (unsigned int s = 0; s < b->n_shapes; s++)
@@ -1315,10 +1317,55 @@ const uint8_t *batch_body(const uint8_t *r, size_t rl, size_t *blen)
 	return batch_of(r, rl, blen);
 }
 
+/*
+ * Per shape, where each of its values comes from, in view_record()'s order:
+ * worked out once a batch, not once a value.
+ */
+struct shape_plan {
+	unsigned int n;
+	uint8_t slot[SLOTS];
+	struct planes *pl[SLOTS];
+};
+
+static void plan_make(struct batch_view *bv, unsigned int s, struct shape_plan *sp)
+{
+	sp->n = 0;
+	for (uint64_t bits = bv->shapes[s] & ~MESSAGES; bits; bits &= bits - 1) {
+		unsigned int k = (unsigned int)__builtin_ctzll(bits);
+
+		sp->slot[sp->n] = (uint8_t)k;
+		sp->pl[sp->n++] = k == S_TS ? &bv->ts[s] :
+				  M(k) & DATA_MASK ? &bv->col[S_DATA1] : &bv->col[k];
+	}
+}
+
+/* view_record() by its shape's plan, every column unpacked: the same values, the same refusals. */
+static inline bool plan_record(const struct shape_plan *sp, uint64_t *prev, uint64_t *v)
+{
+	for (unsigned int j = 0; j < sp->n; j++) {
+		struct planes *pl = sp->pl[j];
+		unsigned int k = sp->slot[j];
+
+		if (pl->i == pl->n)
+			return false;
+		v[k] = pl->u[pl->i++];
+		if (M(k) & DATA_MASK) {
+			unsigned int dl = data_len[k - S_DATA1];
+
+			v[k] = *prev + (uint64_t)unzigzag(v[k]);
+			if (dl < 8 && v[k] >> (8 * dl))
+				return false;
+			*prev = v[k];
+		}
+	}
+	return true;
+}
+
 long batch_decode(const uint8_t *p, size_t len, ProtobufCAllocator *a, size_t *budget,
 		  int (*emit)(void *ctx, Kvmrec__Record *rec), void *ctx)
 {
-	struct batch_view *bv = malloc(sizeof(*bv));
+	struct batch_view *bv = malloc(sizeof(*bv) + SHAPES_MAX * sizeof(struct shape_plan));
+	struct shape_plan *plan = (struct shape_plan *)(bv + 1);
 	uint64_t prev = 0, v[SLOTS] = { 0 };
 	size_t bound = 0, shape_bound[SHAPES_MAX];
 	long ret = -EINVAL;
@@ -1341,7 +1388,7 @@ long batch_decode(const uint8_t *p, size_t len, ProtobufCAllocator *a, size_t *b
 		struct planes *pl = k < bv->n_shapes ? &bv->ts[k] : &bv->col[k - bv->n_shapes];
 		uint64_t *u;
 
-		if (pl->n < 2)
+		if (!pl->n)
 			continue;
 		u = trace_arena_pb_alloc(a, pl->n * sizeof(*u));
 		if (!u) {
@@ -1350,13 +1397,15 @@ long batch_decode(const uint8_t *p, size_t len, ProtobufCAllocator *a, size_t *b
 		}
 		planes_unpack(pl, u);
 	}
+	for (unsigned int k = 0; k < bv->n_shapes; k++)
+		plan_make(bv, k, &plan[k]);
 	for (size_t i = 0; i < bv->n; i++) {
+		unsigned int s = bv->shape[i];
 		Kvmrec__Record *rec;
-		uint64_t m;
 
-		if (!view_record(bv, i, &prev, v, &m))
+		if (!plan_record(&plan[s], &prev, v))
 			goto out;
-		rec = rec_build(m, v, a);
+		rec = rec_build(bv->shapes[s], v, a);
 		if (!rec) {
 			ret = -ENOMEM;
 			goto out;
