@@ -29,6 +29,14 @@
 /* Wall clock is read every this many appends: cheap, and 64 exits at ~10 us is < 1 ms. */
 #define CLOCK_CHECK_MASK 63
 
+/* A record's position fields as written (deltas), for a reference in its place. */
+struct rec_pos {
+	protobuf_c_boolean has_ts_delta, has_vcpu, has_tid;
+	int64_t ts_delta;
+	int32_t vcpu;             /* the record's vCPU, has_vcpu or not */
+	uint32_t tid;
+};
+
 /*
  * A kernel event in the open frame that may still become a reference to an
  * exit of its vCPU that has not come yet (kref.h): where its bytes are, and
@@ -37,20 +45,16 @@
 struct kref_pending {
 	uint64_t index;           /* its record number in the open frame */
 	size_t off, len;          /* its bytes in raw, length prefix included */
-	Kvmrec__Record pos;       /* its position fields, as written */
-	Kvmrec__KernelEvent k;    /* k.args is set only where it is used: entries move */
-	int64_t args[KREF_ARGS_MAX];
+	struct rec_pos pos;
+	struct kref_event k;
 };
 
 /* The last exit of a vCPU in the open frame, for kernel events after it. */
-struct kref_exit {
+struct kref_last {
 	uint64_t frame;           /* frames + 1 when it was written; 0: none */
 	uint64_t index;
 	int32_t vcpu;
-	Kvmrec__RunExit x;        /* only what kref_expand() reads is kept */
-	Kvmrec__ExitIo io;
-	Kvmrec__ExitMmio mmio;
-	uint8_t data[16];
+	struct kref_exit x;
 };
 
 #define KREF_PENDING 8
@@ -86,7 +90,7 @@ struct trace_writer {
 
 	struct kref_pending pend[KREF_PENDING];  /* oldest first */
 	unsigned int n_pend;
-	struct kref_exit exits[KREF_EXITS];
+	struct kref_last exits[KREF_EXITS];
 	uint64_t krefs;        /* kernel events written as references */
 	struct io_delta io;    /* IO data differences: the open frame's ports */
 
@@ -301,14 +305,6 @@ static int put_record(struct trace_writer *w, Kvmrec__Record *rec)
 /* Room a reference record needs in the open frame: it must not start a new one. */
 #define KREF_RECORD_MAX 64
 
-static bool kref_candidate(const Kvmrec__KernelEvent *k)
-{
-	return k && k->n_args <= KREF_ARGS_MAX &&
-	       (k->id == KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT ||
-		k->id == KVMREC__KERNEL_EVENT_ID__KEV_PIO ||
-		k->id == KVMREC__KERNEL_EVENT_ID__KEV_MMIO);
-}
-
 static uint8_t *put_field(uint8_t *p, uint32_t id, uint64_t v)
 {
 	p += trace_varint_put(p, (uint64_t)id << 3);
@@ -320,13 +316,22 @@ static uint64_t zigzag(int64_t v)
 	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
+static void rec_pos_of(const Kvmrec__Record *rec, struct rec_pos *pos)
+{
+	pos->has_ts_delta = rec->has_ts_delta;
+	pos->ts_delta = rec->ts_delta;
+	pos->has_vcpu = rec->has_vcpu;
+	pos->vcpu = rec->vcpu;
+	pos->has_tid = rec->has_tid;
+	pos->tid = rec->tid;
+}
+
 /*
- * @pos's position fields and @ref as one length-prefixed record in @out
- * (KREF_RECORD_MAX bytes); its length. By hand, in the bytes protobuf-c would
- * write: this runs twice per exit with kernel events.
+ * @pos and @ref as one length-prefixed record in @out (KREF_RECORD_MAX
+ * bytes); its length. By hand, in the bytes protobuf-c would write: this
+ * runs twice per exit with kernel events.
  */
-static size_t kref_record(const Kvmrec__Record *pos, const Kvmrec__KernelRef *ref,
-			  uint8_t *out)
+static size_t kref_record(const struct rec_pos *pos, const Kvmrec__KernelRef *ref, uint8_t *out)
 {
 	uint8_t body[40], *b = body, *p = out + 1;
 
@@ -353,28 +358,30 @@ static size_t kref_record(const Kvmrec__Record *pos, const Kvmrec__KernelRef *re
 }
 
 /* The last exit of @vcpu in the open frame, or NULL. */
-static const struct kref_exit *kref_exit_of(const struct trace_writer *w, int32_t vcpu)
+static const struct kref_last *kref_last_of(const struct trace_writer *w, int32_t vcpu)
 {
-	const struct kref_exit *e = &w->exits[(uint32_t)vcpu % KREF_EXITS];
+	const struct kref_last *e = &w->exits[(uint32_t)vcpu % KREF_EXITS];
 
 	return e->frame == w->frames + 1 && e->vcpu == vcpu ? e : NULL;
 }
 
 /* A kernel event after its exit: written as a reference right away, if it can be. */
-static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec, int32_t vcpu)
+static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec,
+			   const struct kref_event *k)
 {
-	const struct kref_exit *e = kref_exit_of(w, vcpu);
+	const struct kref_last *e = kref_last_of(w, rec->vcpu);
 	Kvmrec__KernelRef ref;
+	struct rec_pos pos;
 	uint8_t buf[KREF_RECORD_MAX];
 	size_t n;
 
 	if (!e || w->frame_records - e->index > TRACE_KREF_WINDOW ||
-	    w->raw_len + KREF_RECORD_MAX > TRACE_FRAME_BYTES ||
-	    !kref_match(rec->kevent, &e->x, &ref))
+	    w->raw_len + KREF_RECORD_MAX > TRACE_FRAME_BYTES || !kref_match(k, &e->x, &ref))
 		return false;
 	ref.has_exit = 1;
 	ref.exit = -(int32_t)(w->frame_records - e->index);
-	n = kref_record(rec, &ref, buf);
+	rec_pos_of(rec, &pos);
+	n = kref_record(&pos, &ref, buf);
 	memcpy(w->raw + w->raw_len, buf, n);
 	w->raw_len += n;
 	w->frame_records++;
@@ -382,10 +389,10 @@ static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec, in
 	return true;
 }
 
-/* The kernel event just written (@off, @len in raw) may become a reference later. */
-static void kref_hold(struct trace_writer *w, const Kvmrec__Record *rec, size_t off, size_t len)
+/* The kernel event @k just written (@off, @len in raw) may become a reference later. */
+static void kref_hold(struct trace_writer *w, const Kvmrec__Record *rec,
+		      const struct kref_event *k, size_t off, size_t len)
 {
-	const Kvmrec__KernelEvent *k = rec->kevent;
 	uint64_t index = w->frame_records - 1;
 	struct kref_pending *p;
 
@@ -401,14 +408,16 @@ static void kref_hold(struct trace_writer *w, const Kvmrec__Record *rec, size_t 
 	p->index = index;
 	p->off = off;
 	p->len = len;
-	p->pos = *rec;
+	rec_pos_of(rec, &p->pos);
 	p->k = *k;
-	memcpy(p->args, k->args, k->n_args * sizeof(*k->args));
-	p->k.args = NULL;	/* p->args: entries move, kref_resolve() points it there */
 }
 
-/* The exit just written: what of w->pend it repeats becomes references to it. */
-static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec)
+/*
+ * The exit just written (@x: what kernel events read of it): what of w->pend
+ * it repeats becomes references to it.
+ */
+static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec,
+			 const struct kref_exit *x)
 {
 	uint64_t index = w->frame_records - 1;
 	unsigned int kept = 0;
@@ -423,9 +432,8 @@ static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec)
 			w->pend[kept++] = *p;
 			continue;
 		}
-		p->k.args = p->args;	/* entries move: the pointer is set where it is used */
 		/* Matched or not, this exit is the one it could have repeated. */
-		if (index - p->index > TRACE_KREF_WINDOW || !kref_match(&p->k, rec->exit, &ref))
+		if (index - p->index > TRACE_KREF_WINDOW || !kref_match(&p->k, x, &ref))
 			continue;
 		ref.has_exit = index - p->index != 1;
 		ref.exit = (int32_t)(index - p->index);
@@ -444,37 +452,27 @@ static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec)
 	w->n_pend = kept;
 }
 
-/* Keeps what kref_expand() needs of the exit just written, for events after it. */
-static void kref_note_exit(struct trace_writer *w, const Kvmrec__Record *rec, bool io_delta)
+/* Keeps what kernel events after it read of the exit just written (@x). */
+static void kref_note_exit(struct trace_writer *w, const Kvmrec__Record *rec,
+			   const struct kref_exit *x, bool io_delta)
 {
-	struct kref_exit *e = &w->exits[(uint32_t)rec->vcpu % KREF_EXITS];
-	const Kvmrec__RunExit *x = rec->exit;
-	ProtobufCBinaryData *d = NULL;
+	struct kref_last *e = &w->exits[(uint32_t)rec->vcpu % KREF_EXITS];
+	const Kvmrec__RunExit *re = rec->exit;
+	size_t len = x->payload == KVMREC__RUN_EXIT__PAYLOAD_IO ? re->io->data.len :
+		     x->payload == KVMREC__RUN_EXIT__PAYLOAD_MMIO ? re->mmio->data.len : 0;
 
 	e->frame = w->frames + 1;
 	e->index = w->frame_records - 1;
 	e->vcpu = rec->vcpu;
 	e->x = *x;
-	e->x.payload_case = KVMREC__RUN_EXIT__PAYLOAD__NOT_SET;
-	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && x->io) {
-		e->io = *x->io;
-		e->x.io = &e->io;
-		d = &e->io.data;
-	} else if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_MMIO && x->mmio) {
-		e->mmio = *x->mmio;
-		e->x.mmio = &e->mmio;
-		d = &e->mmio.data;
-	}
-	/* The payload is not kept, so only kvm_userspace_exit can refer to it, when
-	 * it is too big or written as a difference (kref_expand() reads it as stored). */
-	if (d && (d->len > KREF_DATA_MAX || io_delta))
-		return;
-	if (d) {
-		if (d->len)
-			memcpy(e->data, d->data, d->len);
-		d->data = e->data;
-		e->x.payload_case = x->payload_case;
-	}
+	/*
+	 * Its data written as a difference is not there for kvm_pio: a reader
+	 * expands references from the records as stored. Nor is data longer
+	 * than KREF_DATA_MAX, which the writer once kept a copy of: what is
+	 * written depends on it.
+	 */
+	if (len > KREF_DATA_MAX || io_delta)
+		e->x.payload = KVMREC__RUN_EXIT__PAYLOAD__NOT_SET;
 }
 
 /*
@@ -515,9 +513,12 @@ static int put_exit(struct trace_writer *w, Kvmrec__Record *rec)
 	if (io)
 		io_delta_note(&w->io, io);
 	if (rec->vcpu != TRACE_VCPU_NONE) {
+		struct kref_exit x;
+
+		kref_exit_of(rec->exit, &x);
 		if (w->n_pend)
-			kref_resolve(w, rec);
-		kref_note_exit(w, rec, delta);
+			kref_resolve(w, rec, &x);
+		kref_note_exit(w, rec, &x, delta);
 	}
 	return 0;
 }
@@ -634,6 +635,7 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 {
 	Kvmrec__Record *rec = ev->rec;
 	uint32_t kind = rec->body_case;
+	struct kref_event k;
 	int ret;
 
 	if (w->err)
@@ -655,10 +657,10 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 	rec->has_tid = ev->tid != w->tid;
 	rec->tid = ev->tid;
 
-	if (kind == KVMREC__RECORD__BODY_KEVENT && kref_candidate(rec->kevent)) {
-		if (kref_after_exit(rec->kevent)) {
+	if (kind == KVMREC__RECORD__BODY_KEVENT && kref_event_of(rec->kevent, &k)) {
+		if (kref_after_exit(&k)) {
 			rec->frame = NULL;	/* the writer's; a reference never carries one */
-			if (!kref_put_after(w, rec, ev->vcpu)) {
+			if (!kref_put_after(w, rec, &k)) {
 				ret = put_record(w, rec);
 				if (ret)
 					return ret;
@@ -672,7 +674,7 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 				return ret;
 			/* If a new frame began with it, it is that frame's first record: not held. */
 			if (frames == w->frames)
-				kref_hold(w, rec, off, w->raw_len - off);
+				kref_hold(w, rec, &k, off, w->raw_len - off);
 		}
 	} else if (kind == KVMREC__RECORD__BODY_EXIT && rec->exit) {
 		ret = put_exit(w, rec);
