@@ -4,7 +4,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <string.h>
+#include <stdatomic.h>
 
 #include "kevent_table.h"
 #include "kref.h"
@@ -23,6 +23,7 @@ static struct {
 	int type, len, gpa, mmio_val;           /* kvm_mmio */
 } at;
 static pthread_once_t at_once = PTHREAD_ONCE_INIT;
+static atomic_bool at_built;
 
 /* The number of @id's args if @pos (@n of them) are exactly its fields' positions, else 0. */
 static unsigned int layout_of(Kvmrec__KernelEventId id, const int *pos, unsigned int n)
@@ -59,11 +60,34 @@ static void layout_build(void)
 	at.gpa = kevent_field_pos(mmio, KEV_F_GPA);
 	at.mmio_val = kevent_field_pos(mmio, KEV_F_VAL);
 	at.n_mmio = layout_of(mmio, (int[]){ at.type, at.len, at.gpa, at.mmio_val }, 4);
+	atomic_store_explicit(&at_built, true, memory_order_release);
 }
 
 static inline void layout(void)
 {
-	pthread_once(&at_once, layout_build);
+	if (!atomic_load_explicit(&at_built, memory_order_acquire))
+		pthread_once(&at_once, layout_build);
+}
+
+/* Args of @id's expansion, 0 for an event that is never a reference. */
+static inline unsigned int layout_args(Kvmrec__KernelEventId id)
+{
+	switch (id) {
+	case KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT:
+		return at.n_exit;
+	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
+		return at.n_pio;
+	case KVMREC__KERNEL_EVENT_ID__KEV_MMIO:
+		return at.n_mmio;
+	default:
+		return 0;
+	}
+}
+
+/* Arg @pos of @e (a position from the table), @def if it has none there. */
+static inline int64_t arg_at(const struct kref_event *e, int pos, int64_t def)
+{
+	return pos >= 0 && (size_t)pos < e->n_args ? e->args[pos] : def;
 }
 
 /* The first @size bytes of @d as a little-endian number (at most 8), 0 if absent. */
@@ -107,7 +131,7 @@ void kref_exit_of(const Kvmrec__RunExit *x, struct kref_exit *e)
 }
 
 /* The args of the event @ref stands for (kvm_mmio's type @type); how many, or 0 if none. */
-static size_t expand_args(Kvmrec__KernelEventId id, uint32_t type, const struct kref_exit *x,
+static inline size_t expand_args(Kvmrec__KernelEventId id, uint32_t type, const struct kref_exit *x,
 			  int64_t *args)
 {
 	layout();
@@ -167,38 +191,38 @@ int kref_expand(const Kvmrec__KernelRef *ref, const Kvmrec__Record *exit,
 
 bool kref_event_of(const Kvmrec__KernelEvent *k, struct kref_event *e)
 {
+	unsigned int n;
+
 	if (!k || k->n_args > KREF_ARGS_MAX ||
 	    (k->id != KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT &&
 	     k->id != KVMREC__KERNEL_EVENT_ID__KEV_PIO &&
 	     k->id != KVMREC__KERNEL_EVENT_ID__KEV_MMIO))
 		return false;
+	layout();
+	n = layout_args(k->id);
 	/*
 	 * What an expansion sets is id, args and cpu, nothing else, and exactly
 	 * the table's fields: an event with more or fewer is stored whole.
 	 */
 	e->plain = k->has_id && !k->name && !k->n_fields && !k->exit_name &&
-		   !k->base.n_unknown_fields && k->n_args == kevent_nfields(k->id);
+		   !k->base.n_unknown_fields && n && k->n_args == n;
 	e->id = k->id;
 	e->has_cpu = k->has_cpu;
 	e->cpu = k->cpu;
 	e->n_args = k->n_args;
-	memcpy(e->args, k->args, k->n_args * sizeof(*k->args));
+	for (size_t i = 0; i < k->n_args; i++)
+		e->args[i] = k->args[i];
 	return true;
 }
 
 bool kref_after_exit(const struct kref_event *e)
 {
-	int64_t rw, type;
-
+	layout();
 	switch (e->id) {
 	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
-		/* An IN completes on the next KVM_RUN. */
-		rw = kevent_args_get(e->id, e->args, e->n_args, KEV_F_RW, -1);
-		return rw == 0;
+		return arg_at(e, at.rw, -1) == 0;	/* an IN completes on the next KVM_RUN */
 	case KVMREC__KERNEL_EVENT_ID__KEV_MMIO:
-		/* So does a read. */
-		type = kevent_args_get(e->id, e->args, e->n_args, KEV_F_TYPE, -1);
-		return type == MMIO_READ;
+		return arg_at(e, at.type, -1) == MMIO_READ;	/* so does a read */
 	default:
 		return false;
 	}
@@ -212,7 +236,7 @@ bool kref_match(const struct kref_event *e, const struct kref_exit *x,
 
 	if (!e->plain)
 		return false;
-	kvmrec__kernel_ref__init(ref);
+	*ref = (Kvmrec__KernelRef)KVMREC__KERNEL_REF__INIT;
 	ref->has_id = 1;
 	ref->id = e->id;
 	ref->has_cpu = e->has_cpu;
@@ -220,7 +244,7 @@ bool kref_match(const struct kref_event *e, const struct kref_exit *x,
 	if (e->id == KVMREC__KERNEL_EVENT_ID__KEV_MMIO) {
 		if (x->payload != KVMREC__RUN_EXIT__PAYLOAD_MMIO)
 			return false;
-		type = kevent_args_get(e->id, e->args, e->n_args, KEV_F_TYPE, 0);
+		type = arg_at(e, at.type, 0);
 		if (type != mmio_type(x)) {
 			if (type < 0 || type > UINT32_MAX)
 				return false;
@@ -230,5 +254,10 @@ bool kref_match(const struct kref_event *e, const struct kref_exit *x,
 	}
 	/* Equal args: equal events, as protobuf-c encodes and decodes them. */
 	n = expand_args(e->id, (uint32_t)type, x, args);
-	return n && n == e->n_args && !memcmp(args, e->args, n * sizeof(*args));
+	if (!n || n != e->n_args)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (args[i] != e->args[i])
+			return false;
+	return true;
 }

@@ -305,13 +305,13 @@ static int put_record(struct trace_writer *w, Kvmrec__Record *rec)
 /* Room a reference record needs in the open frame: it must not start a new one. */
 #define KREF_RECORD_MAX 64
 
-static uint8_t *put_field(uint8_t *p, uint32_t id, uint64_t v)
+static inline uint8_t *put_field(uint8_t *p, uint32_t id, uint64_t v)
 {
 	p += trace_varint_put(p, (uint64_t)id << 3);
 	return p + trace_varint_put(p, v);
 }
 
-static uint64_t zigzag(int64_t v)
+static inline uint64_t zigzag(int64_t v)
 {
 	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
@@ -333,16 +333,8 @@ static void rec_pos_of(const Kvmrec__Record *rec, struct rec_pos *pos)
  */
 static size_t kref_record(const struct rec_pos *pos, const Kvmrec__KernelRef *ref, uint8_t *out)
 {
-	uint8_t body[40], *b = body, *p = out + 1;
+	uint8_t *p = out + 1, *body;
 
-	if (ref->has_exit)
-		b = put_field(b, 1, zigzag(ref->exit));
-	if (ref->has_id)
-		b = put_field(b, 2, (uint64_t)(int64_t)ref->id);
-	if (ref->has_cpu)
-		b = put_field(b, 3, ref->cpu);
-	if (ref->has_mmio_type)
-		b = put_field(b, 4, ref->mmio_type);
 	if (pos->has_ts_delta)
 		p = put_field(p, 2, zigzag(pos->ts_delta));
 	if (pos->has_vcpu)
@@ -350,9 +342,16 @@ static size_t kref_record(const struct rec_pos *pos, const Kvmrec__KernelRef *re
 	if (pos->has_tid)
 		p = put_field(p, 4, pos->tid);
 	*p++ = KVMREC__RECORD__BODY_KREF << 3 | 2;
-	*p++ = (uint8_t)(b - body);
-	memcpy(p, body, (size_t)(b - body));
-	p += b - body;
+	body = ++p;	/* its length, one byte: the fields below take at most 29 */
+	if (ref->has_exit)
+		p = put_field(p, 1, zigzag(ref->exit));
+	if (ref->has_id)
+		p = put_field(p, 2, (uint64_t)(int64_t)ref->id);
+	if (ref->has_cpu)
+		p = put_field(p, 3, ref->cpu);
+	if (ref->has_mmio_type)
+		p = put_field(p, 4, ref->mmio_type);
+	body[-1] = (uint8_t)(p - body);
 	out[0] = (uint8_t)(p - out - 1);
 	return (size_t)(p - out);
 }
@@ -372,8 +371,6 @@ static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec,
 	const struct kref_last *e = kref_last_of(w, rec->vcpu);
 	Kvmrec__KernelRef ref;
 	struct rec_pos pos;
-	uint8_t buf[KREF_RECORD_MAX];
-	size_t n;
 
 	if (!e || w->frame_records - e->index > TRACE_KREF_WINDOW ||
 	    w->raw_len + KREF_RECORD_MAX > TRACE_FRAME_BYTES || !kref_match(k, &e->x, &ref))
@@ -381,9 +378,7 @@ static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec,
 	ref.has_exit = 1;
 	ref.exit = -(int32_t)(w->frame_records - e->index);
 	rec_pos_of(rec, &pos);
-	n = kref_record(&pos, &ref, buf);
-	memcpy(w->raw + w->raw_len, buf, n);
-	w->raw_len += n;
+	w->raw_len += kref_record(&pos, &ref, w->raw + w->raw_len);
 	w->frame_records++;
 	w->krefs++;
 	return true;
@@ -414,21 +409,24 @@ static void kref_hold(struct trace_writer *w, const Kvmrec__Record *rec,
 
 /*
  * The exit just written (@x: what kernel events read of it): what of w->pend
- * it repeats becomes references to it.
+ * it repeats becomes references to it, shorter, in place. The bytes between
+ * and after them move down once, in one pass.
  */
 static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec,
 			 const struct kref_exit *x)
 {
 	uint64_t index = w->frame_records - 1;
 	unsigned int kept = 0;
+	size_t from = 0, cut = 0;	/* bytes from @from on are to move down by @cut */
 
 	for (unsigned int i = 0; i < w->n_pend; i++) {
 		struct kref_pending *p = &w->pend[i];
 		Kvmrec__KernelRef ref;
 		uint8_t buf[KREF_RECORD_MAX];
-		size_t n, cut;
+		size_t n;
 
 		if (p->pos.vcpu != rec->vcpu) {
+			p->off -= cut;
 			w->pend[kept++] = *p;
 			continue;
 		}
@@ -440,14 +438,16 @@ static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec,
 		n = kref_record(&p->pos, &ref, buf);
 		if (n >= p->len)
 			continue;
-		cut = p->len - n;
-		memcpy(w->raw + p->off, buf, n);
-		memmove(w->raw + p->off + n, w->raw + p->off + p->len,
-			w->raw_len - (p->off + p->len));
-		w->raw_len -= cut;
-		for (unsigned int j = i + 1; j < w->n_pend; j++)
-			w->pend[j].off -= cut;
+		if (cut)
+			memmove(w->raw + from - cut, w->raw + from, p->off - from);
+		memcpy(w->raw + p->off - cut, buf, n);
+		cut += p->len - n;
+		from = p->off + p->len;
 		w->krefs++;
+	}
+	if (cut) {
+		memmove(w->raw + from - cut, w->raw + from, w->raw_len - from);
+		w->raw_len -= cut;
 	}
 	w->n_pend = kept;
 }
