@@ -345,7 +345,7 @@ static uint8_t *put_kevent(uint8_t *p, const Kvmrec__KernelEvent *k)
 	return put_u(p, 3, k->has_cpu, k->cpu);
 }
 
-/* The room a hot body needs (with its tag and length), or 0 if @r's body is not hot. */
+/* The most a hot body takes (with its tag and length), or 0 if @r's body is not hot. */
 static size_t hot_body_max(const Kvmrec__Record *r)
 {
 	if (r->body_case == KVMREC__RECORD__BODY_EXIT && r->exit && hot_run_exit(r->exit))
@@ -353,6 +353,16 @@ static size_t hot_body_max(const Kvmrec__Record *r)
 	if (r->body_case == KVMREC__RECORD__BODY_KEVENT && r->kevent && hot_kevent(r->kevent))
 		return 3 + KEVENT_MAX;
 	return 0;
+}
+
+size_t trace_encode_hot_max(const Kvmrec__Record *r)
+{
+	size_t body;
+
+	if (r->base.descriptor->n_fields != 17 || r->base.n_unknown_fields || r->frame)
+		return 0;
+	body = hot_body_max(r);
+	return body ? POS_MAX + body : 0;
 }
 
 /*
@@ -368,7 +378,7 @@ static bool encode_record(struct cursor *c, const Kvmrec__Record *r)
 	uint8_t *at;
 
 	if (r->base.descriptor->n_fields != 17 || r->base.n_unknown_fields ||
-	    room < POS_MAX + 3 + hot || r->body_case > KVMREC__RECORD__BODY_BATCH)
+	    room < POS_MAX + (hot ? hot : 3) || r->body_case > KVMREC__RECORD__BODY_BATCH)
 		return false;
 	/* Every body is a message, the oneof's members Record's fields 5-14 in order. */
 	if (r->body_case != KVMREC__RECORD__BODY__NOT_SET) {

@@ -45,6 +45,7 @@ struct rec_pos {
 struct kref_pending {
 	uint64_t index;           /* its record number in the open frame */
 	size_t off, len;          /* its bytes in raw, length prefix included */
+	bool deferred;            /* not in raw yet (no off, len): see kref_defer() */
 	struct rec_pos pos;
 	struct kref_event k;
 };
@@ -57,7 +58,7 @@ struct kref_last {
 	struct kref_exit x;
 };
 
-#define KREF_PENDING 8
+#define KREF_PENDING 8		/* at most TRACE_KREF_WINDOW: see kref_put_deferred() */
 #define KREF_EXITS 8             /* by vCPU id modulo this */
 #define KREF_DATA_MAX 16
 
@@ -90,6 +91,9 @@ struct trace_writer {
 
 	struct kref_pending pend[KREF_PENDING];  /* oldest first */
 	unsigned int n_pend;
+	bool defer;            /* kref_defer() on (KVMREC_WRITER_DEFER=0: off) */
+	unsigned int n_def;    /* the last n_def of pend are deferred */
+	size_t def_max;        /* the most their records take written whole */
 	struct kref_last exits[KREF_EXITS];
 	uint64_t krefs;        /* kernel events written as references */
 	struct io_delta io;    /* IO data differences: the open frame's ports */
@@ -158,13 +162,15 @@ static unsigned int writer_threads(void)
 	return n < 1 ? 1 : n > 4 ? 4 : (unsigned int)n;
 }
 
+static int kref_materialize(struct trace_writer *w);
+
 static int frame_end(struct trace_writer *w)
 {
 	/* The first frame begins with the magic: records come after it. */
 	size_t n, from = w->frames ? 0 : TRACE_MAGIC_LEN;
 	const uint8_t *src = w->raw;
 
-	if (w->err)
+	if (kref_materialize(w))
 		return w->err;
 	if (!w->raw_len)
 		return 0;
@@ -219,25 +225,34 @@ static int raw_reserve(struct trace_writer *w, size_t need)
 
 /*
  * The hot path: @rec encoded in one pass straight into the open frame, after
- * a one-byte length that grows in place if the record is longer. False when
- * it does not fit in what is left of the frame (or is outside the encoder's
- * subset): put_record() then decides with protobuf-c's exact size.
+ * a one-byte length that grows in place if the record is longer; the bytes
+ * written. 0 when it does not fit in what is left of the frame (or is
+ * outside the encoder's subset): put_record() then decides with protobuf-c's
+ * exact size. It always fits when trace_encode_hot_max(@rec) + 2 bytes are
+ * left.
  */
-static bool put_fast(struct trace_writer *w, const Kvmrec__Record *rec)
+static size_t put_encoded(struct trace_writer *w, const Kvmrec__Record *rec)
 {
 	if (w->raw_len + 2 > TRACE_FRAME_BYTES || w->raw_len + 2 > w->raw_cap)
-		return false;
+		return 0;
 	size_t room = TRACE_FRAME_BYTES - w->raw_len;
 	uint8_t *at = w->raw + w->raw_len;
 	size_t len = trace_encode(&rec->base, at + 1, room - 1);
 	unsigned int n = trace_varint_len(len);
 
 	if (!len || len > TRACE_RECORD_MAX || len + n > room)
-		return false;
+		return 0;
 	if (n > 1)
 		memmove(at + n, at + 1, len);
 	trace_varint_put(at, len);
 	w->raw_len += n + len;
+	return n + len;
+}
+
+static bool put_fast(struct trace_writer *w, const Kvmrec__Record *rec)
+{
+	if (!put_encoded(w, rec))
+		return false;
 	w->frame_records++;
 	return true;
 }
@@ -262,6 +277,8 @@ static int put_record(struct trace_writer *w, Kvmrec__Record *rec)
 {
 	size_t len, need;
 
+	if (kref_materialize(w))	/* what was held back goes before it */
+		return w->err;
 	frame_mark_set(w, rec);
 	if (put_fast(w, rec)) {
 		rec->frame = NULL;
@@ -298,8 +315,9 @@ static int put_record(struct trace_writer *w, Kvmrec__Record *rec)
 /*
  * References (kref.h, docs/trace.md "References"): a kernel event that an
  * exit of its vCPU in the same frame repeats is written as a KernelRef. One
- * after its exit becomes one at once; one before it is written whole, kept
- * in w->pend, and rewritten in place, shorter, when the exit comes.
+ * after its exit becomes one at once; one before it is kept in w->pend, and
+ * either written whole and rewritten in place, shorter, when the exit comes,
+ * or, in the common case, held back until then (kref_defer()).
  */
 
 /* Room a reference record needs in the open frame: it must not start a new one. */
@@ -372,6 +390,8 @@ static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec,
 	Kvmrec__KernelRef ref;
 	struct rec_pos pos;
 
+	if (kref_materialize(w))
+		return false;	/* put_record() returns the error */
 	if (!e || w->frame_records - e->index > TRACE_KREF_WINDOW ||
 	    w->raw_len + KREF_RECORD_MAX > TRACE_FRAME_BYTES || !kref_match(k, &e->x, &ref))
 		return false;
@@ -384,6 +404,31 @@ static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec,
 	return true;
 }
 
+/*
+ * @rec, the record numbered @index in the open frame, held as one that may
+ * become a reference; the oldest held one goes when there are too many or it
+ * is out of the window.
+ */
+static struct kref_pending *kref_push(struct trace_writer *w, const Kvmrec__Record *rec,
+				      const struct kref_event *k, uint64_t index)
+{
+	struct kref_pending *p;
+
+	while (w->n_pend && (w->n_pend == KREF_PENDING ||
+			     index - w->pend[0].index >= TRACE_KREF_WINDOW)) {
+		if (w->pend[0].deferred)	/* written whole, as it stays */
+			kref_materialize(w);
+		memmove(&w->pend[0], &w->pend[1], (w->n_pend - 1) * sizeof(w->pend[0]));
+		w->n_pend--;
+	}
+	p = &w->pend[w->n_pend++];
+	p->index = index;
+	p->deferred = false;
+	rec_pos_of(rec, &p->pos);
+	p->k = *k;
+	return p;
+}
+
 /* The kernel event @k just written (@off, @len in raw) may become a reference later. */
 static void kref_hold(struct trace_writer *w, const Kvmrec__Record *rec,
 		      const struct kref_event *k, size_t off, size_t len)
@@ -394,17 +439,126 @@ static void kref_hold(struct trace_writer *w, const Kvmrec__Record *rec,
 	/* Never a frame's first record: format 1.1 gives that one a FrameMark. */
 	if (!index)
 		return;
-	while (w->n_pend && (w->n_pend == KREF_PENDING ||
-			     index - w->pend[0].index >= TRACE_KREF_WINDOW)) {
-		memmove(&w->pend[0], &w->pend[1], (w->n_pend - 1) * sizeof(w->pend[0]));
-		w->n_pend--;
-	}
-	p = &w->pend[w->n_pend++];
-	p->index = index;
+	p = kref_push(w, rec, k, index);
 	p->off = off;
 	p->len = len;
-	rec_pos_of(rec, &p->pos);
-	p->k = *k;
+}
+
+/* The record of held event @p, whole, at the end of the open frame: its length. */
+static size_t kref_put_whole(struct trace_writer *w, const struct kref_pending *p)
+{
+	Kvmrec__Record rec = KVMREC__RECORD__INIT;
+	Kvmrec__KernelEvent k = KVMREC__KERNEL_EVENT__INIT;
+
+	rec.has_ts_delta = p->pos.has_ts_delta;
+	rec.ts_delta = p->pos.ts_delta;
+	rec.has_vcpu = p->pos.has_vcpu;
+	rec.vcpu = p->pos.vcpu;
+	rec.has_tid = p->pos.has_tid;
+	rec.tid = p->pos.tid;
+	rec.body_case = KVMREC__RECORD__BODY_KEVENT;
+	rec.kevent = &k;
+	k.has_id = 1;		/* a plain event has its id, cpu and args, nothing else */
+	k.id = p->k.id;
+	k.has_cpu = p->k.has_cpu;
+	k.cpu = p->k.cpu;
+	k.n_args = p->k.n_args;
+	k.args = (int64_t *)p->k.args;
+	return put_encoded(w, &rec);
+}
+
+/*
+ * A kernel event before its exit is held back instead of written whole
+ * (deferred) when it is plain (kref.h), comes after only held-back events of
+ * its vCPU, and the frame has room for all of them whole. If its exit comes
+ * next, it goes into the frame as the reference it becomes (kref_put_deferred());
+ * anything else first writes the held-back events whole where they would
+ * have been (kref_materialize()). Either way the bytes are those of writing
+ * it whole and rewriting it when the exit comes: this only saves the work.
+ */
+static bool kref_defer(struct trace_writer *w, Kvmrec__Record *rec, const struct kref_event *k)
+{
+	size_t max;
+
+	rec->frame = NULL;	/* not a frame's first record: checked below */
+	max = trace_encode_hot_max(rec) + 2;
+	if (!w->defer || !k->plain || !w->frame_records || rec->vcpu == TRACE_VCPU_NONE ||
+	    max == 2 || (w->n_def && w->pend[w->n_pend - 1].pos.vcpu != rec->vcpu) ||
+	    w->raw_len + w->def_max + max > TRACE_FRAME_BYTES)
+		return false;
+	kref_push(w, rec, k, w->frame_records++)->deferred = true;
+	w->n_def++;
+	w->def_max += max;
+	return true;
+}
+
+/*
+ * The held-back events written whole at the end of the open frame, where
+ * they would have been, and kept as held events written whole. 0 or the
+ * writer's sticky error.
+ */
+static int kref_materialize(struct trace_writer *w)
+{
+	for (unsigned int i = w->n_pend - w->n_def; i < w->n_pend; i++) {
+		struct kref_pending *p = &w->pend[i];
+
+		p->off = w->raw_len;
+		p->len = kref_put_whole(w, p);
+		p->deferred = false;
+		/* kref_defer() saw to the room: not writing it would lose a record. */
+		if (!p->len)
+			fail(w, -EIO, "internal error: a held kernel event did not fit its frame");
+	}
+	w->n_def = 0;
+	w->def_max = 0;
+	return w->err;
+}
+
+/*
+ * The exit @rec (@x: what kernel events read of it) comes after the events
+ * held back: each goes into the frame as a reference to it, or whole if it
+ * says something else, and the exit is sure to fit after them. False, with
+ * nothing done, when the exit is not theirs or might not fit: it would not
+ * have gone into this frame after them all whole.
+ */
+static bool kref_put_deferred(struct trace_writer *w, const Kvmrec__Record *rec,
+			      const struct kref_exit *x)
+{
+	uint64_t index = w->frame_records;	/* the exit's, once written */
+	size_t max = trace_encode_hot_max(rec) + 2;
+
+	_Static_assert(KREF_PENDING <= TRACE_KREF_WINDOW, "held-back events out of the window");
+	if (rec->vcpu != w->pend[w->n_pend - 1].pos.vcpu || max == 2 ||
+	    w->raw_len + w->def_max + max > TRACE_FRAME_BYTES)
+		return false;
+	/*
+	 * They are the records just before the exit (anything between would
+	 * have written them), so within the window. Its events written whole
+	 * before them become references in kref_resolve(), after the exit, as
+	 * they would have.
+	 */
+	for (unsigned int i = w->n_pend - w->n_def; i < w->n_pend; i++) {
+		struct kref_pending *p = &w->pend[i];
+		Kvmrec__KernelRef ref;
+
+		/*
+		 * A reference is always shorter than the event whole (its args
+		 * take more than the distance and mmio_type it has instead), so
+		 * it is what rewriting would have made of it.
+		 */
+		if (kref_match(&p->k, x, &ref)) {
+			ref.has_exit = index - p->index != 1;
+			ref.exit = (int32_t)(index - p->index);
+			w->raw_len += kref_record(&p->pos, &ref, w->raw + w->raw_len);
+			w->krefs++;
+		} else if (!kref_put_whole(w, p)) {
+			fail(w, -EIO, "internal error: a held kernel event did not fit its frame");
+		}
+	}
+	w->n_pend -= w->n_def;
+	w->n_def = 0;
+	w->def_max = 0;
+	return true;
 }
 
 /*
@@ -484,10 +638,12 @@ static int put_exit(struct trace_writer *w, Kvmrec__Record *rec)
 {
 	Kvmrec__ExitIo *io = rec->exit->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO ?
 			     rec->exit->io : NULL;
+	struct kref_exit x;
 	bool delta = false;
 	int64_t add;
 	int ret;
 
+	kref_exit_of(rec->exit, &x);
 	/*
 	 * Not while kernel events wait for this exit: kvm_pio refers to the data
 	 * as stored. Not near the frame's end: the difference must land in the
@@ -502,6 +658,8 @@ static int put_exit(struct trace_writer *w, Kvmrec__Record *rec)
 		io->has_data_add = 1;
 		io->data_add = add;
 	}
+	if (w->n_def)
+		kref_put_deferred(w, rec, &x);
 	ret = put_record(w, rec);
 	if (delta) {	/* the caller's record as it was */
 		io->has_data = 1;
@@ -513,9 +671,6 @@ static int put_exit(struct trace_writer *w, Kvmrec__Record *rec)
 	if (io)
 		io_delta_note(&w->io, io);
 	if (rec->vcpu != TRACE_VCPU_NONE) {
-		struct kref_exit x;
-
-		kref_exit_of(rec->exit, &x);
 		if (w->n_pend)
 			kref_resolve(w, rec, &x);
 		kref_note_exit(w, rec, &x, delta);
@@ -571,6 +726,10 @@ static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header
 		hdr->start_ns = 0;
 	}
 	w->ts = hdr->start_ns;
+
+	/* Off only to show that it changes nothing written (tests/trace/test_kref.c). */
+	const char *defer = getenv("KVMREC_WRITER_DEFER");
+	w->defer = !defer || strcmp(defer, "0");
 
 	unsigned int threads = writer_threads();
 	if (threads > 1 && writer_pool_start(&w->pool, w->fd, level, threads))
@@ -665,10 +824,14 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 				if (ret)
 					return ret;
 			}
-		} else {
-			size_t off = w->raw_len;
+		} else if (!kref_defer(w, rec, &k)) {
 			uint64_t frames = w->frames;
+			size_t off;
 
+			ret = kref_materialize(w);	/* before it: it starts where they end */
+			if (ret)
+				return ret;
+			off = w->raw_len;
 			ret = put_record(w, rec);
 			if (ret)
 				return ret;
