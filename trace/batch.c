@@ -18,6 +18,8 @@
 #include <zstd_errors.h>
 
 #include "batch.h"
+#include "trace_arena.h"
+#include "pb_init.h"
 #include "trace_varint.h"
 
 /*
@@ -462,7 +464,26 @@ struct column {
 	size_t n, cap;
 };
 
+/*
+ * The last few record tails (what follows the position fields) the packer
+ * parsed, with what they parsed to: an exit loop's records differ in their
+ * timestamp and little else, and the same bytes parse the same, so a tail
+ * seen before is a memcmp, not a parse.
+ */
+#define MEMO_N 8
+#define MEMO_TAIL 48
+#define POSITION (M(S_TS) | M(S_VCPU) | M(S_TID))
+
+struct memo {
+	uint8_t len;			/* 0: empty */
+	uint8_t tail[MEMO_TAIL];
+	uint64_t m;			/* without POSITION */
+	uint64_t v[SLOTS];
+};
+
 struct batch_packer {
+	struct memo memo[MEMO_N];
+	unsigned int memo_next;
 	uint64_t shapes[SHAPES_MAX];
 	unsigned int n_shapes;
 	uint8_t *shape;                 /* per record of the run */
@@ -526,6 +547,55 @@ void batch_packer_free(struct batch_packer *b)
 	free(b);
 }
 
+/* rec_hot() of @p, from b->memo when its tail was parsed before. */
+static bool rec_hot_memo(struct batch_packer *b, const uint8_t *p, size_t len, uint64_t *m,
+			 uint64_t *v)
+{
+	const uint8_t *q = p, *end = p + len, *tail, *bytes;
+	unsigned int f, last = 0;
+	uint64_t x, pos = 0;
+	struct memo *e;
+	size_t tl;
+
+	while (q < end && !(*q & 0x80) && (*q >> 3) >= 2 && (*q >> 3) <= 4) {
+		if (!field_next(&q, end, &f, &x, &bytes) || f <= last || bytes)
+			return rec_hot(p, len, m, v);
+		last = f;
+		pos |= M(S_TS + f - 2);
+		v[S_TS + f - 2] = x;
+	}
+	tail = q;
+	tl = (size_t)(end - q);
+	if (tl && tl <= MEMO_TAIL) {
+		for (e = b->memo; e < b->memo + MEMO_N; e++) {
+			if (e->len != tl || memcmp(e->tail, tail, tl))
+				continue;
+			for (uint64_t bits = e->m; bits; bits &= bits - 1) {
+				unsigned int i = (unsigned int)__builtin_ctzll(bits);
+
+				v[i] = e->v[i];
+			}
+			*m = e->m | pos;
+			return true;
+		}
+	}
+	if (!rec_hot(p, len, m, v))
+		return false;
+	if (tl && tl <= MEMO_TAIL) {
+		e = &b->memo[b->memo_next++ % MEMO_N];
+		e->len = (uint8_t)tl;
+		memcpy(e->tail, tail, tl);
+		e->m = *m & ~POSITION;
+		for (uint64_t bits = e->m; bits; bits &= bits - 1) {
+			unsigned int i = (unsigned int)__builtin_ctzll(bits);
+
+			e->v[i] = v[i];
+		}
+	}
+	return true;
+}
+
+
 static void run_reset(struct batch_packer *b)
 {
 	b->n = 0;
@@ -587,12 +657,14 @@ static unsigned int byte_len(uint64_t v)
  */
 static size_t planes_put(const uint64_t *v, size_t n, uint8_t *out)
 {
-	unsigned int w = 1;
+	uint64_t all = 0;
+	unsigned int w;
 	uint8_t *p = out;
 
-	for (size_t i = 0; i < n && w < 8; i++)
-		if (v[i] >> (8 * w))
-			w = byte_len(v[i]);
+	/* The widest value's bytes: those of all values or'ed, whose top bit is the largest's. */
+	for (size_t i = 0; i < n; i++)
+		all |= v[i];
+	w = byte_len(all);
 	*p++ = (uint8_t)w;
 	for (unsigned int k = 0; k < w; k++)
 		for (size_t i = 0; i < n; i++)
@@ -650,7 +722,7 @@ static size_t run_encode(struct batch_packer *b)
 	    !grow(&b->ts_sorted.v, &b->ts_sorted.cap, ts->n + 1, sizeof(uint64_t)))
 		return 0;
 	/* Timestamps by shape: an exit's gap and its kernel events' do not mix. */
-	memset(off, 0, sizeof(off));
+	memset(off, 0, (b->n_shapes + 1) * sizeof(off[0]));
 	for (size_t i = 0; i < ts->n; i++)
 		off[b->ts_shape[i] + 1]++;
 	for (unsigned int s = 0; s < b->n_shapes; s++)
@@ -741,7 +813,7 @@ size_t batch_pack(struct batch_packer *b, const uint8_t *in, size_t len, size_t 
 
 		if (!h || rl > (uint64_t)(end - q) - h)
 			break;	/* not the writer's: left as it is */
-		if (!rec_hot(q + h, (size_t)rl, &m, v)) {
+		if (!rec_hot_memo(b, q + h, (size_t)rl, &m, v)) {
 			if (!run_flush(b, start, q, &o))
 				return 0;
 			start = NULL;
@@ -806,6 +878,7 @@ struct planes {
 	const uint8_t *p;       /* plane 0 */
 	size_t n, i;            /* values, the next one */
 	unsigned int w;         /* planes */
+	const uint64_t *u;      /* the values put together (planes_unpack()), or NULL */
 };
 
 static bool planes_open(struct planes *pl, const uint8_t *p, size_t len)
@@ -813,6 +886,7 @@ static bool planes_open(struct planes *pl, const uint8_t *p, size_t len)
 	pl->n = pl->i = 0;
 	pl->w = 0;
 	pl->p = NULL;
+	pl->u = NULL;
 	if (!len)
 		return true;
 	if (p[0] < 1 || p[0] > 8 || len < 1u + p[0] || (len - 1) % p[0])
@@ -830,12 +904,34 @@ static inline bool planes_get(struct planes *pl, uint64_t *v)
 
 	if (pl->i == pl->n)
 		return false;
+	if (pl->u) {
+		*v = pl->u[pl->i++];
+		return true;
+	}
 	q = pl->p + pl->i;
 	for (unsigned int k = 0; k < pl->w; k++, q += pl->n)
 		r |= (uint64_t)*q << (8 * k);
 	pl->i++;
 	*v = r;
 	return true;
+}
+
+/*
+ * Every value of @pl put together at once, plane after plane, into @out (@pl->n
+ * values): one pass over each plane, where planes_get() reads a byte of
+ * each of W planes a value.
+ */
+static void planes_unpack(struct planes *pl, uint64_t *out)
+{
+	for (size_t i = 0; i < pl->n; i++)
+		out[i] = pl->p[i];
+	for (unsigned int k = 1; k < pl->w; k++) {
+		const uint8_t *q = pl->p + k * pl->n;
+
+		for (size_t i = 0; i < pl->n; i++)
+			out[i] |= (uint64_t)q[i] << (8 * k);
+	}
+	pl->u = out;
 }
 
 static bool planes_done(const struct planes *pl)
@@ -902,6 +998,48 @@ static bool batch_parse(const uint8_t *p, size_t len, struct batch_view *bv)
 	return true;
 }
 
+/*
+ * Record @i of @bv: its shape into *@m, its slots' values into @v (*@prev:
+ * the last data value, which data is a difference from). False if a column
+ * runs short or a data value is wider than its field.
+ */
+static inline bool view_record(struct batch_view *bv, size_t i, uint64_t *prev, uint64_t *v,
+			       uint64_t *m)
+{
+	unsigned int s = bv->shape[i];
+
+	*m = bv->shapes[s];
+	for (uint64_t bits = *m & ~MESSAGES; bits; bits &= bits - 1) {
+		unsigned int k = (unsigned int)__builtin_ctzll(bits);
+		struct planes *pl = k == S_TS ? &bv->ts[s] :
+				    M(k) & DATA_MASK ? &bv->col[S_DATA1] : &bv->col[k];
+
+		if (!planes_get(pl, &v[k]))
+			return false;
+		if (M(k) & DATA_MASK) {
+			unsigned int dl = data_len[k - S_DATA1];
+
+			v[k] = *prev + (uint64_t)unzigzag(v[k]);
+			if (dl < 8 && v[k] >> (8 * dl))
+				return false;
+			*prev = v[k];
+		}
+	}
+	return true;
+}
+
+/* Every value of every column taken: a column with more is damage. */
+static bool view_done(const struct batch_view *bv)
+{
+	for (unsigned int s = 0; s < bv->n_shapes; s++)
+		if (!planes_done(&bv->ts[s]))
+			return false;
+	for (unsigned int k = 0; k < SLOTS; k++)
+		if (!planes_done(&bv->col[k]))
+			return false;
+	return true;
+}
+
 /* The records of the batch at @p into @o (room: @room); their length, or -1 if it is bad. */
 static long batch_write(const uint8_t *p, size_t len, struct batch_view *bv, uint8_t *o,
 			size_t room)
@@ -912,27 +1050,12 @@ static long batch_write(const uint8_t *p, size_t len, struct batch_view *bv, uin
 	if (!batch_parse(p, len, bv) || !bv->n)
 		return -1;
 	for (size_t i = 0; i < bv->n; i++) {
-		unsigned int s = bv->shape[i];
-		uint64_t m = bv->shapes[s];
 		uint8_t rec[REC_MAX];
+		uint64_t m;
 		size_t n;
 
-		for (uint64_t bits = m & ~MESSAGES; bits; bits &= bits - 1) {
-			unsigned int k = (unsigned int)__builtin_ctzll(bits);
-			struct planes *pl = k == S_TS ? &bv->ts[s] :
-					    M(k) & DATA_MASK ? &bv->col[S_DATA1] : &bv->col[k];
-
-			if (!planes_get(pl, &v[k]))
-				return -1;
-			if (M(k) & DATA_MASK) {
-				unsigned int dl = data_len[k - S_DATA1];
-
-				v[k] = prev + (uint64_t)unzigzag(v[k]);
-				if (dl < 8 && v[k] >> (8 * dl))
-					return -1;
-				prev = v[k];
-			}
-		}
+		if (!view_record(bv, i, &prev, v, &m))
+			return -1;
 		/* Most records are short: encoded in place after a one-byte length. */
 		if (room >= REC_MAX + 1 && (n = rec_encode_short(m, v, o + 1)) && n < 0x80) {
 			*o = (uint8_t)n;
@@ -949,13 +1072,7 @@ static long batch_write(const uint8_t *p, size_t len, struct batch_view *bv, uin
 		o += n;
 		room -= n;
 	}
-	for (unsigned int s = 0; s < bv->n_shapes; s++)
-		if (!planes_done(&bv->ts[s]))
-			return -1;
-	for (unsigned int k = 0; k < SLOTS; k++)
-		if (!planes_done(&bv->col[k]))
-			return -1;
-	return (long)(o - start);
+	return view_done(bv) ? (long)(o - start) : -1;
 }
 
 /* The Batch inside the record @r (@rl bytes), or NULL if the record is not a batch. */
@@ -1038,4 +1155,268 @@ long batch_expand(const uint8_t *in, size_t len, size_t from, uint8_t **out, siz
 	memcpy(*out + o, q, (size_t)(end - q));
 	o += (size_t)(end - q);
 	return (long)o;
+}
+
+/* ---------------------------------------------------------------------------
+ * Readers: a batch straight into records
+ */
+
+/*
+ * The most bytes the record of shape @m takes as batch_expand() writes it,
+ * its length included: a tag and at most ten bytes a value (data: tag,
+ * length, eight), a tag and a length a message, three for the length.
+ */
+static size_t rec_bound(uint64_t m)
+{
+	return 3 + 4 * (size_t)__builtin_popcountll(m & MESSAGES) +
+	       11 * (size_t)__builtin_popcountll(m & ~MESSAGES);
+}
+
+static int32_t unzigzag32(uint64_t v)
+{
+	uint32_t u = (uint32_t)v;
+
+	return (int32_t)((u >> 1) ^ -(u & 1));
+}
+
+/* Field @f of a message set from slot @slot when the shape has it, as decoding its bytes would. */
+#define SET(msg, f, slot, conv)                         \
+	do {                                            \
+		if (m & M(slot)) {                      \
+			(msg)->has_##f = 1;             \
+			(msg)->f = conv(v[slot]);       \
+		}                                       \
+	} while (0)
+#define U32(x) ((uint32_t)(x))
+#define U64(x) (x)
+#define ENUM(x) ((Kvmrec__KernelEventId)(int32_t)(uint32_t)(x))
+#define BOOL(x) ((x) != 0)
+
+/* ExitIo of the record of shape @m, values @v: as trace_decode makes it of rec_encode()'s bytes. */
+static Kvmrec__ExitIo *io_build(uint64_t m, const uint64_t *v, ProtobufCAllocator *a)
+{
+	Kvmrec__ExitIo *io = trace_arena_pb_alloc(a, sizeof(*io));
+
+	if (!io)
+		return NULL;
+	PB_INIT(io, Kvmrec__ExitIo, KVMREC__EXIT_IO__INIT);
+	SET(io, out, S_IO1, BOOL);
+	SET(io, size, S_IO1 + 1, U32);
+	SET(io, port, S_IO1 + 2, U32);
+	SET(io, count, S_IO1 + 3, U32);
+	if (m & DATA_MASK) {
+		unsigned int i = (unsigned int)__builtin_ctzll(m & DATA_MASK) - S_DATA1;
+		uint64_t d = v[S_DATA1 + i];
+		uint8_t *b = trace_arena_pb_alloc(a, data_len[i]);
+
+		if (!b)
+			return NULL;
+		for (unsigned int j = 0; j < data_len[i]; j++, d >>= 8)
+			b[j] = (uint8_t)d;
+		io->has_data = 1;
+		io->data.len = data_len[i];
+		io->data.data = b;
+	}
+	SET(io, data_add, S_ADD, unzigzag);
+	return io;
+}
+
+static Kvmrec__RunExit *exit_build(uint64_t m, const uint64_t *v, ProtobufCAllocator *a)
+{
+	Kvmrec__RunExit *x = trace_arena_pb_alloc(a, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	PB_INIT(x, Kvmrec__RunExit, KVMREC__RUN_EXIT__INIT);
+	SET(x, reason, S_X1, U32);
+	SET(x, ret, S_X1 + 1, unzigzag32);
+	SET(x, err, S_X1 + 2, U32);
+	SET(x, flags, S_X1 + 3, U32);
+	SET(x, run_ns, S_X1 + 4, U64);
+	SET(x, cr8, S_X1 + 5, U64);
+	SET(x, apic_base, S_X1 + 6, U64);
+	SET(x, run_flags, S_X1 + 7, U32);
+	SET(x, cr8_in, S_X1 + 8, U64);
+	if (m & M(S_IO)) {
+		x->io = io_build(m, v, a);
+		if (!x->io)
+			return NULL;
+		x->payload_case = KVMREC__RUN_EXIT__PAYLOAD_IO;
+	}
+	return x;
+}
+
+static Kvmrec__KernelEvent *kevent_build(uint64_t m, const uint64_t *v, ProtobufCAllocator *a)
+{
+	Kvmrec__KernelEvent *k = trace_arena_pb_alloc(a, sizeof(*k));
+	/* Args fill slots from S_KA1 up without a gap (shape_ok()). */
+	size_t n = (size_t)__builtin_ctzll(~(m >> S_KA1));
+
+	if (!k)
+		return NULL;
+	PB_INIT(k, Kvmrec__KernelEvent, KVMREC__KERNEL_EVENT__INIT);
+	SET(k, id, S_KID, ENUM);
+	SET(k, cpu, S_KCPU, U32);
+	if (n) {
+		k->args = trace_arena_pb_alloc(a, n * sizeof(*k->args));
+		if (!k->args)
+			return NULL;
+		for (size_t i = 0; i < n; i++)
+			k->args[i] = unzigzag(v[S_KA1 + i]);
+		k->n_args = n;
+	}
+	return k;
+}
+
+static Kvmrec__KernelRef *kref_build(uint64_t m, const uint64_t *v, ProtobufCAllocator *a)
+{
+	Kvmrec__KernelRef *k = trace_arena_pb_alloc(a, sizeof(*k));
+
+	if (!k)
+		return NULL;
+	PB_INIT(k, Kvmrec__KernelRef, KVMREC__KERNEL_REF__INIT);
+	SET(k, exit, S_K1, unzigzag32);
+	SET(k, id, S_K1 + 1, ENUM);
+	SET(k, cpu, S_K1 + 2, U32);
+	SET(k, mmio_type, S_K1 + 3, U32);
+	return k;
+}
+
+/* The record of shape @m with values @v: what decoding rec_encode()'s bytes gives, field for field. */
+static Kvmrec__Record *rec_build(uint64_t m, const uint64_t *v, ProtobufCAllocator *a)
+{
+	Kvmrec__Record *r = trace_arena_pb_alloc(a, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	PB_INIT(r, Kvmrec__Record, KVMREC__RECORD__INIT);
+	SET(r, ts_delta, S_TS, unzigzag);
+	SET(r, vcpu, S_VCPU, unzigzag32);
+	SET(r, tid, S_TID, U32);
+	if (m & M(S_EXIT)) {
+		r->exit = exit_build(m, v, a);
+		r->body_case = KVMREC__RECORD__BODY_EXIT;
+	} else if (m & M(S_KEV)) {
+		r->kevent = kevent_build(m, v, a);
+		r->body_case = KVMREC__RECORD__BODY_KEVENT;
+	} else {
+		r->kref = kref_build(m, v, a);
+		r->body_case = KVMREC__RECORD__BODY_KREF;
+	}
+	return r->exit ? r : NULL;	/* the body's union: NULL if it could not be made */
+}
+
+#undef SET
+#undef U32
+#undef U64
+#undef ENUM
+#undef BOOL
+
+const uint8_t *batch_body(const uint8_t *r, size_t rl, size_t *blen)
+{
+	return batch_of(r, rl, blen);
+}
+
+/*
+ * Per shape, where each of its values comes from, in view_record()'s order:
+ * worked out once a batch, not once a value.
+ */
+struct shape_plan {
+	unsigned int n;
+	uint8_t slot[SLOTS];
+	struct planes *pl[SLOTS];
+};
+
+static void plan_make(struct batch_view *bv, unsigned int s, struct shape_plan *sp)
+{
+	sp->n = 0;
+	for (uint64_t bits = bv->shapes[s] & ~MESSAGES; bits; bits &= bits - 1) {
+		unsigned int k = (unsigned int)__builtin_ctzll(bits);
+
+		sp->slot[sp->n] = (uint8_t)k;
+		sp->pl[sp->n++] = k == S_TS ? &bv->ts[s] :
+				  M(k) & DATA_MASK ? &bv->col[S_DATA1] : &bv->col[k];
+	}
+}
+
+/* view_record() by its shape's plan, every column unpacked: the same values, the same refusals. */
+static inline bool plan_record(const struct shape_plan *sp, uint64_t *prev, uint64_t *v)
+{
+	for (unsigned int j = 0; j < sp->n; j++) {
+		struct planes *pl = sp->pl[j];
+		unsigned int k = sp->slot[j];
+
+		if (pl->i == pl->n)
+			return false;
+		v[k] = pl->u[pl->i++];
+		if (M(k) & DATA_MASK) {
+			unsigned int dl = data_len[k - S_DATA1];
+
+			v[k] = *prev + (uint64_t)unzigzag(v[k]);
+			if (dl < 8 && v[k] >> (8 * dl))
+				return false;
+			*prev = v[k];
+		}
+	}
+	return true;
+}
+
+long batch_decode(const uint8_t *p, size_t len, ProtobufCAllocator *a, size_t *budget,
+		  int (*emit)(void *ctx, Kvmrec__Record *rec), void *ctx)
+{
+	struct batch_view *bv = malloc(sizeof(*bv) + SHAPES_MAX * sizeof(struct shape_plan));
+	struct shape_plan *plan = (struct shape_plan *)(bv + 1);
+	uint64_t prev = 0, v[SLOTS] = { 0 };
+	size_t bound = 0, shape_bound[SHAPES_MAX];
+	long ret = -EINVAL;
+
+	if (!bv)
+		return -ENOMEM;
+	if (!batch_parse(p, len, bv) || !bv->n)
+		goto out;
+	for (unsigned int k = 0; k < bv->n_shapes; k++)
+		shape_bound[k] = rec_bound(bv->shapes[k]);
+	for (size_t i = 0; i < bv->n; i++)
+		bound += shape_bound[bv->shape[i]];
+	if (bound > *budget) {
+		ret = -E2BIG;
+		goto out;
+	}
+	*budget -= bound;
+	/* Columns unpacked whole first, into the arena: they live as long as the records. */
+	for (unsigned int k = 0; k < bv->n_shapes + SLOTS; k++) {
+		struct planes *pl = k < bv->n_shapes ? &bv->ts[k] : &bv->col[k - bv->n_shapes];
+		uint64_t *u;
+
+		if (!pl->n)
+			continue;
+		u = trace_arena_pb_alloc(a, pl->n * sizeof(*u));
+		if (!u) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		planes_unpack(pl, u);
+	}
+	for (unsigned int k = 0; k < bv->n_shapes; k++)
+		plan_make(bv, k, &plan[k]);
+	for (size_t i = 0; i < bv->n; i++) {
+		unsigned int s = bv->shape[i];
+		Kvmrec__Record *rec;
+
+		if (!plan_record(&plan[s], &prev, v))
+			goto out;
+		rec = rec_build(bv->shapes[s], v, a);
+		if (!rec) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (emit(ctx, rec)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	ret = view_done(bv) ? (long)bv->n : -EINVAL;
+out:
+	free(bv);
+	return ret;
 }

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <zstd.h>
+#include <protobuf-c/protobuf-c.h>
+#include "kvmrec.pb-c.h"
 
 /* What batch_compress() may need beyond ZSTD_compressBound(): a header per block. */
 #define BATCH_COMPRESS_SLACK 1024
@@ -52,5 +54,22 @@ size_t batch_compress(ZSTD_CCtx *c, const struct batch_packer *b, void *dst, siz
  */
 long batch_expand(const uint8_t *in, size_t len, size_t from, uint8_t **out, size_t *cap,
 		  size_t max);
+
+/* The Batch inside the record @r (@rl bytes, no length), or NULL if @r is not one. */
+const uint8_t *batch_body(const uint8_t *r, size_t rl, size_t *blen);
+
+/*
+ * The readers' fast path: the Batch at @p (@len bytes, from batch_body())
+ * decoded straight into records allocated from @a, each handed to @emit in
+ * order (nonzero from it stops, as -ENOMEM): the same records, field for
+ * field, that decoding batch_expand()'s bytes gives, so a reader may take
+ * either path. @budget: bytes batch_expand() may still write for the frame;
+ * a batch that could need more is not decoded (-E2BIG: expand the frame
+ * instead, which words the limit), else what it could need is taken off.
+ * Returns the records made, -EINVAL for a batch batch_expand() would not
+ * expand either, or -ENOMEM.
+ */
+long batch_decode(const uint8_t *p, size_t len, ProtobufCAllocator *a, size_t *budget,
+		  int (*emit)(void *ctx, Kvmrec__Record *rec), void *ctx);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "kevent_table.h"
 #include "kref.h"
+#include "pb_init.h"
 
 enum { MMIO_READ_UNSATISFIED = 0, MMIO_READ = 1, MMIO_WRITE = 2 };
 
@@ -178,7 +179,7 @@ int kref_expand(const Kvmrec__KernelRef *ref, const Kvmrec__Record *exit,
 	if (exit->body_case != KVMREC__RECORD__BODY_EXIT || !exit->exit)
 		return -EINVAL;
 	kref_exit_of(exit->exit, &x);
-	*k = (Kvmrec__KernelEvent)KVMREC__KERNEL_EVENT__INIT;	/* inline: once per reference read */
+	PB_INIT(k, Kvmrec__KernelEvent, KVMREC__KERNEL_EVENT__INIT);	/* once per reference read */
 	k->has_id = 1;
 	k->id = ref->id;
 	k->has_cpu = ref->has_cpu;
@@ -236,7 +237,7 @@ bool kref_match(const struct kref_event *e, const struct kref_exit *x,
 
 	if (!e->plain)
 		return false;
-	*ref = (Kvmrec__KernelRef)KVMREC__KERNEL_REF__INIT;
+	PB_INIT(ref, Kvmrec__KernelRef, KVMREC__KERNEL_REF__INIT);
 	ref->has_id = 1;
 	ref->id = e->id;
 	ref->has_cpu = e->has_cpu;

@@ -53,7 +53,9 @@ struct slot {
 
 struct reader_pool {
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	/* Two waits, so a frame made ready wakes the consumer and no worker, a slot freed no consumer. */
+	pthread_cond_t ready;		/* the consumer: its frame, or the input's end */
+	pthread_cond_t freed;		/* workers: a free slot, or the input's end */
 	int fd;
 	const uint8_t *mem;
 	uint64_t len;			/* input size when the pool started */
@@ -198,11 +200,90 @@ static bool settle_rest(struct slot *s, struct io_delta *io)
 	return true;
 }
 
+/* Where a frame's records go as they are decoded: the slot, settled as they come. */
+struct frame_sink {
+	struct slot *s;
+	struct io_delta io;
+	size_t n;
+};
+
+static void sink_reset(struct frame_sink *k)
+{
+	trace_arena_reset(&k->s->arena);
+	io_delta_reset(&k->io);
+	k->n = 0;
+}
+
+/* One record more; nonzero if it cannot be kept or an earlier one does not settle. */
+static int sink_add(void *ctx, Kvmrec__Record *rec)
+{
+	struct frame_sink *k = ctx;
+	struct slot *s = k->s;
+
+	if (k->n == s->recs_cap) {
+		size_t cap = s->recs_cap ? s->recs_cap * 2 : 4096;
+		Kvmrec__Record **r = realloc(s->f.recs, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		s->f.recs = r;
+		s->recs_cap = cap;
+	}
+	s->f.recs[k->n++] = rec;
+	if (k->n > KREF_LAG && !settle_kref(s, k->n - 1 - KREF_LAG, k->n))
+		return -EINVAL;
+	if (k->n > IO_LAG && !settle_io(s, &k->io, k->n - 1 - IO_LAG))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The records from @q to @end into @k. With @direct, a batch is decoded
+ * straight into records (batch_decode()); without, a batch is damage (its
+ * frame was expanded first). 1, 0 if the reader must read the frame itself,
+ * -E2BIG if a batch needs the expanding path.
+ */
+static int frame_records(struct frame_sink *k, const uint8_t *q, const uint8_t *end, bool direct)
+{
+	size_t budget = TRACE_READER_MAX_FRAME - (size_t)(end - q);
+
+	while (q < end) {
+		uint64_t len;
+		size_t h = trace_varint_get(q, end, &len), blen;
+		const uint8_t *batch;
+
+		if (!h || len > TRACE_RECORD_MAX || len > (uint64_t)(end - q) - h)
+			return 0;
+		batch = direct ? batch_body(q + h, (size_t)len, &blen) : NULL;
+		if (batch) {
+			long n = batch_decode(batch, blen, &k->s->arena.pb, &budget, sink_add, k);
+
+			if (n == -E2BIG)
+				return -E2BIG;
+			if (n < 0)
+				return 0;
+			q += h + (size_t)len;
+			continue;
+		}
+		Kvmrec__Record *rec = (Kvmrec__Record *)trace_decode_fast(
+			&kvmrec__record__descriptor, &k->s->arena.pb, q + h, (size_t)len);
+		if (!rec)
+			rec = kvmrec__record__unpack(&k->s->arena.pb, (size_t)len, q + h);
+		/* Header, footer and a batch that did not expand: the reader's path words them. */
+		if (!rec || rec->body_case == KVMREC__RECORD__BODY_HEADER ||
+		    rec->body_case == KVMREC__RECORD__BODY_FOOTER ||
+		    rec->body_case == KVMREC__RECORD__BODY_BATCH || sink_add(k, rec))
+			return 0;
+		q += h + (size_t)len;
+	}
+	return 1;
+}
+
 /* Decompresses and decodes @s's frame; false if the reader must read it itself. */
 static bool frame_decode(struct slot *s)
 {
+	struct frame_sink k = { .s = s };
 	ZSTD_frameHeader fh;
-	size_t nrec = 0;
+	int ret;
 
 	if (ZSTD_getFrameHeader(&fh, s->src, s->src_len) != 0 || fh.frameType != ZSTD_frame ||
 	    !fh.checksumFlag || fh.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN ||
@@ -217,44 +298,29 @@ static bool frame_decode(struct slot *s)
 		return false;
 
 	/* Never the header's frame: records start at 0. */
-	long x = batch_expand(s->raw, raw_len, 0, &s->xraw, &s->xraw_cap, TRACE_READER_MAX_FRAME);
-	if (x < 0)
-		return false;
-	trace_arena_reset(&s->arena);
-	struct io_delta io;
-	io_delta_reset(&io);
-	const uint8_t *q = x ? s->xraw : s->raw, *end = q + (x ? (size_t)x : raw_len);
-	while (q < end) {
-		uint64_t len;
-		size_t h = trace_varint_get(q, end, &len);
-		if (!h || len > TRACE_RECORD_MAX || len > (uint64_t)(end - q) - h)
+	sink_reset(&k);
+	ret = frame_records(&k, s->raw, s->raw + raw_len, true);
+	if (ret == -E2BIG) {
+		long x = batch_expand(s->raw, raw_len, 0, &s->xraw, &s->xraw_cap,
+				      TRACE_READER_MAX_FRAME);
+		if (x < 0)
 			return false;
-		Kvmrec__Record *rec = (Kvmrec__Record *)trace_decode_fast(
-			&kvmrec__record__descriptor, &s->arena.pb, q + h, (size_t)len);
-		if (!rec)
-			rec = kvmrec__record__unpack(&s->arena.pb, (size_t)len, q + h);
-		/* Header, footer and a batch that did not expand: the reader's path words them. */
-		if (!rec || rec->body_case == KVMREC__RECORD__BODY_HEADER ||
-		    rec->body_case == KVMREC__RECORD__BODY_FOOTER ||
-		    rec->body_case == KVMREC__RECORD__BODY_BATCH)
-			return false;
-		if (nrec == s->recs_cap) {
-			size_t cap = s->recs_cap ? s->recs_cap * 2 : 4096;
-			Kvmrec__Record **r = realloc(s->f.recs, cap * sizeof(*r));
-			if (!r)
-				return false;
-			s->f.recs = r;
-			s->recs_cap = cap;
-		}
-		s->f.recs[nrec++] = rec;
-		q += h + (size_t)len;
-		if (nrec > KREF_LAG && !settle_kref(s, nrec - 1 - KREF_LAG, nrec))
-			return false;
-		if (nrec > IO_LAG && !settle_io(s, &io, nrec - 1 - IO_LAG))
-			return false;
+		sink_reset(&k);
+		ret = x ? frame_records(&k, s->xraw, s->xraw + x, false) :
+			  frame_records(&k, s->raw, s->raw + raw_len, false);
 	}
-	s->f.n = nrec;
-	return nrec > 0 && settle_rest(s, &io);
+	if (ret <= 0)
+		return false;
+	s->f.n = k.n;
+	return k.n > 0 && settle_rest(s, &k.io);
+}
+
+/* No frame after those claimed: every waiter must look again. Called locked. */
+static void input_end(struct reader_pool *p)
+{
+	p->input_done = true;
+	pthread_cond_broadcast(&p->freed);
+	pthread_cond_signal(&p->ready);
 }
 
 static void *pool_worker(void *arg)
@@ -267,12 +333,11 @@ static void *pool_worker(void *arg)
 		if (p->stop || p->input_done)
 			break;
 		if (s->state != SLOT_FREE) {
-			pthread_cond_wait(&p->cond, &p->lock);
+			pthread_cond_wait(&p->freed, &p->lock);
 			continue;
 		}
 		if (p->next_off >= p->len) {
-			p->input_done = true;
-			pthread_cond_broadcast(&p->cond);
+			input_end(p);
 			break;
 		}
 		s->state = SLOT_BUSY;
@@ -284,7 +349,7 @@ static void *pool_worker(void *arg)
 		s->f.end = s->f.off + s->src_len;
 		p->next_off = s->f.end;
 		if (!s->src_len)
-			p->input_done = true;
+			input_end(p);
 		pthread_mutex_unlock(&p->lock);
 
 		bool ok = s->src_len && frame_decode(s);
@@ -292,9 +357,9 @@ static void *pool_worker(void *arg)
 		pthread_mutex_lock(&p->lock);
 		s->f.sequential = !ok;
 		if (!ok)
-			p->input_done = true;	/* later frames are never handed out */
+			input_end(p);	/* later frames are never handed out */
 		s->state = SLOT_READY;
-		pthread_cond_broadcast(&p->cond);
+		pthread_cond_signal(&p->ready);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -313,7 +378,7 @@ const struct pool_frame *reader_pool_next(struct reader_pool *p)
 		}
 		if (p->input_done && p->next_index <= p->consume_index)
 			break;
-		pthread_cond_wait(&p->cond, &p->lock);
+		pthread_cond_wait(&p->ready, &p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return f;
@@ -325,7 +390,7 @@ void reader_pool_release(struct reader_pool *p, const struct pool_frame *f)
 	struct slot *s = &p->slots[f->index % p->n_slots];
 	s->state = SLOT_FREE;
 	p->consume_index = f->index + 1;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->freed);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -335,7 +400,8 @@ void reader_pool_stop(struct reader_pool *p)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->stop = true;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->freed);
+	pthread_cond_broadcast(&p->ready);
 	pthread_mutex_unlock(&p->lock);
 	for (unsigned int i = 0; i < p->n_threads; i++)
 		pthread_join(p->threads[i], NULL);
@@ -349,7 +415,8 @@ void reader_pool_stop(struct reader_pool *p)
 		free(s->xraw);
 		free(s->f.recs);
 	}
-	pthread_cond_destroy(&p->cond);
+	pthread_cond_destroy(&p->ready);
+	pthread_cond_destroy(&p->freed);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -363,7 +430,8 @@ int reader_pool_start(struct reader_pool **out, int fd, const uint8_t *mem, uint
 	if (!p)
 		return -ENOMEM;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cond, NULL);
+	pthread_cond_init(&p->ready, NULL);
+	pthread_cond_init(&p->freed, NULL);
 	p->fd = fd;
 	p->mem = mem;
 	p->len = len;

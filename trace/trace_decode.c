@@ -16,6 +16,7 @@
 #include "kvmrec.pb-c.h"
 #include "trace_arena.h"
 #include "trace_decode.h"
+#include "pb_init.h"
 #include "trace_varint.h"
 
 #define MAX_DEPTH 8
@@ -366,7 +367,7 @@ static Kvmrec__ExitIo *decode_exit_io(ProtobufCAllocator *a, const uint8_t *p,
 	io = trace_arena_pb_alloc(a, sizeof(*io));
 	if (!io)
 		return NULL;
-	*io = (Kvmrec__ExitIo)KVMREC__EXIT_IO__INIT;
+	PB_INIT(io, Kvmrec__ExitIo, KVMREC__EXIT_IO__INIT);
 	while (p < end) {
 		uint64_t tag, v;
 
@@ -434,7 +435,7 @@ static Kvmrec__RunExit *decode_run_exit(ProtobufCAllocator *a, const uint8_t *p,
 	x = trace_arena_pb_alloc(a, sizeof(*x));
 	if (!x)
 		return NULL;
-	*x = (Kvmrec__RunExit)KVMREC__RUN_EXIT__INIT;
+	PB_INIT(x, Kvmrec__RunExit, KVMREC__RUN_EXIT__INIT);
 	while (p < end) {
 		uint64_t tag, v;
 
@@ -560,7 +561,7 @@ static Kvmrec__KernelEvent *decode_kevent(ProtobufCAllocator *a, const uint8_t *
 	k = trace_arena_pb_alloc(a, sizeof(*k));
 	if (!k)
 		return NULL;
-	*k = (Kvmrec__KernelEvent)KVMREC__KERNEL_EVENT__INIT;
+	PB_INIT(k, Kvmrec__KernelEvent, KVMREC__KERNEL_EVENT__INIT);
 	while (p < end) {
 		uint64_t tag, v;
 
@@ -603,7 +604,7 @@ static Kvmrec__KernelRef *decode_kref(ProtobufCAllocator *a, const uint8_t *p,
 	k = trace_arena_pb_alloc(a, sizeof(*k));
 	if (!k)
 		return NULL;
-	*k = (Kvmrec__KernelRef)KVMREC__KERNEL_REF__INIT;
+	PB_INIT(k, Kvmrec__KernelRef, KVMREC__KERNEL_REF__INIT);
 	while (p < end) {
 		uint64_t tag, v;
 
@@ -647,7 +648,7 @@ static Kvmrec__Record *decode_record(ProtobufCAllocator *a, const uint8_t *p, co
 	r = trace_arena_pb_alloc(a, sizeof(*r));
 	if (!r)
 		return NULL;
-	*r = (Kvmrec__Record)KVMREC__RECORD__INIT;
+	PB_INIT(r, Kvmrec__Record, KVMREC__RECORD__INIT);
 	while (p < end) {
 		uint64_t tag, v;
 

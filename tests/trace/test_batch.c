@@ -8,8 +8,11 @@
  * reader paths. A batch damaged inside a frame whose checksum is good (cut
  * at every length, single bytes flipped) gives every event before it and a
  * one-line error, or, where the flip made other valid values, as many
- * events as there were: never a crash, never more.
+ * events as there were: never a crash, never more. The reader pool's way
+ * through a batch (batch_decode(), straight into records) gives what decoding
+ * the expanded bytes gives, on good and flipped batches alike.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -23,6 +26,8 @@
 
 #include "batch.h"
 #include "stream.h"
+#include "trace_arena.h"
+#include "trace_decode.h"
 #include "trace_reader.h"
 #include "trace_varint.h"
 #include "trace_writer.h"
@@ -390,6 +395,127 @@ static void test_batch_byte_flips(void **state)
 	free(f.raw);
 }
 
+/* What batch_decode() hands out: each record packed again, so two paths compare as bytes. */
+struct packed {
+	uint8_t *bytes;
+	size_t len, n;
+};
+
+static void packed_add(struct packed *pk, const Kvmrec__Record *rec)
+{
+	size_t l = protobuf_c_message_get_packed_size(&rec->base);
+
+	pk->bytes = realloc(pk->bytes, pk->len + l + TRACE_VARINT_MAX);
+	assert_non_null(pk->bytes);
+	pk->len += trace_varint_put(pk->bytes + pk->len, l);
+	pk->len += protobuf_c_message_pack(&rec->base, pk->bytes + pk->len);
+	pk->n++;
+}
+
+static int packed_emit(void *ctx, Kvmrec__Record *rec)
+{
+	packed_add(ctx, rec);
+	return 0;
+}
+
+/*
+ * The batch record at @body (@len bytes, after its length) both ways: decoded
+ * straight (batch_decode()) and decoded from batch_expand()'s bytes. Either
+ * both fail or both give the same records.
+ */
+static void decode_both_ways(const uint8_t *body, size_t len)
+{
+	struct packed direct = { 0 }, expanded = { 0 };
+	struct trace_arena a;
+	uint8_t *frame = malloc(len + TRACE_VARINT_MAX), *x = NULL;
+	size_t fl, xcap = 0, blen, budget = 1u << 24;
+	const uint8_t *b = batch_body(body, len, &blen);
+	long nd, nx;
+
+	assert_non_null(frame);
+	assert_non_null(b);
+	assert_int_equal(trace_arena_init(&a, 1u << 16), 0);
+	fl = trace_varint_put(frame, len);
+	memcpy(frame + fl, body, len);
+	fl += len;
+	nd = batch_decode(b, blen, &a.pb, &budget, packed_emit, &direct);
+	nx = batch_expand(frame, fl, 0, &x, &xcap, 1u << 24);
+	assert_true(nx >= 0);
+	/* Expanded: records, or (a bad batch) the batch record left as it was. */
+	for (size_t p = 0; nx > 0 && p < (size_t)nx;) {
+		uint64_t l = 0;
+		size_t h = trace_varint_get(x + p, x + nx, &l);
+		Kvmrec__Record *rec;
+
+		assert_true(h);
+		rec = (Kvmrec__Record *)trace_decode_fast(&kvmrec__record__descriptor, &a.pb,
+							  x + p + h, (size_t)l);
+		if (!rec)
+			rec = kvmrec__record__unpack(&a.pb, (size_t)l, x + p + h);
+		if (!rec || rec->body_case == KVMREC__RECORD__BODY_BATCH) {
+			expanded.n = 0;	/* the reader calls it damage: no records */
+			break;
+		}
+		packed_add(&expanded, rec);
+		p += h + l;
+	}
+	if (nd < 0) {
+		assert_int_equal(nd, -EINVAL);
+		assert_int_equal(expanded.n, 0);
+	} else {
+		assert_int_equal((size_t)nd, expanded.n);
+		assert_int_equal(direct.len, expanded.len);
+		assert_memory_equal(direct.bytes, expanded.bytes, direct.len);
+		assert_true(budget < 1u << 24);
+	}
+	trace_arena_fini(&a);
+	free(direct.bytes);
+	free(expanded.bytes);
+	free(frame);
+	free(x);
+}
+
+/* The readers' two ways through a batch agree: on the writer's batch, and on flipped copies. */
+static void test_batch_decode_as_expanded(void **state)
+{
+	struct frame f = { 0 };
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	size_t budget = 16;
+	long n;
+
+	(void)state;
+	find_batch(&f);
+	decode_both_ways(f.raw + f.batch, f.batch_len);
+	for (int i = 0; i < 2000; i++) {
+		size_t at;
+		uint8_t flip;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		at = f.batch + 1 + (size_t)(x % (f.batch_len - 1));	/* never the tag */
+		flip = (uint8_t)(x >> 32) ? (uint8_t)(x >> 32) : 1;
+		f.raw[at] ^= flip;
+		decode_both_ways(f.raw + f.batch, f.batch_len);
+		f.raw[at] ^= flip;
+	}
+	/* A batch that could outgrow what the frame may still expand to is left to batch_expand(). */
+	{
+		struct trace_arena a;
+		struct packed none = { 0 };
+		size_t blen;
+		const uint8_t *b = batch_body(f.raw + f.batch, f.batch_len, &blen);
+
+		assert_int_equal(trace_arena_init(&a, 1u << 16), 0);
+		n = batch_decode(b, blen, &a.pb, &budget, packed_emit, &none);
+		assert_int_equal(n, -E2BIG);
+		assert_int_equal(none.n, 0);
+		assert_int_equal(budget, 16);
+		trace_arena_fini(&a);
+	}
+	free(f.raw);
+}
+
 static char dir[] = "/tmp/kvmrec-batch-XXXXXX";
 static char path[64];
 
@@ -431,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_reads_back),
 		cmocka_unit_test(test_batch_cut_at_every_length),
 		cmocka_unit_test(test_batch_byte_flips),
+		cmocka_unit_test(test_batch_decode_as_expanded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
