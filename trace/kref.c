@@ -213,20 +213,9 @@ bool kref_event_of(const Kvmrec__KernelEvent *k, struct kref_event *e)
 	e->n_args = k->n_args;
 	for (size_t i = 0; i < k->n_args; i++)
 		e->args[i] = k->args[i];
+	e->after = (e->id == KVMREC__KERNEL_EVENT_ID__KEV_PIO && arg_at(e, at.rw, -1) == 0) ||
+		   (e->id == KVMREC__KERNEL_EVENT_ID__KEV_MMIO && arg_at(e, at.type, -1) == MMIO_READ);
 	return true;
-}
-
-bool kref_after_exit(const struct kref_event *e)
-{
-	layout();
-	switch (e->id) {
-	case KVMREC__KERNEL_EVENT_ID__KEV_PIO:
-		return arg_at(e, at.rw, -1) == 0;	/* an IN completes on the next KVM_RUN */
-	case KVMREC__KERNEL_EVENT_ID__KEV_MMIO:
-		return arg_at(e, at.type, -1) == MMIO_READ;	/* so does a read */
-	default:
-		return false;
-	}
 }
 
 bool kref_match(const struct kref_event *e, const struct kref_exit *x,

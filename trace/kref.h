@@ -57,6 +57,11 @@ void kref_exit_of(const Kvmrec__RunExit *x, struct kref_exit *e);
 struct kref_event {
 	/* Nothing but its id, CPU and the table's args: kref_match() may take it. */
 	bool plain;
+	/*
+	 * When it repeats an exit, it comes after it (kvm_pio of an IN, kvm_mmio
+	 * of a read: completed on the next KVM_RUN); else it comes before.
+	 */
+	bool after;
 	Kvmrec__KernelEventId id;
 	protobuf_c_boolean has_cpu;
 	uint32_t cpu;
@@ -70,12 +75,6 @@ struct kref_event {
  * not it can be written as a reference (@e->plain).
  */
 bool kref_event_of(const Kvmrec__KernelEvent *k, struct kref_event *e);
-
-/*
- * True if @e, when it repeats an exit, comes after it (kvm_pio of an IN,
- * kvm_mmio of a read: completed on the next KVM_RUN); else it comes before.
- */
-bool kref_after_exit(const struct kref_event *e);
 
 /*
  * True, with @ref filled (its exit distance left to the caller), when @e is

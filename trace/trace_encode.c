@@ -267,7 +267,7 @@ static uint8_t *put_pos(uint8_t *p, const Kvmrec__Record *r)
 /* An ExitIo of at most IO_DATA_MAX data bytes is hot. */
 #define IO_DATA_MAX 64
 #define EXIT_IO_MAX (5 * 11 + 3 + IO_DATA_MAX + 11)
-static bool hot_exit_io(const Kvmrec__ExitIo *io)
+static inline bool hot_exit_io(const Kvmrec__ExitIo *io)
 {
 	return io->base.descriptor->n_fields == 6 && !io->base.n_unknown_fields &&
 	       (!io->has_data || io->data.len <= IO_DATA_MAX);
@@ -291,7 +291,7 @@ static uint8_t *put_exit_io(uint8_t *p, const Kvmrec__ExitIo *io)
 
 /* A RunExit without payload or with a hot ExitIo. */
 #define RUN_EXIT_MAX (9 * 11 + 3 + EXIT_IO_MAX + 1)
-static bool hot_run_exit(const Kvmrec__RunExit *x)
+static inline bool hot_run_exit(const Kvmrec__RunExit *x)
 {
 	if (x->base.descriptor->n_fields != 20 || x->base.n_unknown_fields)
 		return false;
@@ -324,7 +324,7 @@ static uint8_t *put_run_exit(uint8_t *p, const Kvmrec__RunExit *x)
 /* A KernelEvent of the table's kind: id, at most KEVENT_ARGS_MAX args, cpu. */
 #define KEVENT_ARGS_MAX 8
 #define KEVENT_MAX (11 + 3 + 10 * KEVENT_ARGS_MAX + 6)
-static bool hot_kevent(const Kvmrec__KernelEvent *k)
+static inline bool hot_kevent(const Kvmrec__KernelEvent *k)
 {
 	return k->base.descriptor->n_fields == 6 && !k->base.n_unknown_fields && !k->name &&
 	       !k->n_fields && !k->exit_name && k->n_args <= KEVENT_ARGS_MAX;
@@ -346,7 +346,7 @@ static uint8_t *put_kevent(uint8_t *p, const Kvmrec__KernelEvent *k)
 }
 
 /* The most a hot body takes (with its tag and length), or 0 if @r's body is not hot. */
-static size_t hot_body_max(const Kvmrec__Record *r)
+static inline size_t hot_body_max(const Kvmrec__Record *r)
 {
 	if (r->body_case == KVMREC__RECORD__BODY_EXIT && r->exit && hot_run_exit(r->exit))
 		return 3 + RUN_EXIT_MAX;

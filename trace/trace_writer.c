@@ -817,7 +817,7 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 	rec->tid = ev->tid;
 
 	if (kind == KVMREC__RECORD__BODY_KEVENT && kref_event_of(rec->kevent, &k)) {
-		if (kref_after_exit(&k)) {
+		if (k.after) {
 			rec->frame = NULL;	/* the writer's; a reference never carries one */
 			if (!kref_put_after(w, rec, &k)) {
 				ret = put_record(w, rec);
