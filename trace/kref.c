@@ -110,7 +110,12 @@ void kref_exit_of(const Kvmrec__RunExit *x, struct kref_exit *e)
 {
 	e->reason = x->reason;
 	e->err = x->ret < 0 ? -(int64_t)x->err : x->ret;
+	/* Every field set, whatever the payload: the writer copies the struct. */
 	e->payload = KVMREC__RUN_EXIT__PAYLOAD__NOT_SET;
+	e->write = false;
+	e->port = e->size = e->count = e->len = 0;
+	e->addr = 0;
+	e->val = 0;
 	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && x->io) {
 		const Kvmrec__ExitIo *io = x->io;
 
@@ -186,7 +191,7 @@ int kref_expand(const Kvmrec__KernelRef *ref, const Kvmrec__Record *exit,
 	k->cpu = ref->cpu;
 	k->args = args;
 	k->n_args = expand_args(ref->id, ref->has_mmio_type ? ref->mmio_type : mmio_type(&x),
-				&x, args);
+				&x, args);	/* the type is read for kvm_mmio only */
 	return k->n_args ? 0 : -EINVAL;
 }
 
