@@ -200,109 +200,212 @@ static void encode_repeated(struct cursor *c, const ProtobufCFieldDescriptor *f,
 
 static void encode_generic(struct cursor *c, const ProtobufCMessage *m);
 
-static inline void put_u(struct cursor *c, uint32_t id, bool has, uint64_t v)
+/*
+ * The hottest messages by hand: a record's position fields, a port I/O exit,
+ * a kernel event, the fields in field-number order as protobuf-c writes them.
+ * Each is used only while its message has exactly the fields written here (a
+ * schema change falls back to the generic loop until this is updated:
+ * slower, never wrong). They write without a check per byte, so only where
+ * the buffer has the most they can write (*_MAX) left; the generic loop
+ * writes the rest.
+ */
+
+/* Byte by byte, no bound check: the callers checked the room. */
+static inline uint8_t *put_v(uint8_t *p, uint64_t v)
+{
+	return p + trace_varint_put(p, v);
+}
+
+static inline uint8_t *put_u(uint8_t *p, uint32_t id, bool has, uint64_t v)
 {
 	if (has) {
-		put_tag(c, id, WIRE_VARINT);
-		put_varint(c, v);
+		*p++ = (uint8_t)(id << 3 | WIRE_VARINT);
+		p = put_v(p, v);
 	}
+	return p;
+}
+
+static inline uint64_t zigzag64(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline uint32_t zigzag32(int32_t v)
+{
+	return ((uint32_t)v << 1) ^ (uint32_t)(v >> 31);
 }
 
 /*
- * The hottest records by hand: a port I/O exit and a kernel event, the
- * fields in field-number order as protobuf-c writes them. Each is used only
- * while its message has exactly the fields written here (a schema change
- * falls back to the generic loop until this is updated: slower, never wrong).
+ * A nested message's length, written at @at once its body (@at + 1 to @p) is
+ * there; the body moves up a byte if its length needs two (the callers leave
+ * that byte of room: their bodies are under 2^14 bytes). Returns the end.
  */
-static bool encode_exit_io(struct cursor *c, const Kvmrec__ExitIo *io)
+static inline uint8_t *put_len(uint8_t *at, uint8_t *p)
 {
-	if (io->base.descriptor->n_fields != 6 || io->base.n_unknown_fields)
-		return false;
-	put_u(c, 1, io->has_out, io->out ? 1 : 0);
-	put_u(c, 2, io->has_size, io->size);
-	put_u(c, 3, io->has_port, io->port);
-	put_u(c, 4, io->has_count, io->count);
-	if (io->has_data) {
-		put_tag(c, 5, WIRE_LEN);
-		put_varint(c, io->data.len);
-		put_raw(c, io->data.data, io->data.len);
+	size_t len = (size_t)(p - at - 1);
+
+	if (len < 0x80) {
+		*at = (uint8_t)len;
+		return p;
 	}
-	put_u(c, 6, io->has_data_add,
-	      ((uint64_t)io->data_add << 1) ^ (uint64_t)(io->data_add >> 63));
-	return true;
+	memmove(at + 2, at + 1, len);
+	at[0] = (uint8_t)(len | 0x80);
+	at[1] = (uint8_t)(len >> 7);
+	return p + 1;
 }
 
-static bool encode_run_exit(struct cursor *c, const Kvmrec__RunExit *x)
+/* Record fields 1-4: a tag and at most ten bytes each. */
+#define POS_MAX 38
+static uint8_t *put_pos(uint8_t *p, const Kvmrec__Record *r)
+{
+	p = put_u(p, 1, r->has_seq_delta, r->seq_delta);
+	p = put_u(p, 2, r->has_ts_delta, zigzag64(r->ts_delta));
+	p = put_u(p, 3, r->has_vcpu, zigzag32(r->vcpu));
+	return put_u(p, 4, r->has_tid, r->tid);
+}
+
+/* An ExitIo of at most IO_DATA_MAX data bytes is hot. */
+#define IO_DATA_MAX 64
+#define EXIT_IO_MAX (5 * 11 + 3 + IO_DATA_MAX + 11)
+static inline bool hot_exit_io(const Kvmrec__ExitIo *io)
+{
+	return io->base.descriptor->n_fields == 6 && !io->base.n_unknown_fields &&
+	       (!io->has_data || io->data.len <= IO_DATA_MAX);
+}
+
+static uint8_t *put_exit_io(uint8_t *p, const Kvmrec__ExitIo *io)
+{
+	p = put_u(p, 1, io->has_out, io->out ? 1 : 0);
+	p = put_u(p, 2, io->has_size, io->size);
+	p = put_u(p, 3, io->has_port, io->port);
+	p = put_u(p, 4, io->has_count, io->count);
+	if (io->has_data) {
+		*p++ = 5 << 3 | WIRE_LEN;
+		p = put_v(p, io->data.len);
+		if (io->data.len)
+			memcpy(p, io->data.data, io->data.len);
+		p += io->data.len;
+	}
+	return put_u(p, 6, io->has_data_add, zigzag64(io->data_add));
+}
+
+/* A RunExit without payload or with a hot ExitIo. */
+#define RUN_EXIT_MAX (9 * 11 + 3 + EXIT_IO_MAX + 1)
+static inline bool hot_run_exit(const Kvmrec__RunExit *x)
 {
 	if (x->base.descriptor->n_fields != 20 || x->base.n_unknown_fields)
 		return false;
-	if (x->payload_case != KVMREC__RUN_EXIT__PAYLOAD__NOT_SET &&
-	    x->payload_case != KVMREC__RUN_EXIT__PAYLOAD_IO)
-		return false;
-	put_u(c, 1, x->has_reason, x->reason);
-	put_u(c, 2, x->has_ret, (uint32_t)(((uint32_t)x->ret << 1) ^ (uint32_t)(x->ret >> 31)));
-	put_u(c, 3, x->has_err, x->err);
-	put_u(c, 4, x->has_flags, x->flags);
-	put_u(c, 5, x->has_run_ns, x->run_ns);
-	put_u(c, 6, x->has_cr8, x->cr8);
-	put_u(c, 7, x->has_apic_base, x->apic_base);
-	put_u(c, 8, x->has_run_flags, x->run_flags);
-	put_u(c, 9, x->has_cr8_in, x->cr8_in);
-	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && x->io) {
-		put_tag(c, 10, WIRE_LEN);
-		uint8_t *at = len_begin(c);
-		if (!at)
-			return true;
-		if (!encode_exit_io(c, x->io))
-			encode_generic(c, &x->io->base);
-		len_end(c, at);
-	}
-	return true;
+	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO)
+		return !x->io || hot_exit_io(x->io);
+	return x->payload_case == KVMREC__RUN_EXIT__PAYLOAD__NOT_SET;
 }
 
-static bool encode_kevent(struct cursor *c, const Kvmrec__KernelEvent *k)
+static uint8_t *put_run_exit(uint8_t *p, const Kvmrec__RunExit *x)
 {
-	if (k->base.descriptor->n_fields != 6 || k->base.n_unknown_fields || k->name ||
-	    k->n_fields || k->exit_name)
-		return false;
-	put_u(c, 1, k->has_id, (uint64_t)(int64_t)k->id);
-	if (k->n_args) {
-		put_tag(c, 2, WIRE_LEN);
-		uint8_t *at = len_begin(c);
-		for (size_t i = 0; at && i < k->n_args; i++)
-			put_varint(c, ((uint64_t)k->args[i] << 1) ^ (uint64_t)(k->args[i] >> 63));
-		if (at)
-			len_end(c, at);
+	p = put_u(p, 1, x->has_reason, x->reason);
+	p = put_u(p, 2, x->has_ret, zigzag32(x->ret));
+	p = put_u(p, 3, x->has_err, x->err);
+	p = put_u(p, 4, x->has_flags, x->flags);
+	p = put_u(p, 5, x->has_run_ns, x->run_ns);
+	p = put_u(p, 6, x->has_cr8, x->cr8);
+	p = put_u(p, 7, x->has_apic_base, x->apic_base);
+	p = put_u(p, 8, x->has_run_flags, x->run_flags);
+	p = put_u(p, 9, x->has_cr8_in, x->cr8_in);
+	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && x->io) {
+		uint8_t *at;
+
+		*p++ = 10 << 3 | WIRE_LEN;
+		at = p++;
+		p = put_len(at, put_exit_io(p, x->io));
 	}
-	put_u(c, 3, k->has_cpu, k->cpu);
-	return true;
+	return p;
 }
 
-/* The record around a hot body: its position fields, then the body. */
+/* A KernelEvent of the table's kind: id, at most KEVENT_ARGS_MAX args, cpu. */
+#define KEVENT_ARGS_MAX 8
+#define KEVENT_MAX (11 + 3 + 10 * KEVENT_ARGS_MAX + 6)
+static inline bool hot_kevent(const Kvmrec__KernelEvent *k)
+{
+	return k->base.descriptor->n_fields == 6 && !k->base.n_unknown_fields && !k->name &&
+	       !k->n_fields && !k->exit_name && k->n_args <= KEVENT_ARGS_MAX;
+}
+
+static uint8_t *put_kevent(uint8_t *p, const Kvmrec__KernelEvent *k)
+{
+	p = put_u(p, 1, k->has_id, (uint64_t)(int64_t)k->id);
+	if (k->n_args) {
+		uint8_t *at;
+
+		*p++ = 2 << 3 | WIRE_LEN;
+		at = p++;
+		for (size_t i = 0; i < k->n_args; i++)
+			p = put_v(p, zigzag64(k->args[i]));
+		p = put_len(at, p);
+	}
+	return put_u(p, 3, k->has_cpu, k->cpu);
+}
+
+/* The most a hot body takes (with its tag and length), or 0 if @r's body is not hot. */
+static inline size_t hot_body_max(const Kvmrec__Record *r)
+{
+	if (r->body_case == KVMREC__RECORD__BODY_EXIT && r->exit && hot_run_exit(r->exit))
+		return 3 + RUN_EXIT_MAX;
+	if (r->body_case == KVMREC__RECORD__BODY_KEVENT && r->kevent && hot_kevent(r->kevent))
+		return 3 + KEVENT_MAX;
+	return 0;
+}
+
+size_t trace_encode_hot_max(const Kvmrec__Record *r)
+{
+	size_t body;
+
+	if (r->base.descriptor->n_fields != 17 || r->base.n_unknown_fields || r->frame)
+		return 0;
+	body = hot_body_max(r);
+	return body ? POS_MAX + body : 0;
+}
+
+/*
+ * A record: its position fields by hand, then its body (by hand when hot),
+ * then a frame's mark (field 16). Records whose body has a field number past
+ * 16 (header, footer) go to the generic loop, which keeps that order.
+ */
 static bool encode_record(struct cursor *c, const Kvmrec__Record *r)
 {
-	const ProtobufCMessage *body;
-	uint32_t id;
+	size_t room = (size_t)(c->end - c->p), hot = hot_body_max(r);
+	const ProtobufCFieldDescriptor *f = NULL;
+	const ProtobufCMessage *body = NULL;
+	uint8_t *at;
 
-	if (r->base.descriptor->n_fields != 17 || r->base.n_unknown_fields)
+	if (r->base.descriptor->n_fields != 17 || r->base.n_unknown_fields ||
+	    room < POS_MAX + (hot ? hot : 3) || r->body_case > KVMREC__RECORD__BODY_BATCH)
 		return false;
-	if (r->body_case == KVMREC__RECORD__BODY_EXIT && r->exit)
-		id = 5, body = &r->exit->base;
-	else if (r->body_case == KVMREC__RECORD__BODY_KEVENT && r->kevent)
-		id = 8, body = &r->kevent->base;
-	else
-		return false;
-	put_u(c, 1, r->has_seq_delta, r->seq_delta);
-	put_u(c, 2, r->has_ts_delta, ((uint64_t)r->ts_delta << 1) ^ (uint64_t)(r->ts_delta >> 63));
-	put_u(c, 3, r->has_vcpu, (uint32_t)(((uint32_t)r->vcpu << 1) ^ (uint32_t)(r->vcpu >> 31)));
-	put_u(c, 4, r->has_tid, r->tid);
-	put_tag(c, id, WIRE_LEN);
-	uint8_t *at = len_begin(c);
-	if (at) {
-		encode_message(c, body);
-		len_end(c, at);
+	/* Every body is a message, the oneof's members Record's fields 5-14 in order. */
+	if (r->body_case != KVMREC__RECORD__BODY__NOT_SET) {
+		f = &kvmrec__record__descriptor.fields[r->body_case - 1];
+		if (f->id != r->body_case || f->type != PROTOBUF_C_TYPE_MESSAGE)
+			return false;
 	}
-	/* A frame's first record carries the frame's mark (field 16), after the body. */
+	c->p = put_pos(c->p, r);
+	if (hot && !r->frame) {
+		/* The hottest case, all by hand. */
+		*c->p++ = (uint8_t)(r->body_case << 3 | WIRE_LEN);
+		at = c->p++;
+		c->p = put_len(at, r->body_case == KVMREC__RECORD__BODY_EXIT ?
+				   put_run_exit(at + 1, r->exit) : put_kevent(at + 1, r->kevent));
+		return true;
+	}
+	if (f) {
+		body = *(const ProtobufCMessage *const *)((const char *)r + f->offset);
+		if (body) {
+			put_tag(c, r->body_case, WIRE_LEN);
+			at = len_begin(c);
+			if (at) {
+				encode_message(c, body);
+				len_end(c, at);
+			}
+		}
+	}
 	if (r->frame) {
 		put_tag(c, 16, WIRE_LEN);
 		at = len_begin(c);
@@ -314,18 +417,24 @@ static bool encode_record(struct cursor *c, const Kvmrec__Record *r)
 	return true;
 }
 
-/* Hot bodies by hand, anything else field by field. */
+/* Hot messages by hand where there is room, anything else field by field. */
 static void encode_message(struct cursor *c, const ProtobufCMessage *m)
 {
+	size_t room = (size_t)(c->end - c->p);
+
 	if (m->descriptor == &kvmrec__record__descriptor &&
 	    encode_record(c, (const Kvmrec__Record *)m))
 		return;
-	if (m->descriptor == &kvmrec__run_exit__descriptor &&
-	    encode_run_exit(c, (const Kvmrec__RunExit *)m))
+	if (m->descriptor == &kvmrec__run_exit__descriptor && room >= RUN_EXIT_MAX &&
+	    hot_run_exit((const Kvmrec__RunExit *)m)) {
+		c->p = put_run_exit(c->p, (const Kvmrec__RunExit *)m);
 		return;
-	if (m->descriptor == &kvmrec__kernel_event__descriptor &&
-	    encode_kevent(c, (const Kvmrec__KernelEvent *)m))
+	}
+	if (m->descriptor == &kvmrec__kernel_event__descriptor && room >= KEVENT_MAX &&
+	    hot_kevent((const Kvmrec__KernelEvent *)m)) {
+		c->p = put_kevent(c->p, (const Kvmrec__KernelEvent *)m);
 		return;
+	}
 	encode_generic(c, m);
 }
 

@@ -17,8 +17,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <protobuf-c/protobuf-c.h>
+#include "kvmrec.pb-c.h"
 
 size_t trace_encode(const ProtobufCMessage *m, uint8_t *out, size_t cap);
+
+/*
+ * The most trace_encode() writes for @rec when it is one of the records it
+ * writes by hand (an exit without payload or with port I/O, a kernel event;
+ * no frame mark), which it always does given that much room; 0 for any
+ * other record.
+ */
+size_t trace_encode_hot_max(const Kvmrec__Record *rec);
 
 #endif

@@ -29,6 +29,14 @@
 /* Wall clock is read every this many appends: cheap, and 64 exits at ~10 us is < 1 ms. */
 #define CLOCK_CHECK_MASK 63
 
+/* A record's position fields as written (deltas), for a reference in its place. */
+struct rec_pos {
+	protobuf_c_boolean has_ts_delta, has_vcpu, has_tid;
+	int64_t ts_delta;
+	int32_t vcpu;             /* the record's vCPU, has_vcpu or not */
+	uint32_t tid;
+};
+
 /*
  * A kernel event in the open frame that may still become a reference to an
  * exit of its vCPU that has not come yet (kref.h): where its bytes are, and
@@ -37,23 +45,20 @@
 struct kref_pending {
 	uint64_t index;           /* its record number in the open frame */
 	size_t off, len;          /* its bytes in raw, length prefix included */
-	Kvmrec__Record pos;       /* its position fields, as written */
-	Kvmrec__KernelEvent k;    /* k.args is set only where it is used: entries move */
-	int64_t args[KREF_ARGS_MAX];
+	bool deferred;            /* not in raw yet (no off, len): see kref_defer() */
+	struct rec_pos pos;
+	struct kref_event k;
 };
 
 /* The last exit of a vCPU in the open frame, for kernel events after it. */
-struct kref_exit {
+struct kref_last {
 	uint64_t frame;           /* frames + 1 when it was written; 0: none */
 	uint64_t index;
 	int32_t vcpu;
-	Kvmrec__RunExit x;        /* only what kref_expand() reads is kept */
-	Kvmrec__ExitIo io;
-	Kvmrec__ExitMmio mmio;
-	uint8_t data[16];
+	struct kref_exit x;
 };
 
-#define KREF_PENDING 8
+#define KREF_PENDING 8		/* at most TRACE_KREF_WINDOW: see kref_put_deferred() */
 #define KREF_EXITS 8             /* by vCPU id modulo this */
 #define KREF_DATA_MAX 16
 
@@ -86,7 +91,10 @@ struct trace_writer {
 
 	struct kref_pending pend[KREF_PENDING];  /* oldest first */
 	unsigned int n_pend;
-	struct kref_exit exits[KREF_EXITS];
+	bool defer;            /* kref_defer() on (KVMREC_WRITER_DEFER=0: off) */
+	unsigned int n_def;    /* the last n_def of pend are deferred */
+	size_t def_max;        /* the most their records take written whole */
+	struct kref_last exits[KREF_EXITS];
 	uint64_t krefs;        /* kernel events written as references */
 	struct io_delta io;    /* IO data differences: the open frame's ports */
 
@@ -154,13 +162,15 @@ static unsigned int writer_threads(void)
 	return n < 1 ? 1 : n > 4 ? 4 : (unsigned int)n;
 }
 
+static int kref_materialize(struct trace_writer *w);
+
 static int frame_end(struct trace_writer *w)
 {
 	/* The first frame begins with the magic: records come after it. */
 	size_t n, from = w->frames ? 0 : TRACE_MAGIC_LEN;
 	const uint8_t *src = w->raw;
 
-	if (w->err)
+	if (kref_materialize(w))
 		return w->err;
 	if (!w->raw_len)
 		return 0;
@@ -215,25 +225,34 @@ static int raw_reserve(struct trace_writer *w, size_t need)
 
 /*
  * The hot path: @rec encoded in one pass straight into the open frame, after
- * a one-byte length that grows in place if the record is longer. False when
- * it does not fit in what is left of the frame (or is outside the encoder's
- * subset): put_record() then decides with protobuf-c's exact size.
+ * a one-byte length that grows in place if the record is longer; the bytes
+ * written. 0 when it does not fit in what is left of the frame (or is
+ * outside the encoder's subset): put_record() then decides with protobuf-c's
+ * exact size. It always fits when trace_encode_hot_max(@rec) + 2 bytes are
+ * left.
  */
-static bool put_fast(struct trace_writer *w, const Kvmrec__Record *rec)
+static size_t put_encoded(struct trace_writer *w, const Kvmrec__Record *rec)
 {
 	if (w->raw_len + 2 > TRACE_FRAME_BYTES || w->raw_len + 2 > w->raw_cap)
-		return false;
+		return 0;
 	size_t room = TRACE_FRAME_BYTES - w->raw_len;
 	uint8_t *at = w->raw + w->raw_len;
 	size_t len = trace_encode(&rec->base, at + 1, room - 1);
 	unsigned int n = trace_varint_len(len);
 
 	if (!len || len > TRACE_RECORD_MAX || len + n > room)
-		return false;
+		return 0;
 	if (n > 1)
 		memmove(at + n, at + 1, len);
 	trace_varint_put(at, len);
 	w->raw_len += n + len;
+	return n + len;
+}
+
+static bool put_fast(struct trace_writer *w, const Kvmrec__Record *rec)
+{
+	if (!put_encoded(w, rec))
+		return false;
 	w->frame_records++;
 	return true;
 }
@@ -258,6 +277,8 @@ static int put_record(struct trace_writer *w, Kvmrec__Record *rec)
 {
 	size_t len, need;
 
+	if (kref_materialize(w))	/* what was held back goes before it */
+		return w->err;
 	frame_mark_set(w, rec);
 	if (put_fast(w, rec)) {
 		rec->frame = NULL;
@@ -294,50 +315,44 @@ static int put_record(struct trace_writer *w, Kvmrec__Record *rec)
 /*
  * References (kref.h, docs/trace.md "References"): a kernel event that an
  * exit of its vCPU in the same frame repeats is written as a KernelRef. One
- * after its exit becomes one at once; one before it is written whole, kept
- * in w->pend, and rewritten in place, shorter, when the exit comes.
+ * after its exit becomes one at once; one before it is kept in w->pend, and
+ * either written whole and rewritten in place, shorter, when the exit comes,
+ * or, in the common case, held back until then (kref_defer()).
  */
 
 /* Room a reference record needs in the open frame: it must not start a new one. */
 #define KREF_RECORD_MAX 64
 
-static bool kref_candidate(const Kvmrec__KernelEvent *k)
-{
-	return k && k->n_args <= KREF_ARGS_MAX &&
-	       (k->id == KVMREC__KERNEL_EVENT_ID__KEV_USERSPACE_EXIT ||
-		k->id == KVMREC__KERNEL_EVENT_ID__KEV_PIO ||
-		k->id == KVMREC__KERNEL_EVENT_ID__KEV_MMIO);
-}
-
-static uint8_t *put_field(uint8_t *p, uint32_t id, uint64_t v)
+static inline uint8_t *put_field(uint8_t *p, uint32_t id, uint64_t v)
 {
 	p += trace_varint_put(p, (uint64_t)id << 3);
 	return p + trace_varint_put(p, v);
 }
 
-static uint64_t zigzag(int64_t v)
+static inline uint64_t zigzag(int64_t v)
 {
 	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
-/*
- * @pos's position fields and @ref as one length-prefixed record in @out
- * (KREF_RECORD_MAX bytes); its length. By hand, in the bytes protobuf-c would
- * write: this runs twice per exit with kernel events.
- */
-static size_t kref_record(const Kvmrec__Record *pos, const Kvmrec__KernelRef *ref,
-			  uint8_t *out)
+static void rec_pos_of(const Kvmrec__Record *rec, struct rec_pos *pos)
 {
-	uint8_t body[40], *b = body, *p = out + 1;
+	pos->has_ts_delta = rec->has_ts_delta;
+	pos->ts_delta = rec->ts_delta;
+	pos->has_vcpu = rec->has_vcpu;
+	pos->vcpu = rec->vcpu;
+	pos->has_tid = rec->has_tid;
+	pos->tid = rec->tid;
+}
 
-	if (ref->has_exit)
-		b = put_field(b, 1, zigzag(ref->exit));
-	if (ref->has_id)
-		b = put_field(b, 2, (uint64_t)(int64_t)ref->id);
-	if (ref->has_cpu)
-		b = put_field(b, 3, ref->cpu);
-	if (ref->has_mmio_type)
-		b = put_field(b, 4, ref->mmio_type);
+/*
+ * @pos and @ref as one length-prefixed record in @out (KREF_RECORD_MAX
+ * bytes); its length. By hand, in the bytes protobuf-c would write: this
+ * runs twice per exit with kernel events.
+ */
+static size_t kref_record(const struct rec_pos *pos, const Kvmrec__KernelRef *ref, uint8_t *out)
+{
+	uint8_t *p = out + 1, *body;
+
 	if (pos->has_ts_delta)
 		p = put_field(p, 2, zigzag(pos->ts_delta));
 	if (pos->has_vcpu)
@@ -345,136 +360,273 @@ static size_t kref_record(const Kvmrec__Record *pos, const Kvmrec__KernelRef *re
 	if (pos->has_tid)
 		p = put_field(p, 4, pos->tid);
 	*p++ = KVMREC__RECORD__BODY_KREF << 3 | 2;
-	*p++ = (uint8_t)(b - body);
-	memcpy(p, body, (size_t)(b - body));
-	p += b - body;
+	body = ++p;	/* its length, one byte: the fields below take at most 29 */
+	if (ref->has_exit)
+		p = put_field(p, 1, zigzag(ref->exit));
+	if (ref->has_id)
+		p = put_field(p, 2, (uint64_t)(int64_t)ref->id);
+	if (ref->has_cpu)
+		p = put_field(p, 3, ref->cpu);
+	if (ref->has_mmio_type)
+		p = put_field(p, 4, ref->mmio_type);
+	body[-1] = (uint8_t)(p - body);
 	out[0] = (uint8_t)(p - out - 1);
 	return (size_t)(p - out);
 }
 
 /* The last exit of @vcpu in the open frame, or NULL. */
-static const struct kref_exit *kref_exit_of(const struct trace_writer *w, int32_t vcpu)
+static const struct kref_last *kref_last_of(const struct trace_writer *w, int32_t vcpu)
 {
-	const struct kref_exit *e = &w->exits[(uint32_t)vcpu % KREF_EXITS];
+	const struct kref_last *e = &w->exits[(uint32_t)vcpu % KREF_EXITS];
 
 	return e->frame == w->frames + 1 && e->vcpu == vcpu ? e : NULL;
 }
 
 /* A kernel event after its exit: written as a reference right away, if it can be. */
-static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec, int32_t vcpu)
+static bool kref_put_after(struct trace_writer *w, const Kvmrec__Record *rec,
+			   const struct kref_event *k)
 {
-	const struct kref_exit *e = kref_exit_of(w, vcpu);
+	const struct kref_last *e = kref_last_of(w, rec->vcpu);
 	Kvmrec__KernelRef ref;
-	uint8_t buf[KREF_RECORD_MAX];
-	size_t n;
+	struct rec_pos pos;
 
+	if (kref_materialize(w))
+		return false;	/* put_record() returns the error */
 	if (!e || w->frame_records - e->index > TRACE_KREF_WINDOW ||
-	    w->raw_len + KREF_RECORD_MAX > TRACE_FRAME_BYTES ||
-	    !kref_match(rec->kevent, &e->x, &ref))
+	    w->raw_len + KREF_RECORD_MAX > TRACE_FRAME_BYTES || !kref_match(k, &e->x, &ref))
 		return false;
 	ref.has_exit = 1;
 	ref.exit = -(int32_t)(w->frame_records - e->index);
-	n = kref_record(rec, &ref, buf);
-	memcpy(w->raw + w->raw_len, buf, n);
-	w->raw_len += n;
+	rec_pos_of(rec, &pos);
+	w->raw_len += kref_record(&pos, &ref, w->raw + w->raw_len);
 	w->frame_records++;
 	w->krefs++;
 	return true;
 }
 
-/* The kernel event just written (@off, @len in raw) may become a reference later. */
-static void kref_hold(struct trace_writer *w, const Kvmrec__Record *rec, size_t off, size_t len)
+/*
+ * @rec, the record numbered @index in the open frame, held as one that may
+ * become a reference; the oldest held one goes when there are too many or it
+ * is out of the window.
+ */
+static struct kref_pending *kref_push(struct trace_writer *w, const Kvmrec__Record *rec,
+				      const struct kref_event *k, uint64_t index)
 {
-	const Kvmrec__KernelEvent *k = rec->kevent;
+	struct kref_pending *p;
+
+	while (w->n_pend && (w->n_pend == KREF_PENDING ||
+			     index - w->pend[0].index >= TRACE_KREF_WINDOW)) {
+		if (w->pend[0].deferred)	/* written whole, as it stays */
+			kref_materialize(w);
+		memmove(&w->pend[0], &w->pend[1], (w->n_pend - 1) * sizeof(w->pend[0]));
+		w->n_pend--;
+	}
+	p = &w->pend[w->n_pend++];
+	p->index = index;
+	p->deferred = false;
+	rec_pos_of(rec, &p->pos);
+	p->k = *k;
+	return p;
+}
+
+/* The kernel event @k just written (@off, @len in raw) may become a reference later. */
+static void kref_hold(struct trace_writer *w, const Kvmrec__Record *rec,
+		      const struct kref_event *k, size_t off, size_t len)
+{
 	uint64_t index = w->frame_records - 1;
 	struct kref_pending *p;
 
 	/* Never a frame's first record: format 1.1 gives that one a FrameMark. */
 	if (!index)
 		return;
-	while (w->n_pend && (w->n_pend == KREF_PENDING ||
-			     index - w->pend[0].index >= TRACE_KREF_WINDOW)) {
-		memmove(&w->pend[0], &w->pend[1], (w->n_pend - 1) * sizeof(w->pend[0]));
-		w->n_pend--;
-	}
-	p = &w->pend[w->n_pend++];
-	p->index = index;
+	p = kref_push(w, rec, k, index);
 	p->off = off;
 	p->len = len;
-	p->pos = *rec;
-	p->k = *k;
-	memcpy(p->args, k->args, k->n_args * sizeof(*k->args));
-	p->k.args = NULL;	/* p->args: entries move, kref_resolve() points it there */
 }
 
-/* The exit just written: what of w->pend it repeats becomes references to it. */
-static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec)
+/* The record of held event @p, whole, at the end of the open frame: its length. */
+static size_t kref_put_whole(struct trace_writer *w, const struct kref_pending *p)
+{
+	Kvmrec__Record rec = KVMREC__RECORD__INIT;
+	Kvmrec__KernelEvent k = KVMREC__KERNEL_EVENT__INIT;
+
+	rec.has_ts_delta = p->pos.has_ts_delta;
+	rec.ts_delta = p->pos.ts_delta;
+	rec.has_vcpu = p->pos.has_vcpu;
+	rec.vcpu = p->pos.vcpu;
+	rec.has_tid = p->pos.has_tid;
+	rec.tid = p->pos.tid;
+	rec.body_case = KVMREC__RECORD__BODY_KEVENT;
+	rec.kevent = &k;
+	k.has_id = 1;		/* a plain event has its id, cpu and args, nothing else */
+	k.id = p->k.id;
+	k.has_cpu = p->k.has_cpu;
+	k.cpu = p->k.cpu;
+	k.n_args = p->k.n_args;
+	k.args = (int64_t *)p->k.args;
+	return put_encoded(w, &rec);
+}
+
+/*
+ * A kernel event before its exit is held back instead of written whole
+ * (deferred) when it is plain (kref.h), comes after only held-back events of
+ * its vCPU, and the frame has room for all of them whole. If its exit comes
+ * next, it goes into the frame as the reference it becomes (kref_put_deferred());
+ * anything else first writes the held-back events whole where they would
+ * have been (kref_materialize()). Either way the bytes are those of writing
+ * it whole and rewriting it when the exit comes: this only saves the work.
+ */
+static bool kref_defer(struct trace_writer *w, Kvmrec__Record *rec, const struct kref_event *k)
+{
+	size_t max;
+
+	rec->frame = NULL;	/* not a frame's first record: checked below */
+	max = trace_encode_hot_max(rec) + 2;
+	if (!w->defer || !k->plain || !w->frame_records || rec->vcpu == TRACE_VCPU_NONE ||
+	    max == 2 || (w->n_def && w->pend[w->n_pend - 1].pos.vcpu != rec->vcpu) ||
+	    w->raw_len + w->def_max + max > TRACE_FRAME_BYTES)
+		return false;
+	kref_push(w, rec, k, w->frame_records++)->deferred = true;
+	w->n_def++;
+	w->def_max += max;
+	return true;
+}
+
+/*
+ * The held-back events written whole at the end of the open frame, where
+ * they would have been, and kept as held events written whole. 0 or the
+ * writer's sticky error.
+ */
+static int kref_materialize(struct trace_writer *w)
+{
+	for (unsigned int i = w->n_pend - w->n_def; i < w->n_pend; i++) {
+		struct kref_pending *p = &w->pend[i];
+
+		p->off = w->raw_len;
+		p->len = kref_put_whole(w, p);
+		p->deferred = false;
+		/* kref_defer() saw to the room: not writing it would lose a record. */
+		if (!p->len)
+			fail(w, -EIO, "internal error: a held kernel event did not fit its frame");
+	}
+	w->n_def = 0;
+	w->def_max = 0;
+	return w->err;
+}
+
+/*
+ * The exit @rec (@x: what kernel events read of it) comes after the events
+ * held back: each goes into the frame as a reference to it, or whole if it
+ * says something else, and the exit is sure to fit after them. False, with
+ * nothing done, when the exit is not theirs or might not fit: it would not
+ * have gone into this frame after them all whole.
+ */
+static bool kref_put_deferred(struct trace_writer *w, const Kvmrec__Record *rec,
+			      const struct kref_exit *x)
+{
+	uint64_t index = w->frame_records;	/* the exit's, once written */
+	size_t max = trace_encode_hot_max(rec) + 2;
+
+	_Static_assert(KREF_PENDING <= TRACE_KREF_WINDOW, "held-back events out of the window");
+	if (rec->vcpu != w->pend[w->n_pend - 1].pos.vcpu || max == 2 ||
+	    w->raw_len + w->def_max + max > TRACE_FRAME_BYTES)
+		return false;
+	/*
+	 * They are the records just before the exit (anything between would
+	 * have written them), so within the window. Its events written whole
+	 * before them become references in kref_resolve(), after the exit, as
+	 * they would have.
+	 */
+	for (unsigned int i = w->n_pend - w->n_def; i < w->n_pend; i++) {
+		struct kref_pending *p = &w->pend[i];
+		Kvmrec__KernelRef ref;
+
+		/*
+		 * A reference is always shorter than the event whole (its args
+		 * take more than the distance and mmio_type it has instead), so
+		 * it is what rewriting would have made of it.
+		 */
+		if (kref_match(&p->k, x, &ref)) {
+			ref.has_exit = index - p->index != 1;
+			ref.exit = (int32_t)(index - p->index);
+			w->raw_len += kref_record(&p->pos, &ref, w->raw + w->raw_len);
+			w->krefs++;
+		} else if (!kref_put_whole(w, p)) {
+			fail(w, -EIO, "internal error: a held kernel event did not fit its frame");
+		}
+	}
+	w->n_pend -= w->n_def;
+	w->n_def = 0;
+	w->def_max = 0;
+	return true;
+}
+
+/*
+ * The exit just written (@x: what kernel events read of it): what of w->pend
+ * it repeats becomes references to it, shorter, in place. The bytes between
+ * and after them move down once, in one pass.
+ */
+static void kref_resolve(struct trace_writer *w, const Kvmrec__Record *rec,
+			 const struct kref_exit *x)
 {
 	uint64_t index = w->frame_records - 1;
 	unsigned int kept = 0;
+	size_t from = 0, cut = 0;	/* bytes from @from on are to move down by @cut */
 
 	for (unsigned int i = 0; i < w->n_pend; i++) {
 		struct kref_pending *p = &w->pend[i];
 		Kvmrec__KernelRef ref;
 		uint8_t buf[KREF_RECORD_MAX];
-		size_t n, cut;
+		size_t n;
 
 		if (p->pos.vcpu != rec->vcpu) {
+			p->off -= cut;
 			w->pend[kept++] = *p;
 			continue;
 		}
-		p->k.args = p->args;	/* entries move: the pointer is set where it is used */
 		/* Matched or not, this exit is the one it could have repeated. */
-		if (index - p->index > TRACE_KREF_WINDOW || !kref_match(&p->k, rec->exit, &ref))
+		if (index - p->index > TRACE_KREF_WINDOW || !kref_match(&p->k, x, &ref))
 			continue;
 		ref.has_exit = index - p->index != 1;
 		ref.exit = (int32_t)(index - p->index);
 		n = kref_record(&p->pos, &ref, buf);
 		if (n >= p->len)
 			continue;
-		cut = p->len - n;
-		memcpy(w->raw + p->off, buf, n);
-		memmove(w->raw + p->off + n, w->raw + p->off + p->len,
-			w->raw_len - (p->off + p->len));
-		w->raw_len -= cut;
-		for (unsigned int j = i + 1; j < w->n_pend; j++)
-			w->pend[j].off -= cut;
+		if (cut)
+			memmove(w->raw + from - cut, w->raw + from, p->off - from);
+		memcpy(w->raw + p->off - cut, buf, n);
+		cut += p->len - n;
+		from = p->off + p->len;
 		w->krefs++;
+	}
+	if (cut) {
+		memmove(w->raw + from - cut, w->raw + from, w->raw_len - from);
+		w->raw_len -= cut;
 	}
 	w->n_pend = kept;
 }
 
-/* Keeps what kref_expand() needs of the exit just written, for events after it. */
-static void kref_note_exit(struct trace_writer *w, const Kvmrec__Record *rec, bool io_delta)
+/* Keeps what kernel events after it read of the exit just written (@x). */
+static void kref_note_exit(struct trace_writer *w, const Kvmrec__Record *rec,
+			   const struct kref_exit *x, bool io_delta)
 {
-	struct kref_exit *e = &w->exits[(uint32_t)rec->vcpu % KREF_EXITS];
-	const Kvmrec__RunExit *x = rec->exit;
-	ProtobufCBinaryData *d = NULL;
+	struct kref_last *e = &w->exits[(uint32_t)rec->vcpu % KREF_EXITS];
+	const Kvmrec__RunExit *re = rec->exit;
+	size_t len = x->payload == KVMREC__RUN_EXIT__PAYLOAD_IO ? re->io->data.len :
+		     x->payload == KVMREC__RUN_EXIT__PAYLOAD_MMIO ? re->mmio->data.len : 0;
 
 	e->frame = w->frames + 1;
 	e->index = w->frame_records - 1;
 	e->vcpu = rec->vcpu;
 	e->x = *x;
-	e->x.payload_case = KVMREC__RUN_EXIT__PAYLOAD__NOT_SET;
-	if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO && x->io) {
-		e->io = *x->io;
-		e->x.io = &e->io;
-		d = &e->io.data;
-	} else if (x->payload_case == KVMREC__RUN_EXIT__PAYLOAD_MMIO && x->mmio) {
-		e->mmio = *x->mmio;
-		e->x.mmio = &e->mmio;
-		d = &e->mmio.data;
-	}
-	/* The payload is not kept, so only kvm_userspace_exit can refer to it, when
-	 * it is too big or written as a difference (kref_expand() reads it as stored). */
-	if (d && (d->len > KREF_DATA_MAX || io_delta))
-		return;
-	if (d) {
-		if (d->len)
-			memcpy(e->data, d->data, d->len);
-		d->data = e->data;
-		e->x.payload_case = x->payload_case;
-	}
+	/*
+	 * Its data written as a difference is not there for kvm_pio: a reader
+	 * expands references from the records as stored. Nor is data longer
+	 * than KREF_DATA_MAX, which the writer once kept a copy of: what is
+	 * written depends on it.
+	 */
+	if (len > KREF_DATA_MAX || io_delta)
+		e->x.payload = KVMREC__RUN_EXIT__PAYLOAD__NOT_SET;
 }
 
 /*
@@ -486,10 +638,12 @@ static int put_exit(struct trace_writer *w, Kvmrec__Record *rec)
 {
 	Kvmrec__ExitIo *io = rec->exit->payload_case == KVMREC__RUN_EXIT__PAYLOAD_IO ?
 			     rec->exit->io : NULL;
+	struct kref_exit x;
 	bool delta = false;
 	int64_t add;
 	int ret;
 
+	kref_exit_of(rec->exit, &x);
 	/*
 	 * Not while kernel events wait for this exit: kvm_pio refers to the data
 	 * as stored. Not near the frame's end: the difference must land in the
@@ -504,6 +658,8 @@ static int put_exit(struct trace_writer *w, Kvmrec__Record *rec)
 		io->has_data_add = 1;
 		io->data_add = add;
 	}
+	if (w->n_def)
+		kref_put_deferred(w, rec, &x);
 	ret = put_record(w, rec);
 	if (delta) {	/* the caller's record as it was */
 		io->has_data = 1;
@@ -516,8 +672,8 @@ static int put_exit(struct trace_writer *w, Kvmrec__Record *rec)
 		io_delta_note(&w->io, io);
 	if (rec->vcpu != TRACE_VCPU_NONE) {
 		if (w->n_pend)
-			kref_resolve(w, rec);
-		kref_note_exit(w, rec, delta);
+			kref_resolve(w, rec, &x);
+		kref_note_exit(w, rec, &x, delta);
 	}
 	return 0;
 }
@@ -570,6 +726,10 @@ static int writer_start(struct trace_writer *w, const char *path, Kvmrec__Header
 		hdr->start_ns = 0;
 	}
 	w->ts = hdr->start_ns;
+
+	/* Off only to show that it changes nothing written (tests/trace/test_kref.c). */
+	const char *defer = getenv("KVMREC_WRITER_DEFER");
+	w->defer = !defer || strcmp(defer, "0");
 
 	unsigned int threads = writer_threads();
 	if (threads > 1 && writer_pool_start(&w->pool, w->fd, level, threads))
@@ -634,6 +794,7 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 {
 	Kvmrec__Record *rec = ev->rec;
 	uint32_t kind = rec->body_case;
+	struct kref_event k;
 	int ret;
 
 	if (w->err)
@@ -655,24 +816,28 @@ int trace_writer_append(struct trace_writer *w, struct trace_event *ev)
 	rec->has_tid = ev->tid != w->tid;
 	rec->tid = ev->tid;
 
-	if (kind == KVMREC__RECORD__BODY_KEVENT && kref_candidate(rec->kevent)) {
-		if (kref_after_exit(rec->kevent)) {
+	if (kind == KVMREC__RECORD__BODY_KEVENT && kref_event_of(rec->kevent, &k)) {
+		if (k.after) {
 			rec->frame = NULL;	/* the writer's; a reference never carries one */
-			if (!kref_put_after(w, rec, ev->vcpu)) {
+			if (!kref_put_after(w, rec, &k)) {
 				ret = put_record(w, rec);
 				if (ret)
 					return ret;
 			}
-		} else {
-			size_t off = w->raw_len;
+		} else if (!kref_defer(w, rec, &k)) {
 			uint64_t frames = w->frames;
+			size_t off;
 
+			ret = kref_materialize(w);	/* before it: it starts where they end */
+			if (ret)
+				return ret;
+			off = w->raw_len;
 			ret = put_record(w, rec);
 			if (ret)
 				return ret;
 			/* If a new frame began with it, it is that frame's first record: not held. */
 			if (frames == w->frames)
-				kref_hold(w, rec, off, w->raw_len - off);
+				kref_hold(w, rec, &k, off, w->raw_len - off);
 		}
 	} else if (kind == KVMREC__RECORD__BODY_EXIT && rec->exit) {
 		ret = put_exit(w, rec);
