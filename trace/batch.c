@@ -492,6 +492,8 @@ struct batch_packer {
 	struct column ts_sorted;
 	uint8_t *ts_shape;              /* the shape of each ts value */
 	size_t ts_shape_cap;
+	size_t room;                    /* records the roomy columns have room for */
+	uint64_t roomy;                 /* columns (bits by slot) grown to room */
 	uint64_t prev_data;
 	uint8_t *buf, *cbuf;            /* the batch record; one column */
 	size_t buf_cap, cbuf_cap;
@@ -517,14 +519,6 @@ static bool grow(void *pp, size_t *cap, size_t need, size_t elem)
 		return false;
 	*p = q;
 	*cap = c;
-	return true;
-}
-
-static bool col_push(struct column *c, uint64_t v)
-{
-	if (c->n == c->cap && !grow(&c->v, &c->cap, c->n + 1, sizeof(*c->v)))
-		return false;
-	c->v[c->n++] = v;
 	return true;
 }
 
@@ -605,6 +599,37 @@ static void run_reset(struct batch_packer *b)
 		b->col[i].n = 0;
 }
 
+/*
+ * Room for one more record in the run's per-record arrays and in every
+ * column shape @m puts a value in: each takes at most one value a record, so
+ * run_add() then stores without a check per value. Columns are grown for
+ * b->room records once they are used (b->roomy), all of them again when the
+ * run outgrows that.
+ */
+static bool run_room(struct batch_packer *b, uint64_t m)
+{
+	uint64_t cols = m & ~MESSAGES & ~DATA_MASK;
+
+	if (m & DATA_MASK)
+		cols |= M(S_DATA1);
+	if (b->n + 1 > b->room) {
+		b->room = b->room ? 2 * b->room : 1024;
+		cols |= b->roomy;
+		b->roomy = 0;
+		if (!grow(&b->shape, &b->shape_cap, b->room, 1) ||
+		    !grow(&b->ts_shape, &b->ts_shape_cap, b->room, 1))
+			return false;
+	}
+	for (uint64_t bits = cols & ~b->roomy; bits; bits &= bits - 1) {
+		struct column *c = &b->col[__builtin_ctzll(bits)];
+
+		if (!grow(&c->v, &c->cap, b->room, sizeof(*c->v)))
+			return false;
+	}
+	b->roomy |= cols;
+	return true;
+}
+
 /* Adds a record to the run: 1, 0 if the run has all the shapes it may have, -ENOMEM. */
 static int run_add(struct batch_packer *b, uint64_t m, const uint64_t *v)
 {
@@ -617,25 +642,24 @@ static int run_add(struct batch_packer *b, uint64_t m, const uint64_t *v)
 			return 0;
 		b->shapes[b->n_shapes++] = m;
 	}
-	if (!grow(&b->shape, &b->shape_cap, b->n + 1, 1))
+	if ((b->n + 1 > b->room || (m & ~MESSAGES & ~b->roomy & ~DATA_MASK) ||
+	     ((m & DATA_MASK) && !(b->roomy & M(S_DATA1)))) && !run_room(b, m))
 		return -ENOMEM;
-	if (m & M(S_TS)) {
-		if (!grow(&b->ts_shape, &b->ts_shape_cap, b->col[S_TS].n + 1, 1))
-			return -ENOMEM;
+	if (m & M(S_TS))
 		b->ts_shape[b->col[S_TS].n] = (uint8_t)s;
-	}
 	b->shape[b->n++] = (uint8_t)s;
 	for (uint64_t bits = m & ~MESSAGES; bits; bits &= bits - 1) {
 		unsigned int i = (unsigned int)__builtin_ctzll(bits);
 		uint64_t x = v[i];
+		struct column *c;
 
 		if (M(i) & DATA_MASK) {	/* one column for every length, as differences */
 			x = zigzag((int64_t)(v[i] - b->prev_data));
 			b->prev_data = v[i];
 			i = S_DATA1;
 		}
-		if (!col_push(&b->col[i], x))
-			return -ENOMEM;
+		c = &b->col[i];
+		c->v[c->n++] = x;
 	}
 	return 1;
 }
