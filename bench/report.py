@@ -632,7 +632,8 @@ def build_type(build):
     try:
         with open(os.path.join(build, "CMakeCache.txt")) as f:
             m = re.search(r"^CMAKE_BUILD_TYPE:\w+=(.*)$", f.read(), re.M)
-            return "%s (%s)" % (build, m.group(1) or "no build type") if m else build
+            # Empty in the cache: CMakeLists.txt's default applies.
+            return "%s (%s)" % (build, m.group(1) or "RelWithDebInfo") if m else build
     except OSError:
         return build
 

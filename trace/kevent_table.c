@@ -5,8 +5,6 @@
  * (arch/x86/kvm/trace.h, virt/kvm/trace.h).
  */
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #include "kevent_table.h"
@@ -103,29 +101,28 @@ const char *kevent_field_alt(enum kev_field f)
 /*
  * Every field's position in every row, -1 where it has none: the replayer
  * and the readers' reference expansion ask several times per event, so a
- * lookup is one load, not a walk of the row. Built once from the table.
+ * lookup is one load (kevent_get() is inline), not a walk of the row. Built
+ * from the table when the program (or the interposer) is loaded, before any
+ * thread can ask.
  */
-static int8_t field_pos[ARRAY_SIZE(table)][KEV_F_NR];
-static pthread_once_t field_pos_once = PTHREAD_ONCE_INIT;
-static atomic_bool field_pos_built;
+int8_t kevent_pos_table[KEVENT_ID_MAX + 1][KEV_F_NR];
 
-static void field_pos_build(void)
+_Static_assert(ARRAY_SIZE(table) == KEVENT_ID_MAX + 1, "a row for every id up to KEVENT_ID_MAX");
+
+__attribute__((constructor)) static void field_pos_build(void)
 {
-	memset(field_pos, -1, sizeof(field_pos));
+	memset(kevent_pos_table, -1, sizeof(kevent_pos_table));
 	for (size_t id = 0; id < ARRAY_SIZE(table); id++)
 		for (unsigned int i = table[id].nfields; i-- > 0;)
 			if (table[id].name && (unsigned int)table[id].fields[i] < KEV_F_NR)
-				field_pos[id][table[id].fields[i]] = (int8_t)i;
-	atomic_store_explicit(&field_pos_built, true, memory_order_release);
+				kevent_pos_table[id][table[id].fields[i]] = (int8_t)i;
 }
 
 static inline int field_pos_of(Kvmrec__KernelEventId id, enum kev_field f)
 {
 	if ((unsigned int)id >= ARRAY_SIZE(table) || (unsigned int)f >= KEV_F_NR)
 		return -1;
-	if (!atomic_load_explicit(&field_pos_built, memory_order_acquire))
-		pthread_once(&field_pos_once, field_pos_build);
-	return field_pos[id][f];
+	return kevent_pos_table[id][f];
 }
 
 int kevent_field_pos(Kvmrec__KernelEventId id, enum kev_field f)
@@ -148,13 +145,10 @@ int64_t kevent_args_get(Kvmrec__KernelEventId id, const int64_t *args, size_t n,
 	return pos >= 0 && (size_t)pos < n ? args[pos] : def;
 }
 
-int64_t kevent_get(const Kvmrec__KernelEvent *k, enum kev_field f, int64_t def)
+int64_t kevent_get_named(const Kvmrec__KernelEvent *k, enum kev_field f, int64_t def)
 {
-	int pos = field_pos_of(k->id, f);
 	const char *name;
 
-	if (pos >= 0)
-		return (size_t)pos < k->n_args ? k->args[pos] : def;
 	if ((unsigned int)f >= KEV_F_NR)
 		return def;
 	name = kevent_field_name(f);

@@ -91,11 +91,26 @@ int kevent_field_pos(Kvmrec__KernelEventId id, enum kev_field f);
 int64_t kevent_args_get(Kvmrec__KernelEventId id, const int64_t *args, size_t n,
 			enum kev_field f, int64_t def);
 
+/* kevent_get()'s lookups: the position of a field in a row, -1 if none. */
+extern int8_t kevent_pos_table[KEVENT_ID_MAX + 1][KEV_F_NR];
+/* kevent_get() of a field the event's row does not have: by its name. */
+int64_t kevent_get_named(const Kvmrec__KernelEvent *k, enum kev_field f, int64_t def);
+
 /*
  * Field @f of @k; for an event the table does not describe, the KernelField
- * of that name (an imported unknown event); else @def.
+ * of that name (an imported unknown event); else @def. Inline: the replayer
+ * asks several times per kernel event.
  */
-int64_t kevent_get(const Kvmrec__KernelEvent *k, enum kev_field f, int64_t def);
+static inline int64_t kevent_get(const Kvmrec__KernelEvent *k, enum kev_field f, int64_t def)
+{
+	if ((unsigned int)k->id <= KEVENT_ID_MAX && (unsigned int)f < KEV_F_NR) {
+		int pos = kevent_pos_table[k->id][f];
+
+		if (pos >= 0)
+			return (size_t)pos < k->n_args ? k->args[pos] : def;
+	}
+	return kevent_get_named(k, f, def);
+}
 
 /*
  * Producers: stores @v as field @f of event @id in @args, which holds
