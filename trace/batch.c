@@ -963,6 +963,16 @@ static bool planes_done(const struct planes *pl)
 	return pl->i == pl->n;
 }
 
+/*
+ * Per shape, where each of its values comes from, in slot order: worked out
+ * once a batch (batch_parse()), not once a value.
+ */
+struct shape_plan {
+	unsigned int n;
+	uint8_t slot[SLOTS];
+	struct planes *pl[SLOTS];
+};
+
 /* The Batch at @p (@len bytes) parsed: false if it is not one the writer could have made. */
 struct batch_view {
 	uint64_t shapes[SHAPES_MAX];
@@ -970,7 +980,20 @@ struct batch_view {
 	const uint8_t *shape;
 	size_t n;
 	struct planes ts[SHAPES_MAX], col[SLOTS];
+	struct shape_plan plan[SHAPES_MAX];
 };
+
+static void plan_make(struct batch_view *bv, unsigned int s, struct shape_plan *sp)
+{
+	sp->n = 0;
+	for (uint64_t bits = bv->shapes[s] & ~MESSAGES; bits; bits &= bits - 1) {
+		unsigned int k = (unsigned int)__builtin_ctzll(bits);
+
+		sp->slot[sp->n] = (uint8_t)k;
+		sp->pl[sp->n++] = k == S_TS ? &bv->ts[s] :
+				  M(k) & DATA_MASK ? &bv->col[S_DATA1] : &bv->col[k];
+	}
+}
 
 static bool batch_parse(const uint8_t *p, size_t len, struct batch_view *bv)
 {
@@ -1019,26 +1042,22 @@ static bool batch_parse(const uint8_t *p, size_t len, struct batch_view *bv)
 	for (size_t i = 0; i < bv->n; i++)
 		if (bv->shape[i] >= bv->n_shapes)
 			return false;
+	for (unsigned int k = 0; k < bv->n_shapes; k++)
+		plan_make(bv, k, &bv->plan[k]);
 	return true;
 }
 
 /*
- * Record @i of @bv: its shape into *@m, its slots' values into @v (*@prev:
- * the last data value, which data is a difference from). False if a column
- * runs short or a data value is wider than its field.
+ * The values of a record of plan @sp's shape into @v (*@prev: the last data
+ * value, which data is a difference from). False if a column runs short or a
+ * data value is wider than its field.
  */
-static inline bool view_record(struct batch_view *bv, size_t i, uint64_t *prev, uint64_t *v,
-			       uint64_t *m)
+static inline bool plan_record(const struct shape_plan *sp, uint64_t *prev, uint64_t *v)
 {
-	unsigned int s = bv->shape[i];
+	for (unsigned int j = 0; j < sp->n; j++) {
+		unsigned int k = sp->slot[j];
 
-	*m = bv->shapes[s];
-	for (uint64_t bits = *m & ~MESSAGES; bits; bits &= bits - 1) {
-		unsigned int k = (unsigned int)__builtin_ctzll(bits);
-		struct planes *pl = k == S_TS ? &bv->ts[s] :
-				    M(k) & DATA_MASK ? &bv->col[S_DATA1] : &bv->col[k];
-
-		if (!planes_get(pl, &v[k]))
+		if (!planes_get(sp->pl[j], &v[k]))
 			return false;
 		if (M(k) & DATA_MASK) {
 			unsigned int dl = data_len[k - S_DATA1];
@@ -1074,11 +1093,11 @@ static long batch_write(const uint8_t *p, size_t len, struct batch_view *bv, uin
 	if (!batch_parse(p, len, bv) || !bv->n)
 		return -1;
 	for (size_t i = 0; i < bv->n; i++) {
+		uint64_t m = bv->shapes[bv->shape[i]];
 		uint8_t rec[REC_MAX];
-		uint64_t m;
 		size_t n;
 
-		if (!view_record(bv, i, &prev, v, &m))
+		if (!plan_record(&bv->plan[bv->shape[i]], &prev, v))
 			return -1;
 		/* Most records are short: encoded in place after a one-byte length. */
 		if (room >= REC_MAX + 1 && (n = rec_encode_short(m, v, o + 1)) && n < 0x80) {
@@ -1341,55 +1360,10 @@ const uint8_t *batch_body(const uint8_t *r, size_t rl, size_t *blen)
 	return batch_of(r, rl, blen);
 }
 
-/*
- * Per shape, where each of its values comes from, in view_record()'s order:
- * worked out once a batch, not once a value.
- */
-struct shape_plan {
-	unsigned int n;
-	uint8_t slot[SLOTS];
-	struct planes *pl[SLOTS];
-};
-
-static void plan_make(struct batch_view *bv, unsigned int s, struct shape_plan *sp)
-{
-	sp->n = 0;
-	for (uint64_t bits = bv->shapes[s] & ~MESSAGES; bits; bits &= bits - 1) {
-		unsigned int k = (unsigned int)__builtin_ctzll(bits);
-
-		sp->slot[sp->n] = (uint8_t)k;
-		sp->pl[sp->n++] = k == S_TS ? &bv->ts[s] :
-				  M(k) & DATA_MASK ? &bv->col[S_DATA1] : &bv->col[k];
-	}
-}
-
-/* view_record() by its shape's plan, every column unpacked: the same values, the same refusals. */
-static inline bool plan_record(const struct shape_plan *sp, uint64_t *prev, uint64_t *v)
-{
-	for (unsigned int j = 0; j < sp->n; j++) {
-		struct planes *pl = sp->pl[j];
-		unsigned int k = sp->slot[j];
-
-		if (pl->i == pl->n)
-			return false;
-		v[k] = pl->u[pl->i++];
-		if (M(k) & DATA_MASK) {
-			unsigned int dl = data_len[k - S_DATA1];
-
-			v[k] = *prev + (uint64_t)unzigzag(v[k]);
-			if (dl < 8 && v[k] >> (8 * dl))
-				return false;
-			*prev = v[k];
-		}
-	}
-	return true;
-}
-
 long batch_decode(const uint8_t *p, size_t len, ProtobufCAllocator *a, size_t *budget,
 		  int (*emit)(void *ctx, Kvmrec__Record *rec), void *ctx)
 {
-	struct batch_view *bv = malloc(sizeof(*bv) + SHAPES_MAX * sizeof(struct shape_plan));
-	struct shape_plan *plan = (struct shape_plan *)(bv + 1);
+	struct batch_view *bv = malloc(sizeof(*bv));
 	uint64_t prev = 0, v[SLOTS] = { 0 };
 	size_t bound = 0, shape_bound[SHAPES_MAX];
 	long ret = -EINVAL;
@@ -1421,13 +1395,11 @@ long batch_decode(const uint8_t *p, size_t len, ProtobufCAllocator *a, size_t *b
 		}
 		planes_unpack(pl, u);
 	}
-	for (unsigned int k = 0; k < bv->n_shapes; k++)
-		plan_make(bv, k, &plan[k]);
 	for (size_t i = 0; i < bv->n; i++) {
 		unsigned int s = bv->shape[i];
 		Kvmrec__Record *rec;
 
-		if (!plan_record(&plan[s], &prev, v))
+		if (!plan_record(&bv->plan[s], &prev, v))
 			goto out;
 		rec = rec_build(bv->shapes[s], v, a);
 		if (!rec) {
